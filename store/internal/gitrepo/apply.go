@@ -1,0 +1,129 @@
+package gitrepo
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/go-git/go-git/v5/plumbing"
+	"github.com/go-git/go-git/v5/plumbing/object"
+)
+
+// Apply writes a change as one commit on the current branch (the one HEAD
+// points to; on an unborn branch it makes the root commit) and returns it.
+//
+// When the change leaves the tree as it is and AllowEmpty is false, Apply
+// makes no commit and returns (Commit{}, false, nil). It fails with a
+// [*DirtyError], changing nothing, when a path it would write or remove has
+// uncommitted changes, and with [ErrConcurrentUpdate] when the branch moved
+// meanwhile. An error with committed=true means the commit was made but the
+// work tree or index could not be brought in line with it.
+//
+// Writers on one machine wait for each other, as long as ctx allows.
+func (r *Repo) Apply(ctx context.Context, ch Change) (c Commit, committed bool, err error) {
+	edits, err := ch.edits()
+	if err != nil {
+		return Commit{}, false, fmt.Errorf("apply change: %w", err)
+	}
+	author, err := r.author(ch.Author)
+	if err != nil {
+		return Commit{}, false, fmt.Errorf("apply change: %w", err)
+	}
+	unlock, err := r.lockWriters(ctx)
+	if err != nil {
+		return Commit{}, false, err
+	}
+	defer unlock()
+	p, err := r.plan(edits)
+	if err != nil {
+		return Commit{}, false, fmt.Errorf("apply change: %w", err)
+	}
+	if !ch.AllowEmpty && (len(p.changes) == 0 || p.root == p.oldRoot) {
+		return Commit{}, false, nil
+	}
+	var ix *indexUpdate
+	if len(p.changes) > 0 {
+		if ix, err = r.lockIndex(ctx, p.changes); err != nil {
+			return Commit{}, false, fmt.Errorf("apply change: %w", err)
+		}
+		defer ix.rollback()
+	}
+	c, err = r.commit(ctx, p, ch.Message, author)
+	if err != nil {
+		return Commit{}, false, fmt.Errorf("apply change: %w", err)
+	}
+	if ix != nil {
+		if err := ix.apply(); err != nil {
+			return c, true, fmt.Errorf("committed %s but could not update the work tree (see git status): %w", c.Hash[:12], err)
+		}
+	}
+	return c, true, nil
+}
+
+// A plan is a change turned into objects, not yet referenced by a commit.
+type plan struct {
+	head    headState
+	oldRoot plumbing.Hash // HEAD's tree; zero when the branch is unborn
+	root    plumbing.Hash // the new tree
+	changes []change
+	objects *objectWriter
+}
+
+// plan reads HEAD and writes the blobs and trees of HEAD's tree plus edits.
+func (r *Repo) plan(edits []edit) (*plan, error) {
+	head, err := r.head()
+	if err != nil {
+		return nil, err
+	}
+	p := &plan{head: head, objects: &objectWriter{r: r}}
+	if !head.hash.IsZero() {
+		co, err := r.readCommit(head.hash)
+		if err != nil {
+			return nil, fmt.Errorf("read HEAD: %w", err)
+		}
+		p.oldRoot = co.TreeHash
+	}
+	if p.changes, err = diff(r.treeAt(p.oldRoot), edits); err != nil {
+		return nil, err
+	}
+	b := &treeBuilder{r: r, w: p.objects}
+	if p.root, err = b.buildRoot(p.oldRoot, p.changes); err != nil {
+		return nil, err
+	}
+	return p, nil
+}
+
+// commit writes the commit object, flushes every new object to disk and
+// moves the branch to the commit. Moving the branch is the commit point.
+func (r *Repo) commit(ctx context.Context, p *plan, msg string, author Signature) (Commit, error) {
+	now := time.Now()
+	sig := object.Signature{Name: author.Name, Email: author.Email, When: now.Truncate(time.Second)}
+	co := &object.Commit{Author: sig, Committer: sig, Message: msg, TreeHash: p.root}
+	reason := "commit (initial): "
+	if !p.head.hash.IsZero() {
+		co.ParentHashes = []plumbing.Hash{p.head.hash}
+		reason = "commit: "
+	}
+	o, err := r.encode(co)
+	if err != nil {
+		return Commit{}, fmt.Errorf("encode commit: %w", err)
+	}
+	if co.Hash, err = p.objects.write(o); err != nil {
+		return Commit{}, err
+	}
+	if err := p.objects.sync(); err != nil {
+		return Commit{}, err
+	}
+	if err := ctx.Err(); err != nil {
+		return Commit{}, err
+	}
+	u := refUpdate{branch: p.head.branch, old: p.head.hash, new: co.Hash, who: author, when: now, reason: reason + subject(msg)}
+	if err := r.updateRef(ctx, u); err != nil {
+		return Commit{}, err
+	}
+	written, err := object.DecodeCommit(nil, o) // as Resolve will see it, time zone included
+	if err != nil {
+		return Commit{}, fmt.Errorf("decode commit: %w", err)
+	}
+	return commitInfo(written), nil
+}

@@ -1,0 +1,159 @@
+package gitrepo
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+
+	"github.com/go-git/go-git/v5"
+	"github.com/go-git/go-git/v5/plumbing"
+)
+
+// Repo is a git repository with a work tree. It is safe for concurrent use.
+type Repo struct {
+	root      string // absolute work tree root
+	gitDir    string // per-work-tree git directory: HEAD, index
+	commonDir string // shared git directory: objects, refs, config
+
+	// mu serialises every use of repo: go-git's storage is not safe for
+	// concurrent use (lazy maps, pack file offsets).
+	mu   sync.Mutex
+	repo *git.Repository
+}
+
+// Open finds the git repository containing dir, walking up the parents as git
+// does, and requires it to have a work tree. It returns an error wrapping
+// [ErrNotRepo] when there is none.
+func Open(dir string) (*Repo, error) {
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		return nil, fmt.Errorf("open repository %s: %w", dir, err)
+	}
+	repo, err := git.PlainOpenWithOptions(abs, &git.PlainOpenOptions{DetectDotGit: true, EnableDotGitCommonDir: true})
+	if errors.Is(err, git.ErrRepositoryNotExists) {
+		if _, berr := git.PlainOpen(abs); berr == nil {
+			return nil, fmt.Errorf("open repository %s: bare repository has no work tree", abs)
+		}
+		return nil, fmt.Errorf("open repository %s: %w", abs, ErrNotRepo)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("open repository %s: %w", abs, err)
+	}
+	return newRepo(abs, repo)
+}
+
+// Init creates a repository at dir, as git init with the initial branch
+// "main" would, unless dir is already inside one. It returns the opened
+// repository and whether it created it.
+func Init(dir string) (repo *Repo, created bool, err error) {
+	r, err := Open(dir)
+	if err == nil {
+		return r, false, nil
+	}
+	if !errors.Is(err, ErrNotRepo) {
+		return nil, false, err
+	}
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		return nil, false, fmt.Errorf("init repository %s: %w", dir, err)
+	}
+	if err := os.MkdirAll(abs, 0o755); err != nil {
+		return nil, false, fmt.Errorf("init repository: %w", err)
+	}
+	opts := &git.PlainInitOptions{InitOptions: git.InitOptions{DefaultBranch: plumbing.NewBranchReferenceName("main")}}
+	if _, err := git.PlainInitWithOptions(abs, opts); err != nil {
+		return nil, false, fmt.Errorf("init repository %s: %w", abs, err)
+	}
+	r, err = Open(abs)
+	if err != nil {
+		return nil, false, err
+	}
+	return r, true, nil
+}
+
+// newRepo locates the git directories of an opened repository and checks
+// that this package can write to it.
+func newRepo(abs string, repo *git.Repository) (*Repo, error) {
+	wt, err := repo.Worktree()
+	if errors.Is(err, git.ErrIsBareRepository) {
+		return nil, fmt.Errorf("open repository %s: bare repository has no work tree", abs)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("open repository %s: %w", abs, err)
+	}
+	root := wt.Filesystem.Root()
+	gitDir, err := findGitDir(root)
+	if err != nil {
+		return nil, fmt.Errorf("open repository %s: %w", root, err)
+	}
+	r := &Repo{root: root, gitDir: gitDir, commonDir: findCommonDir(gitDir), repo: repo}
+	if err := r.checkFormat(); err != nil {
+		return nil, fmt.Errorf("open repository %s: %w", root, err)
+	}
+	return r, nil
+}
+
+// Root returns the absolute path of the work tree's top directory.
+func (r *Repo) Root() string { return r.root }
+
+// findGitDir returns the git directory of the work tree at root: root/.git,
+// or the directory a .git file points to (linked work trees, submodules).
+func findGitDir(root string) (string, error) {
+	dot := filepath.Join(root, ".git")
+	fi, err := os.Stat(dot)
+	if err != nil {
+		return "", err
+	}
+	if fi.IsDir() {
+		return dot, nil
+	}
+	b, err := os.ReadFile(dot)
+	if err != nil {
+		return "", err
+	}
+	line := strings.TrimSpace(string(b))
+	target, ok := strings.CutPrefix(line, "gitdir:")
+	if !ok {
+		return "", fmt.Errorf("read %s: no gitdir line", dot)
+	}
+	return absFrom(root, strings.TrimSpace(target)), nil
+}
+
+// findCommonDir returns the directory holding objects and refs: the one named
+// by gitDir/commondir for a linked work tree, otherwise gitDir itself.
+func findCommonDir(gitDir string) string {
+	b, err := os.ReadFile(filepath.Join(gitDir, "commondir"))
+	if err != nil {
+		return gitDir
+	}
+	return absFrom(gitDir, strings.TrimSpace(string(b)))
+}
+
+func absFrom(base, p string) string {
+	if filepath.IsAbs(p) {
+		return filepath.Clean(p)
+	}
+	return filepath.Join(base, p)
+}
+
+// checkFormat refuses repositories whose format go-git or this package's own
+// ref and index writers do not understand.
+func (r *Repo) checkFormat() error {
+	r.mu.Lock()
+	cfg, err := r.repo.Config()
+	r.mu.Unlock()
+	if err != nil {
+		return fmt.Errorf("read config: %w", err)
+	}
+	ext := cfg.Raw.Section("extensions")
+	if f := ext.Option("objectformat"); f != "" && !strings.EqualFold(f, "sha1") {
+		return fmt.Errorf("object format %s is not supported", f)
+	}
+	if s := ext.Option("refstorage"); s != "" && !strings.EqualFold(s, "files") {
+		return fmt.Errorf("ref storage %s is not supported", s)
+	}
+	return nil
+}
