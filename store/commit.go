@@ -1,0 +1,168 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"net/mail"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/secretsctl/secretsctl/store/internal/gitrepo"
+	"github.com/secretsctl/secretsctl/store/internal/sopsfile"
+)
+
+// Trailer keys of secretsctl commit messages.
+const (
+	TrailerAction     = "Secretsctl-Action"
+	TrailerScenario   = "Secretsctl-Scenario"
+	TrailerTier       = "Secretsctl-Tier"
+	TrailerDeployment = "Secretsctl-Deployment"
+)
+
+// Message is a structured commit message: a subject line and trailers.
+// It never holds a secret value.
+type Message struct {
+	Subject    string
+	Action     string
+	Scenarios  []string
+	Tiers      []string
+	Deployment string
+}
+
+// String renders the message: subject, blank line, one trailer per line.
+func (m Message) String() string {
+	var b strings.Builder
+	b.WriteString(strings.TrimSpace(m.Subject))
+	b.WriteString("\n\n")
+	trailer := func(k, v string) { fmt.Fprintf(&b, "%s: %s\n", k, v) }
+	trailer(TrailerAction, m.Action)
+	for _, s := range m.Scenarios {
+		trailer(TrailerScenario, s)
+	}
+	for _, t := range m.Tiers {
+		trailer(TrailerTier, t)
+	}
+	if m.Deployment != "" {
+		trailer(TrailerDeployment, m.Deployment)
+	}
+	return b.String()
+}
+
+// Author is who a commit is attributed to. The zero value means git config.
+type Author struct{ Name, Email string }
+
+// ParseAuthor parses "Name <email>", the form of git's --author.
+func ParseAuthor(s string) (Author, error) {
+	a, err := mail.ParseAddress(s)
+	if err != nil || a.Name == "" {
+		return Author{}, fmt.Errorf("invalid author %q: want \"Name <email>\"", s)
+	}
+	return Author{Name: a.Name, Email: a.Address}, nil
+}
+
+// Change is one commit's worth of files, store-relative.
+type Change struct {
+	// Documents are encoded as YAML and encrypted with the creation rule
+	// .sops.yaml gives for their path.
+	Documents map[string]any
+	// Files are written as they are (recorded plans, .sops.yaml).
+	Files   map[string][]byte
+	Message Message
+	Author  Author
+}
+
+// Commit is a commit secretsctl made.
+type Commit struct {
+	Hash string
+	Time time.Time
+}
+
+// Commit encrypts and writes a change as one commit on the current branch.
+// It returns false when nothing changed (no commit is made). Writers are
+// serialised; a crash leaves the repository as before or as after.
+func (s *Store) Commit(ctx context.Context, ch Change) (Commit, bool, error) {
+	files := make(map[string][]byte, len(ch.Documents)+len(ch.Files))
+	if len(ch.Documents) > 0 {
+		rules, err := s.rules()
+		if err != nil {
+			return Commit{}, false, err
+		}
+		for rel, doc := range ch.Documents {
+			enc, err := s.encryptDocument(rules, rel, doc)
+			if err != nil {
+				return Commit{}, false, err
+			}
+			files[s.repoPath(rel)] = enc
+		}
+	}
+	for rel, data := range ch.Files {
+		files[s.repoPath(rel)] = data
+	}
+	c, ok, err := s.repo.Apply(ctx, gitrepo.Change{
+		Files:   files,
+		Message: ch.Message.String(),
+		Author:  gitrepo.Signature{Name: ch.Author.Name, Email: ch.Author.Email},
+	})
+	if err != nil {
+		return Commit{}, false, fmt.Errorf("commit %s: %w", ch.Message.Action, err)
+	}
+	return Commit{Hash: c.Hash, Time: c.Time}, ok, nil
+}
+
+// rules reads the store's .sops.yaml from the work tree.
+func (s *Store) rules() (*sopsfile.Rules, error) {
+	data, err := os.ReadFile(filepath.Join(s.dir, ".sops.yaml"))
+	if err != nil {
+		return nil, fmt.Errorf("read creation rules: %w", err)
+	}
+	r, err := sopsfile.ParseRules(data)
+	if err != nil {
+		return nil, fmt.Errorf(".sops.yaml: %w", err)
+	}
+	return r, nil
+}
+
+func (s *Store) encryptDocument(rules *sopsfile.Rules, rel string, doc any) ([]byte, error) {
+	plain, err := EncodeYAML(doc)
+	if err != nil {
+		return nil, fmt.Errorf("encode %s: %w", rel, err)
+	}
+	rule, err := rules.For(rel)
+	if err != nil {
+		return nil, fmt.Errorf(".sops.yaml: %w", err)
+	}
+	enc, err := sopsfile.Encrypt(plain, rule)
+	if err != nil {
+		return nil, fmt.Errorf("encrypt %s: %w", rel, err)
+	}
+	return enc, nil
+}
+
+// SealFile encrypts a plaintext YAML file of the store in place with the
+// creation rule .sops.yaml gives for its path, the way `sops encrypt -i`
+// would. It brings hand-written documents into a store; it does not commit.
+func (s *Store) SealFile(rel string) error {
+	path := filepath.Join(s.dir, filepath.FromSlash(rel))
+	plain, err := os.ReadFile(path)
+	if err != nil {
+		return err
+	}
+	if sopsfile.IsEncrypted(plain) {
+		return fmt.Errorf("%s is already SOPS-encrypted", rel)
+	}
+	rules, err := s.rules()
+	if err != nil {
+		return err
+	}
+	rule, err := rules.For(rel)
+	if err != nil {
+		return fmt.Errorf(".sops.yaml: %w", err)
+	}
+	enc, err := sopsfile.Encrypt(plain, rule)
+	if err != nil {
+		return fmt.Errorf("encrypt %s: %w", rel, err)
+	}
+	return writeFileAtomic(path, enc, 0o644)
+}

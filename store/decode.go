@@ -1,0 +1,287 @@
+package store
+
+import (
+	"bytes"
+	"cmp"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+
+	validator "github.com/santhosh-tekuri/jsonschema/v6"
+	"golang.org/x/text/language"
+	"golang.org/x/text/message"
+	"gopkg.in/yaml.v3"
+)
+
+// nodeInfo is where a value sits in the YAML source.
+type nodeInfo struct {
+	line  int
+	isSeq bool
+}
+
+// positions maps a JSON pointer ("" for the root) to its YAML position.
+type positions map[string]nodeInfo
+
+// DecodeDocument parses a plaintext YAML document of the kind of v (one of
+// *Config, *Resource, *Scenario), validates it against the kind's schema and
+// decodes it into v. file names the document in errors. Every failure is a
+// [*DocumentError].
+func DecodeDocument(file string, data []byte, v any) error {
+	_, err := decodeDocument(file, data, v)
+	return err
+}
+
+// decodeDocument is DecodeDocument that also returns where each value is,
+// so later checks can name lines.
+func decodeDocument(file string, data []byte, v any) (positions, error) {
+	pos, val, err := parseYAML(file, data)
+	if err != nil {
+		return nil, err
+	}
+	schema, err := compiledSchema(kindOf(v))
+	if err != nil {
+		return nil, err
+	}
+	if err := schema.Validate(val); err != nil {
+		return nil, schemaError(file, pos, err)
+	}
+	raw, err := json.Marshal(val)
+	if err != nil {
+		return nil, &DocumentError{File: file, Reason: err.Error()}
+	}
+	if err := json.Unmarshal(raw, v); err != nil {
+		return nil, &DocumentError{File: file, Reason: err.Error()}
+	}
+	return pos, nil
+}
+
+// withLine fills in the line of a DocumentError that names a field but no
+// line, from the positions of the document it is about.
+func withLine(err error, pos positions) error {
+	var de *DocumentError
+	if errors.As(err, &de) && de.Line == 0 && de.Field != "" {
+		de.Line = pos[fieldPointer(de.Field)].line
+	}
+	return err
+}
+
+// fieldPointer is the inverse of fieldPath: "secrets[2].key" -> "/secrets/2/key".
+func fieldPointer(field string) string {
+	var b strings.Builder
+	for _, part := range strings.Split(field, ".") {
+		name, rest, _ := strings.Cut(part, "[")
+		if name != "" {
+			b.WriteString("/" + escapePointer(name))
+		}
+		for rest != "" {
+			idx, after, _ := strings.Cut(rest, "]")
+			b.WriteString("/" + idx)
+			rest = strings.TrimPrefix(after, "[")
+		}
+	}
+	return b.String()
+}
+
+var yamlLineRE = regexp.MustCompile(`^yaml: (?:line (\d+): )?`)
+
+// parseYAML turns YAML into the generic JSON value the schema validator
+// takes, remembering where each value came from.
+func parseYAML(file string, data []byte) (positions, any, error) {
+	var doc yaml.Node
+	if err := yaml.Unmarshal(data, &doc); err != nil {
+		e := &DocumentError{File: file, Reason: "malformed YAML: " + yamlLineRE.ReplaceAllString(err.Error(), "")}
+		if m := yamlLineRE.FindStringSubmatch(err.Error()); m != nil && m[1] != "" {
+			e.Line, _ = strconv.Atoi(m[1])
+		}
+		return nil, nil, e
+	}
+	if doc.Kind == 0 || len(doc.Content) == 0 {
+		return nil, nil, &DocumentError{File: file, Reason: "empty document"}
+	}
+	pos := positions{}
+	val, err := toValue(doc.Content[0], "", pos, 0)
+	if err != nil {
+		err.File = file
+		return nil, nil, err
+	}
+	return pos, val, nil
+}
+
+const maxDepth = 64
+
+// toValue converts a YAML node to JSON-compatible Go values: map[string]any,
+// []any, string, bool, json.Number, nil.
+func toValue(n *yaml.Node, ptr string, pos positions, depth int) (any, *DocumentError) {
+	if depth > maxDepth {
+		return nil, &DocumentError{Line: n.Line, Field: fieldPath(ptr, pos), Reason: "nested too deeply"}
+	}
+	pos[ptr] = nodeInfo{line: n.Line, isSeq: n.Kind == yaml.SequenceNode}
+	switch n.Kind {
+	case yaml.AliasNode:
+		return nil, &DocumentError{Line: n.Line, Field: fieldPath(ptr, pos), Reason: "YAML aliases are not allowed in store documents"}
+	case yaml.MappingNode:
+		m := make(map[string]any, len(n.Content)/2)
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			k, v := n.Content[i], n.Content[i+1]
+			if k.Kind != yaml.ScalarNode {
+				return nil, &DocumentError{Line: k.Line, Field: fieldPath(ptr, pos), Reason: "mapping keys must be scalars"}
+			}
+			if k.Tag == "!!merge" {
+				return nil, &DocumentError{Line: k.Line, Field: fieldPath(ptr, pos), Reason: "YAML merge keys are not allowed in store documents"}
+			}
+			if _, dup := m[k.Value]; dup {
+				return nil, &DocumentError{Line: k.Line, Field: fieldPath(ptr, pos), Reason: fmt.Sprintf("duplicate key %q", k.Value)}
+			}
+			child, err := toValue(v, ptr+"/"+escapePointer(k.Value), pos, depth+1)
+			if err != nil {
+				return nil, err
+			}
+			m[k.Value] = child
+		}
+		return m, nil
+	case yaml.SequenceNode:
+		s := make([]any, len(n.Content))
+		for i, c := range n.Content {
+			child, err := toValue(c, ptr+"/"+strconv.Itoa(i), pos, depth+1)
+			if err != nil {
+				return nil, err
+			}
+			s[i] = child
+		}
+		return s, nil
+	case yaml.ScalarNode:
+		return scalarValue(n, ptr, pos)
+	}
+	return nil, &DocumentError{Line: n.Line, Field: fieldPath(ptr, pos), Reason: "unsupported YAML node"}
+}
+
+func scalarValue(n *yaml.Node, ptr string, pos positions) (any, *DocumentError) {
+	bad := func(reason string) *DocumentError {
+		return &DocumentError{Line: n.Line, Field: fieldPath(ptr, pos), Reason: reason}
+	}
+	switch n.ShortTag() {
+	case "!!null":
+		return nil, nil
+	case "!!bool":
+		var b bool
+		if err := n.Decode(&b); err != nil {
+			return nil, bad("invalid boolean")
+		}
+		return b, nil
+	case "!!int", "!!float":
+		var f float64
+		if err := n.Decode(&f); err != nil {
+			return nil, bad("invalid number")
+		}
+		if i, err := strconv.ParseInt(n.Value, 0, 64); err == nil {
+			return json.Number(strconv.FormatInt(i, 10)), nil
+		}
+		return json.Number(strconv.FormatFloat(f, 'g', -1, 64)), nil
+	case "!!str", "!!timestamp", "!!binary":
+		return n.Value, nil
+	}
+	return nil, bad(fmt.Sprintf("unsupported YAML tag %s", n.ShortTag()))
+}
+
+func escapePointer(s string) string {
+	return strings.NewReplacer("~", "~0", "/", "~1").Replace(s)
+}
+
+func unescapePointer(s string) string {
+	return strings.NewReplacer("~1", "/", "~0", "~").Replace(s)
+}
+
+// fieldPath renders a JSON pointer as "secrets[2].strategies.desktop".
+func fieldPath(ptr string, pos positions) string {
+	if ptr == "" {
+		return ""
+	}
+	var b strings.Builder
+	parent := ""
+	for _, tok := range strings.Split(ptr[1:], "/") {
+		if pos[parent].isSeq {
+			b.WriteString("[" + tok + "]")
+		} else {
+			if b.Len() > 0 {
+				b.WriteByte('.')
+			}
+			b.WriteString(unescapePointer(tok))
+		}
+		parent += "/" + tok
+	}
+	return b.String()
+}
+
+// schemaError turns a validation failure into one DocumentError: the most
+// specific cause (the deepest field; the first in the file among equals).
+func schemaError(file string, pos positions, err error) error {
+	var ve *validator.ValidationError
+	if !errors.As(err, &ve) {
+		return &DocumentError{File: file, Reason: err.Error()}
+	}
+	var leaves []*validator.ValidationError
+	collectLeaves(ve, &leaves)
+	ptr := func(v *validator.ValidationError) string {
+		var b strings.Builder
+		for _, tok := range v.InstanceLocation {
+			b.WriteString("/" + escapePointer(tok))
+		}
+		return b.String()
+	}
+	slices.SortStableFunc(leaves, func(a, b *validator.ValidationError) int {
+		return cmp.Or(cmp.Compare(len(b.InstanceLocation), len(a.InstanceLocation)),
+			cmp.Compare(pos[ptr(a)].line, pos[ptr(b)].line))
+	})
+	best := leaves[0]
+	return &DocumentError{
+		File:   file,
+		Field:  fieldPath(ptr(best), pos),
+		Line:   pos[ptr(best)].line,
+		Reason: best.ErrorKind.LocalizedString(englishPrinter),
+	}
+}
+
+var englishPrinter = message.NewPrinter(language.English)
+
+func collectLeaves(v *validator.ValidationError, out *[]*validator.ValidationError) {
+	if len(v.Causes) == 0 {
+		*out = append(*out, v)
+	}
+	for _, c := range v.Causes {
+		collectLeaves(c, out)
+	}
+}
+
+// EncodeYAML renders a document as block-style YAML with the field order of
+// its Go type, the way secretsctl writes documents before encryption.
+func EncodeYAML(v any) ([]byte, error) {
+	raw, err := json.Marshal(v)
+	if err != nil {
+		return nil, err
+	}
+	var n yaml.Node
+	if err := yaml.Unmarshal(raw, &n); err != nil {
+		return nil, err
+	}
+	plainStyle(&n)
+	var buf bytes.Buffer
+	enc := yaml.NewEncoder(&buf)
+	enc.SetIndent(2)
+	if err := enc.Encode(&n); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), enc.Close()
+}
+
+// plainStyle drops the flow and quoting styles JSON input leaves on nodes,
+// so the encoder picks block style and quotes only where YAML needs it.
+func plainStyle(n *yaml.Node) {
+	n.Style = 0
+	for _, c := range n.Content {
+		plainStyle(c)
+	}
+}

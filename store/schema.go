@@ -1,0 +1,119 @@
+package store
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"reflect"
+	"sync"
+
+	invopop "github.com/invopop/jsonschema"
+	validator "github.com/santhosh-tekuri/jsonschema/v6"
+)
+
+//go:generate go run ../internal/cmds/genschema -out ../jsonschema
+
+// Kind names a kind of document that has a JSON Schema.
+type Kind string
+
+// Document kinds.
+const (
+	KindConfig   Kind = "config"
+	KindResource Kind = "resource"
+	KindScenario Kind = "scenario"
+	KindManifest Kind = "manifest"
+)
+
+// Kinds lists every kind with a schema.
+func Kinds() []Kind { return []Kind{KindConfig, KindResource, KindScenario, KindManifest} }
+
+func (k Kind) goType() any {
+	switch k {
+	case KindConfig:
+		return &Config{}
+	case KindResource:
+		return &Resource{}
+	case KindScenario:
+		return &Scenario{}
+	case KindManifest:
+		return &Manifest{}
+	}
+	panic(fmt.Sprintf("store: unknown document kind %q", string(k)))
+}
+
+// SchemaID is the $id of a kind's schema.
+func SchemaID(k Kind) string {
+	return "https://github.com/secretsctl/secretsctl/jsonschema/" + string(k) + ".schema.json"
+}
+
+// SchemaOptions tunes [SchemaJSON].
+type SchemaOptions struct {
+	// SourceDir, when set, is the module root relative to the working
+	// directory ("." from the root): field descriptions are then taken from
+	// the Go doc comments of this package.
+	SourceDir string
+}
+
+// SchemaJSON returns the JSON Schema of a kind of document, indented and
+// deterministic. These are the files in jsonschema/.
+func SchemaJSON(k Kind, opts SchemaOptions) ([]byte, error) {
+	r := &invopop.Reflector{ExpandedStruct: true}
+	if opts.SourceDir != "" {
+		if err := r.AddGoComments("github.com/secretsctl/secretsctl", opts.SourceDir); err != nil {
+			return nil, fmt.Errorf("read doc comments: %w", err)
+		}
+	}
+	s := r.Reflect(k.goType())
+	s.ID = invopop.ID(SchemaID(k))
+	s.Title = "secretsctl " + string(k)
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(s); err != nil {
+		return nil, fmt.Errorf("encode %s schema: %w", k, err)
+	}
+	return buf.Bytes(), nil
+}
+
+var compiled = struct {
+	sync.Mutex
+	m map[Kind]*validator.Schema
+}{m: map[Kind]*validator.Schema{}}
+
+// compiledSchema compiles a kind's schema once per process.
+func compiledSchema(k Kind) (*validator.Schema, error) {
+	compiled.Lock()
+	defer compiled.Unlock()
+	if s, ok := compiled.m[k]; ok {
+		return s, nil
+	}
+	raw, err := SchemaJSON(k, SchemaOptions{})
+	if err != nil {
+		return nil, err
+	}
+	doc, err := validator.UnmarshalJSON(bytes.NewReader(raw))
+	if err != nil {
+		return nil, fmt.Errorf("parse %s schema: %w", k, err)
+	}
+	c := validator.NewCompiler()
+	if err := c.AddResource(SchemaID(k), doc); err != nil {
+		return nil, fmt.Errorf("load %s schema: %w", k, err)
+	}
+	s, err := c.Compile(SchemaID(k))
+	if err != nil {
+		return nil, fmt.Errorf("compile %s schema: %w", k, err)
+	}
+	compiled.m[k] = s
+	return s, nil
+}
+
+// kindOf maps a Go document type back to its kind, for generic decoding.
+func kindOf(v any) Kind {
+	for _, k := range Kinds() {
+		if reflect.TypeOf(k.goType()) == reflect.TypeOf(v) {
+			return k
+		}
+	}
+	panic(fmt.Sprintf("store: %T is not a document type", v))
+}

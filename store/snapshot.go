@@ -1,0 +1,332 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"runtime"
+	"sync"
+	"time"
+
+	"github.com/secretsctl/secretsctl/store/internal/gitrepo"
+	"github.com/secretsctl/secretsctl/store/internal/sopsfile"
+)
+
+// WorktreeRevision is the revision reported for a snapshot of the files on
+// disk.
+const WorktreeRevision = "worktree"
+
+// ReadOptions selects what a [Snapshot] reads.
+type ReadOptions struct {
+	// Rev is any commit, tag or branch; HEAD when empty.
+	Rev string
+	// Worktree reads the files on disk, committed or not.
+	Worktree bool
+	// AllowUnverified lets documents be read without the private key; their
+	// integrity is then reported unverified. Without it, a missing key is a
+	// [*KeyError].
+	AllowUnverified bool
+}
+
+// Snapshot is the store at one revision. Documents are decrypted and
+// validated on first use and kept; returned documents are shared and must
+// not be modified. A Snapshot is safe for concurrent use.
+type Snapshot struct {
+	// Revision is the full commit hash, or [WorktreeRevision].
+	Revision string
+	// Time is the commit time of the revision (of HEAD for a work tree
+	// snapshot), in UTC.
+	Time time.Time
+
+	store           *Store
+	src             source
+	allowUnverified bool
+
+	config    *Config
+	tiers     *TierCatalog
+	resources []string
+	scenarios []string
+
+	mu         sync.Mutex
+	docs       map[string]*docResult // store-relative path -> decoded document
+	unverified map[string]bool
+}
+
+type docResult struct {
+	once sync.Once
+	doc  any
+	err  error
+}
+
+// Snapshot reads the store at a revision. The configuration and the lists
+// of documents are read at once; documents themselves on first use.
+func (s *Store) Snapshot(opts ReadOptions) (*Snapshot, error) {
+	sn := &Snapshot{store: s, allowUnverified: opts.AllowUnverified,
+		docs: map[string]*docResult{}, unverified: map[string]bool{}}
+	head, err := s.repo.Resolve(opts.Rev)
+	switch {
+	case opts.Worktree:
+		sn.src, sn.Revision = worktreeSource{s}, WorktreeRevision
+		if err == nil {
+			sn.Time = head.Time.UTC()
+		}
+	case err != nil:
+		return nil, revisionError(opts.Rev, err)
+	default:
+		tree, err := s.repo.Tree(head)
+		if err != nil {
+			return nil, fmt.Errorf("read revision %s: %w", head.Hash, err)
+		}
+		sn.src, sn.Revision, sn.Time = treeSource{s, tree}, head.Hash, head.Time.UTC()
+	}
+	if err := sn.loadIndex(); err != nil {
+		return nil, err
+	}
+	return sn, nil
+}
+
+func revisionError(rev string, err error) error {
+	if rev == "" {
+		rev = "HEAD"
+	}
+	if errors.Is(err, gitrepo.ErrUnknownRevision) || errors.Is(err, gitrepo.ErrNoCommits) {
+		return fmt.Errorf("%w: %v", &NotFoundError{Kind: "revision", Name: rev}, err)
+	}
+	return fmt.Errorf("resolve revision %s: %w", rev, err)
+}
+
+func (sn *Snapshot) loadIndex() error {
+	var cfg Config
+	data, err := sn.plaintext(ConfigFile)
+	if errors.Is(err, fs.ErrNotExist) {
+		return &NotFoundError{Kind: "store", Name: ConfigFile + " at revision " + sn.Revision}
+	}
+	if err != nil {
+		return err
+	}
+	pos, err := decodeDocument(ConfigFile, data, &cfg)
+	if err != nil {
+		return err
+	}
+	cat, err := normalizeConfig(ConfigFile, &cfg)
+	if err != nil {
+		return withLine(err, pos)
+	}
+	sn.config, sn.tiers = &cfg, cat
+	if sn.resources, err = docNames(sn.src, "resources"); err != nil {
+		return fmt.Errorf("list resources: %w", err)
+	}
+	if sn.scenarios, err = docNames(sn.src, "scenarios"); err != nil {
+		return fmt.Errorf("list scenarios: %w", err)
+	}
+	return nil
+}
+
+// Config returns secretsctl.yaml at this revision.
+func (sn *Snapshot) Config() *Config { return sn.config }
+
+// Tiers returns the tier catalogue at this revision.
+func (sn *Snapshot) Tiers() *TierCatalog { return sn.tiers }
+
+// ResourceNames returns the names of every resource, sorted.
+func (sn *Snapshot) ResourceNames() []string { return sn.resources }
+
+// ScenarioNames returns the names of every scenario, sorted.
+func (sn *Snapshot) ScenarioNames() []string { return sn.scenarios }
+
+// Resource returns a resource document.
+func (sn *Snapshot) Resource(name string) (*Resource, error) {
+	doc, err := sn.document("resources/"+name+".yaml", func(file string, data []byte) (any, error) {
+		var r Resource
+		pos, err := decodeDocument(file, data, &r)
+		if err != nil {
+			return nil, err
+		}
+		return &r, withLine(normalizeResource(sn.tiers, file, name, &r), pos)
+	}, "resource", name, sn.resources)
+	if err != nil {
+		return nil, err
+	}
+	return doc.(*Resource), nil
+}
+
+// Scenario returns a scenario document; the resources it names exist.
+func (sn *Snapshot) Scenario(name string) (*Scenario, error) {
+	doc, err := sn.document("scenarios/"+name+".yaml", func(file string, data []byte) (any, error) {
+		var sc Scenario
+		pos, err := decodeDocument(file, data, &sc)
+		if err != nil {
+			return nil, err
+		}
+		return &sc, withLine(normalizeScenario(sn.tiers, file, name, &sc, sn.resources), pos)
+	}, "scenario", name, sn.scenarios)
+	if err != nil {
+		return nil, err
+	}
+	return doc.(*Scenario), nil
+}
+
+// document decodes a document once per snapshot.
+func (sn *Snapshot) document(file string, decode func(string, []byte) (any, error), kind, name string, known []string) (any, error) {
+	if !validName(name) {
+		return nil, &NotFoundError{Kind: kind, Name: name, Known: known}
+	}
+	sn.mu.Lock()
+	r, ok := sn.docs[file]
+	if !ok {
+		r = &docResult{}
+		sn.docs[file] = r
+	}
+	sn.mu.Unlock()
+	r.once.Do(func() {
+		data, err := sn.plaintext(file)
+		if errors.Is(err, fs.ErrNotExist) {
+			r.err = &NotFoundError{Kind: kind, Name: name, Known: known}
+			return
+		}
+		if err != nil {
+			r.err = err
+			return
+		}
+		r.doc, r.err = decode(file, data)
+	})
+	return r.doc, r.err
+}
+
+// validName keeps document names from escaping their folder.
+func validName(name string) bool {
+	if name == "" || name[0] == '.' {
+		return false
+	}
+	for _, c := range name {
+		if c == '/' || c == '\\' || c == 0 {
+			return false
+		}
+	}
+	return true
+}
+
+// plaintext returns a document decrypted and verified, or, when allowed and
+// no key can verify it, its cleartext marked unverified.
+func (sn *Snapshot) plaintext(file string) ([]byte, error) {
+	data, err := sn.src.read(file)
+	if err != nil {
+		return nil, err
+	}
+	id := sn.src.blobID(file)
+	if id != "" {
+		if p, ok := sn.store.plain.Load(id); ok {
+			return p.([]byte), nil
+		}
+	}
+	if !sopsfile.IsEncrypted(data) {
+		if _, _, err := parseYAML(file, data); err != nil {
+			return nil, err // malformed YAML is a document error whatever the keys
+		}
+		if !sn.allowUnverified || sn.store.HasKey() {
+			return nil, &IntegrityError{File: file, Reason: "not SOPS-encrypted (every store document carries a SOPS MAC; encrypt it with `sops encrypt -i " + file + "`)"}
+		}
+		sn.markUnverified(file)
+		return data, nil
+	}
+	plain, err := sopsfile.Decrypt(data, sn.store.keys)
+	var ie *sopsfile.IntegrityError
+	var fe *sopsfile.FormatError
+	switch {
+	case err == nil:
+		if id != "" {
+			sn.store.plain.Store(id, plain)
+		}
+		return plain, nil
+	case errors.As(err, &ie):
+		return nil, &IntegrityError{File: file, Reason: ie.Reason}
+	case errors.As(err, &fe):
+		return nil, &DocumentError{File: file, Reason: fe.Error()}
+	case errors.Is(err, sopsfile.ErrNoKey):
+		if !sn.allowUnverified {
+			return nil, &KeyError{File: file, Err: err}
+		}
+		clear, cerr := sopsfile.Cleartext(data)
+		if cerr != nil {
+			return nil, &DocumentError{File: file, Reason: cerr.Error()}
+		}
+		sn.markUnverified(file)
+		return clear, nil
+	default:
+		return nil, fmt.Errorf("decrypt %s: %w", file, err)
+	}
+}
+
+func (sn *Snapshot) markUnverified(file string) {
+	sn.mu.Lock()
+	sn.unverified[file] = true
+	sn.mu.Unlock()
+}
+
+// Integrity is [IntegrityVerified] when every document read so far had its
+// MAC verified, else [IntegrityUnverified].
+func (sn *Snapshot) Integrity() string {
+	sn.mu.Lock()
+	defer sn.mu.Unlock()
+	if len(sn.unverified) > 0 {
+		return IntegrityUnverified
+	}
+	return IntegrityVerified
+}
+
+// LoadAll decodes every resource and scenario, using every CPU, and returns
+// all the errors found (joined), not just the first.
+func (sn *Snapshot) LoadAll(ctx context.Context) error {
+	type job struct {
+		kind string
+		name string
+	}
+	jobs := make(chan job)
+	errs := make([]error, 0)
+	var mu sync.Mutex
+	var wg sync.WaitGroup
+	for range runtime.GOMAXPROCS(0) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for j := range jobs {
+				var err error
+				if j.kind == "resource" {
+					_, err = sn.Resource(j.name)
+				} else {
+					_, err = sn.Scenario(j.name)
+				}
+				if err != nil {
+					mu.Lock()
+					errs = append(errs, err)
+					mu.Unlock()
+				}
+			}
+		}()
+	}
+	send := func(kind string, names []string) bool {
+		for _, n := range names {
+			select {
+			case jobs <- job{kind, n}:
+			case <-ctx.Done():
+				return false
+			}
+		}
+		return true
+	}
+	if send("resource", sn.resources) {
+		send("scenario", sn.scenarios)
+	}
+	close(jobs)
+	wg.Wait()
+	if ctx.Err() != nil {
+		return ctx.Err()
+	}
+	sortErrors(errs)
+	return errors.Join(errs...)
+}
+
+// ReadFile returns a file of the snapshot as it is stored, without
+// decrypting it (for files that are not encrypted, such as recorded plans).
+func (sn *Snapshot) ReadFile(rel string) ([]byte, error) { return sn.src.read(rel) }
