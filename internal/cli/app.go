@@ -1,0 +1,108 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	ucli "github.com/urfave/cli/v2"
+)
+
+// Version is set at build time with -ldflags "-X ...cli.Version=v1.2.3".
+var Version = "dev"
+
+// env is what a command may touch of the outside world.
+type env struct {
+	stdin  io.Reader
+	stdout io.Writer
+	stderr io.Writer
+	getenv func(string) string
+	cwd    string
+}
+
+// Main runs secretsctl with args (args[0] is the program name) and returns
+// the process exit code.
+func Main(args []string, stdin io.Reader, stdout, stderr io.Writer) (code int) {
+	cwd, err := os.Getwd()
+	if err != nil {
+		fmt.Fprintf(stderr, "secretsctl: %v\n", err)
+		return ExitError
+	}
+	e := &env{stdin: stdin, stdout: stdout, stderr: stderr, getenv: os.Getenv, cwd: cwd}
+	defer func() {
+		if r := recover(); r != nil {
+			fmt.Fprintln(stderr, "secretsctl: internal error (a bug): please report it with the command you ran")
+			code = ExitError
+		}
+	}()
+	err = newApp(e).RunContext(context.Background(), args)
+	return report(stderr, err)
+}
+
+func newApp(e *env) *ucli.App {
+	return &ucli.App{
+		Name:    "secretsctl",
+		Usage:   "a git-backed GitOps store for deployment secrets",
+		Version: Version,
+		Description: `secretsctl keeps every secret's classification and per-tier strategy as
+SOPS-encrypted YAML in a git repository and derives deployment manifests
+from it. Every change is a commit; git history is the audit trail.
+
+Examples:
+   secretsctl init ./secrets
+   secretsctl plan --scenario picker-wheel --tier desktop
+   secretsctl plan --all --format table
+   secretsctl lint --format json`,
+		Writer:    e.stdout,
+		ErrWriter: e.stderr,
+		Reader:    e.stdin,
+		Flags: []ucli.Flag{
+			&ucli.StringFlag{Name: "store", Usage: "store directory (default: the nearest directory with secretsctl.yaml at or above the current one)", EnvVars: []string{"SECRETSCTL_STORE"}},
+		},
+		Commands: []*ucli.Command{
+			newInitCommand(e),
+			newPlanCommand(e),
+			newLintCommand(e),
+		},
+		CustomAppHelpTemplate: ucli.AppHelpTemplate + exitCodeHelp,
+		ExitErrHandler:        func(*ucli.Context, error) {},
+		OnUsageError: func(_ *ucli.Context, err error, _ bool) error {
+			return usageError{err}
+		},
+		HideHelpCommand: true,
+	}
+}
+
+// usageError marks a mistake in how the command was called.
+type usageError struct{ err error }
+
+func (u usageError) Error() string { return u.err.Error() }
+func (u usageError) Unwrap() error { return u.err }
+
+func usagef(format string, args ...any) error { return usageError{fmt.Errorf(format, args...)} }
+
+// checkFailed is a command that ran fine and found problems (lint errors).
+type checkFailed struct{ msg string }
+
+func (c checkFailed) Error() string { return c.msg }
+
+// report prints err and returns its exit code.
+func report(stderr io.Writer, err error) int {
+	if err == nil {
+		return ExitOK
+	}
+	code := exitCode(err)
+	var cf checkFailed
+	if !errors.As(err, &cf) || cf.msg != "" {
+		for _, line := range strings.Split(err.Error(), "\n") {
+			fmt.Fprintf(stderr, "secretsctl: %s\n", line)
+		}
+	}
+	if h := hint(err); h != "" {
+		fmt.Fprintf(stderr, "secretsctl: hint: %s\n", h)
+	}
+	return code
+}

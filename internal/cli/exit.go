@@ -1,0 +1,94 @@
+package cli
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+
+	ucli "github.com/urfave/cli/v2"
+
+	"github.com/secretsctl/secretsctl/internal/plan"
+	"github.com/secretsctl/secretsctl/store"
+)
+
+// Exit codes. Every command documents these in its help.
+const (
+	ExitOK          = 0  // success
+	ExitError       = 1  // unexpected failure: I/O, git, a bug
+	ExitUsage       = 2  // bad flag or argument, unknown tier or format
+	ExitNotFound    = 3  // no such store, scenario, resource or revision
+	ExitInvalid     = 4  // a document is malformed, violates its schema or references something missing
+	ExitIntegrity   = 5  // a document's SOPS MAC or ciphertext does not verify: it was changed without the key
+	ExitNoKey       = 6  // a private key is needed and none configured can decrypt
+	ExitCheckFailed = 10 // a check ran and found problems (lint errors)
+)
+
+// ExitCodes lists the exit codes with their meaning, for help and docs.
+var ExitCodes = []struct {
+	Code    int
+	Meaning string
+}{
+	{ExitOK, "success"},
+	{ExitError, "unexpected failure (I/O, git, a bug)"},
+	{ExitUsage, "bad flag or argument, unknown tier or format"},
+	{ExitNotFound, "no such store, scenario, resource or revision"},
+	{ExitInvalid, "a document is malformed, violates its schema or references something missing"},
+	{ExitIntegrity, "integrity failure: a document was changed without the key (SOPS MAC mismatch)"},
+	{ExitNoKey, "no configured age key can decrypt the store"},
+	{ExitCheckFailed, "a check found problems (lint errors)"},
+}
+
+var exitCodeHelp = func() string {
+	var b strings.Builder
+	b.WriteString("\nEXIT CODES:\n")
+	for _, c := range ExitCodes {
+		fmt.Fprintf(&b, "   %2d  %s\n", c.Code, c.Meaning)
+	}
+	return b.String()
+}()
+
+func exitCode(err error) int {
+	var (
+		usage     usageError
+		unknown   *store.UnknownTierError
+		notFound  *store.NotFoundError
+		doc       *store.DocumentError
+		integrity *store.IntegrityError
+		key       *store.KeyError
+		shipped   *plan.NotShippedError
+		check     checkFailed
+		exitErr   ucli.ExitCoder
+	)
+	switch {
+	case errors.As(err, &check):
+		return ExitCheckFailed
+	case errors.As(err, &usage), errors.As(err, &unknown), errors.As(err, &shipped):
+		return ExitUsage
+	case errors.As(err, &integrity):
+		return ExitIntegrity
+	case errors.As(err, &key):
+		return ExitNoKey
+	case errors.As(err, &doc):
+		return ExitInvalid
+	case errors.As(err, &notFound):
+		return ExitNotFound
+	case errors.As(err, &exitErr):
+		return exitErr.ExitCode()
+	}
+	if strings.HasPrefix(err.Error(), "flag provided but not defined") || strings.Contains(err.Error(), "Required flag") {
+		return ExitUsage
+	}
+	return ExitError
+}
+
+func hint(err error) string {
+	var key *store.KeyError
+	var integrity *store.IntegrityError
+	switch {
+	case errors.As(err, &key):
+		return "configure an age identity with SOPS_AGE_KEY_FILE, SOPS_AGE_KEY or SOPS_AGE_KEY_CMD, or pass --allow-unverified to read metadata without verifying it"
+	case errors.As(err, &integrity):
+		return "the file changed without the SOPS key; restore it from git history (git log -p -- " + integrity.File + ") or re-encrypt it with sops after review"
+	}
+	return ""
+}

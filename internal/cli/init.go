@@ -1,0 +1,77 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	ucli "github.com/urfave/cli/v2"
+
+	"github.com/secretsctl/secretsctl/store"
+)
+
+type initOptions struct {
+	Dir    string
+	Author string
+}
+
+func newInitCommand(e *env) *ucli.Command {
+	return &ucli.Command{
+		Name:      "init",
+		Usage:     "create a store: git repository, .sops.yaml, secretsctl.yaml and an age key if none",
+		ArgsUsage: "[DIR]",
+		Description: `Makes DIR (default: the current directory) a secretsctl store. Creates a git
+repository when DIR is not inside one, an age identity in the sops config
+directory ($XDG_CONFIG_HOME/sops/age/keys.txt, mode 0600) when no key is
+configured through SOPS_AGE_KEY_FILE, SOPS_AGE_KEY or SOPS_AGE_KEY_CMD,
+.sops.yaml with that key's recipient, secretsctl.yaml, and one commit.
+Running it on an existing store changes nothing.
+
+Examples:
+   secretsctl init
+   secretsctl init ./secrets --author "Ops Bot <ops@example.com>"` + exitCodeHelp,
+		Flags: []ucli.Flag{
+			&ucli.StringFlag{Name: "author", Usage: `commit author as "Name <email>" (default: git config)`},
+		},
+		Action: func(c *ucli.Context) error {
+			if c.NArg() > 1 {
+				if strings.HasPrefix(c.Args().Get(1), "-") {
+					return usagef("flags go before the directory: secretsctl init [--author ...] DIR")
+				}
+				return usagef("init takes at most one directory, got %d arguments", c.NArg())
+			}
+			opts := initOptions{Dir: c.Args().First(), Author: c.String("author")}
+			if opts.Dir == "" {
+				opts.Dir = e.cwd
+			}
+			return runInit(c.Context, opts, e)
+		},
+	}
+}
+
+func runInit(ctx context.Context, opts initOptions, e *env) error {
+	var author store.Author
+	if opts.Author != "" {
+		a, err := store.ParseAuthor(opts.Author)
+		if err != nil {
+			return usageError{err}
+		}
+		author = a
+	}
+	res, err := store.Init(ctx, resolvePath(e, opts.Dir), author, store.Options{Getenv: e.getenv})
+	if err != nil {
+		return err
+	}
+	if res.AlreadyInitial {
+		fmt.Fprintf(e.stdout, "store already initialised in %s; nothing changed\n", res.Dir)
+		return nil
+	}
+	if res.CreatedRepo {
+		fmt.Fprintf(e.stdout, "created git repository in %s\n", res.Dir)
+	}
+	if res.KeyFile != "" {
+		fmt.Fprintf(e.stdout, "created age identity %s (keep it safe; back it up)\n", res.KeyFile)
+	}
+	fmt.Fprintf(e.stdout, "initialised store in %s\nrecipient: %s\ncommit: %s\n", res.Dir, res.Recipient, res.Commit.Hash)
+	return nil
+}

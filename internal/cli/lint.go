@@ -1,0 +1,72 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+	"slices"
+
+	ucli "github.com/urfave/cli/v2"
+
+	"github.com/secretsctl/secretsctl/internal/lint"
+)
+
+type lintOptions struct {
+	storeOptions
+	Format string
+}
+
+func newLintCommand(e *env) *ucli.Command {
+	return &ucli.Command{
+		Name:  "lint",
+		Usage: "check every document and every plan of the store",
+		Description: `Reports documents that do not decode, verify or match their schema, secrets
+without a strategy on a tier a scenario ships to, incomplete strategies, and
+infrastructure secrets planned as generate or prompt on a tier that ships to
+end users. Runs without the private key: integrity is then reported
+unverified. Exits 10 when it finds an error.
+
+Examples:
+   secretsctl lint
+   secretsctl lint --worktree            # before committing
+   secretsctl lint --format json --rev main` + exitCodeHelp,
+		Flags: append(readFlags()[:2],
+			&ucli.StringFlag{Name: "format", Aliases: []string{"o"}, Value: "text", Usage: "output format: text or json"},
+		),
+		Action: func(c *ucli.Context) error {
+			opts := lintOptions{storeOptions: readOptions(c), Format: c.String("format")}
+			opts.AllowUnverified = true
+			return runLint(c.Context, opts, e)
+		},
+	}
+}
+
+func runLint(ctx context.Context, opts lintOptions, e *env) error {
+	if !slices.Contains([]string{"text", "json"}, opts.Format) {
+		return usagef("unknown --format %q: want text or json", opts.Format)
+	}
+	_, sn, err := opts.open(e)
+	if err != nil {
+		return err
+	}
+	rep, err := lint.Run(ctx, sn)
+	if err != nil {
+		return err
+	}
+	if opts.Format == "json" {
+		if err := writeJSON(e, rep); err != nil {
+			return err
+		}
+	} else {
+		for _, f := range rep.Findings {
+			fmt.Fprintln(e.stdout, f.String())
+			if f.Hint != "" {
+				fmt.Fprintf(e.stdout, "    hint: %s\n", f.Hint)
+			}
+		}
+		fmt.Fprintf(e.stdout, "%d errors, %d warnings; integrity: %s\n", rep.Errors, rep.Warnings, rep.Integrity)
+	}
+	if rep.Errors > 0 {
+		return checkFailed{}
+	}
+	return nil
+}

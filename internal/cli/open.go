@@ -1,0 +1,37 @@
+package cli
+
+import (
+	"github.com/secretsctl/secretsctl/store"
+)
+
+// storeOptions are the flags every command that reads a store shares.
+type storeOptions struct {
+	Store           string // --store or SECRETSCTL_STORE
+	Rev             string
+	Worktree        bool
+	AllowUnverified bool
+}
+
+// open locates and opens the store and takes a snapshot.
+func (o storeOptions) open(e *env) (*store.Store, *store.Snapshot, error) {
+	explicit := o.Store
+	if explicit != "" {
+		explicit = resolvePath(e, explicit)
+	}
+	dir, err := store.Locate(explicit, e.cwd)
+	if err != nil {
+		return nil, nil, err
+	}
+	st, err := store.Open(dir, store.Options{Getenv: e.getenv})
+	if err != nil {
+		return nil, nil, err
+	}
+	if o.Rev != "" && o.Worktree {
+		return nil, nil, usagef("--rev and --worktree cannot be combined")
+	}
+	sn, err := st.Snapshot(store.ReadOptions{Rev: o.Rev, Worktree: o.Worktree, AllowUnverified: o.AllowUnverified})
+	if err != nil {
+		return nil, nil, err
+	}
+	return st, sn, nil
+}

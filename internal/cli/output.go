@@ -1,0 +1,115 @@
+package cli
+
+import (
+	"fmt"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/secretsctl/secretsctl/internal/plan"
+	"github.com/secretsctl/secretsctl/store"
+)
+
+// writeManifest prints one manifest in the chosen format.
+func writeManifest(e *env, format string, m *store.Manifest) error {
+	switch format {
+	case "table":
+		return manifestTable(e, m)
+	case "yaml":
+		return writeYAML(e, m)
+	}
+	return writeJSON(e, m)
+}
+
+// writeManifests prints several manifests: a JSON array, a YAML list, or a
+// summary table with one line per scenario × tier.
+func writeManifests(e *env, format string, ms []*store.Manifest) error {
+	switch format {
+	case "table":
+		tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
+		fmt.Fprintln(tw, "SCENARIO\tTIER\tSECRETS\tSTRATEGIZED\tBUNDLE\tBLOCKING")
+		for _, m := range ms {
+			fmt.Fprintf(tw, "%s\t%s\t%d\t%d\t%d\t%d\n", m.Scenario, m.TierID, m.Summary.TotalSecrets,
+				m.Summary.StrategizedSecrets, len(m.BundleSecrets), len(m.Summary.BlockingSecrets))
+		}
+		return tw.Flush()
+	case "yaml":
+		return writeYAML(e, ms)
+	}
+	if ms == nil {
+		ms = []*store.Manifest{}
+	}
+	return writeJSON(e, ms)
+}
+
+func writeJSON(e *env, v any) error {
+	data, err := plan.Encode(v)
+	if err != nil {
+		return err
+	}
+	_, err = e.stdout.Write(data)
+	return err
+}
+
+func writeYAML(e *env, v any) error {
+	data, err := store.EncodeYAML(v)
+	if err != nil {
+		return err
+	}
+	_, err = e.stdout.Write(data)
+	return err
+}
+
+// manifestTable prints a manifest for people: one line per secret, blocking
+// secrets first, then the summary.
+func manifestTable(e *env, m *store.Manifest) error {
+	fmt.Fprintf(e.stdout, "%s on %s  (revision %s, integrity %s)\n\n", m.Scenario, m.TierID, short(m.Revision), m.Integrity)
+	blocked := map[string]string{}
+	for _, b := range m.Summary.BlockingSecretDetails {
+		blocked[store.SecretID(b.Resource, b.Secret)] = b.Reason
+	}
+	inBundle := map[string]string{}
+	for _, b := range m.BundleSecrets {
+		inBundle[b.ID] = b.Class
+	}
+	tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "SECRET\tCLASS\tSTRATEGY\tSOURCE\tTARGET\tBUNDLE")
+	row := func(s store.ManifestSecret) {
+		bundle := inBundle[s.ID]
+		if reason, ok := blocked[s.ID]; ok {
+			bundle = "BLOCKING: " + reason
+		} else if bundle == "" {
+			bundle = "-"
+		}
+		t := s.Targets[0]
+		target := t.Type + ":" + t.Name + t.Path
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", s.ID, s.Classification, s.HandlingStrategy, s.StrategySource, target, bundle)
+	}
+	for _, s := range m.Secrets {
+		if _, ok := blocked[s.ID]; ok {
+			row(s)
+		}
+	}
+	for _, s := range m.Secrets {
+		if _, ok := blocked[s.ID]; !ok {
+			row(s)
+		}
+	}
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	sum := m.Summary
+	fmt.Fprintf(e.stdout, "\n%d secrets, %d strategized, %d in the bundle, %d blocking", sum.TotalSecrets,
+		sum.StrategizedSecrets, len(m.BundleSecrets), len(sum.BlockingSecrets))
+	if len(sum.BlockingSecrets) > 0 {
+		fmt.Fprintf(e.stdout, ": %s", strings.Join(sum.BlockingSecrets, ", "))
+	}
+	fmt.Fprintln(e.stdout)
+	return nil
+}
+
+func short(rev string) string {
+	if len(rev) > 12 {
+		return rev[:12]
+	}
+	return rev
+}

@@ -1,0 +1,220 @@
+package cli
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"slices"
+
+	ucli "github.com/urfave/cli/v2"
+
+	"github.com/secretsctl/secretsctl/internal/plan"
+	"github.com/secretsctl/secretsctl/store"
+)
+
+type planOptions struct {
+	storeOptions
+	Scenario string
+	Tier     string
+	All      bool
+	Record   bool
+	Format   string
+	Author   string
+}
+
+func newPlanCommand(e *env) *ucli.Command {
+	return &ucli.Command{
+		Name:  "plan",
+		Usage: "derive the deployment manifest of a scenario for a tier",
+		Description: `Prints the manifest deployment-manager and bundlers read: every secret the
+scenario uses with its classification and effective strategy on the tier,
+what a bundle carries (bundle_secrets), and every blocking secret. The
+output is deterministic for a revision: the same revision, scenario and tier
+always give the same bytes.
+
+Tiers are named by id (tier-2-desktop) or alias (desktop, 2).
+
+Examples:
+   secretsctl plan --scenario picker-wheel --tier desktop
+   secretsctl plan -s picker-wheel -t 2 --format table
+   secretsctl plan -s picker-wheel -t saas --rev v1.4.0
+   secretsctl plan --all --format table
+   secretsctl plan --all --record          # write plans/<scenario>/<tier>.json, one commit if changed` + exitCodeHelp,
+		Flags: append(readFlags(),
+			&ucli.StringFlag{Name: "scenario", Aliases: []string{"s"}, Usage: "scenario name"},
+			&ucli.StringFlag{Name: "tier", Aliases: []string{"t"}, Usage: "tier id or alias (local, desktop, mobile, saas, enterprise, 1..5)"},
+			&ucli.BoolFlag{Name: "all", Usage: "plan every scenario (or --scenario's) on every tier it ships to (or --tier)"},
+			&ucli.BoolFlag{Name: "record", Usage: "write the plans to plans/<scenario>/<tier>.json and commit when they changed"},
+			&ucli.StringFlag{Name: "format", Aliases: []string{"o"}, Value: "json", Usage: "output format: json, yaml or table"},
+			&ucli.StringFlag{Name: "author", Usage: `commit author for --record as "Name <email>" (default: git config)`},
+		),
+		Action: func(c *ucli.Context) error {
+			if c.NArg() > 0 {
+				return usagef("plan takes no arguments (got %q); use --scenario and --tier", c.Args().First())
+			}
+			opts := planOptions{storeOptions: readOptions(c), Scenario: c.String("scenario"), Tier: c.String("tier"),
+				All: c.Bool("all"), Record: c.Bool("record"), Format: c.String("format"), Author: c.String("author")}
+			return runPlan(c.Context, opts, e)
+		},
+	}
+}
+
+func readFlags() []ucli.Flag {
+	return []ucli.Flag{
+		&ucli.StringFlag{Name: "rev", Usage: "read the store at this commit, tag or branch (default HEAD)"},
+		&ucli.BoolFlag{Name: "worktree", Usage: "read the files on disk, committed or not (for pre-commit checks)"},
+		&ucli.BoolFlag{Name: "allow-unverified", Usage: "read metadata without the private key; integrity is then reported unverified"},
+	}
+}
+
+func readOptions(c *ucli.Context) storeOptions {
+	return storeOptions{Store: c.String("store"), Rev: c.String("rev"), Worktree: c.Bool("worktree"),
+		AllowUnverified: c.Bool("allow-unverified")}
+}
+
+func runPlan(ctx context.Context, opts planOptions, e *env) error {
+	if !slices.Contains([]string{"json", "yaml", "table"}, opts.Format) {
+		return usagef("unknown --format %q: want json, yaml or table", opts.Format)
+	}
+	if !opts.All && !opts.Record && (opts.Scenario == "" || opts.Tier == "") {
+		return usagef("plan needs --scenario and --tier (or --all)")
+	}
+	if opts.Record && (opts.Rev != "" || opts.Worktree) {
+		return usagef("--record plans HEAD; it cannot be combined with --rev or --worktree")
+	}
+	st, sn, err := opts.open(e)
+	if err != nil {
+		return err
+	}
+	manifests, err := planMany(ctx, sn, opts)
+	if err != nil {
+		return err
+	}
+	if opts.Record {
+		return recordPlans(ctx, st, sn, manifests, opts, e)
+	}
+	if len(manifests) == 1 && !opts.All {
+		return writeManifest(e, opts.Format, manifests[0])
+	}
+	return writeManifests(e, opts.Format, manifests)
+}
+
+// planMany plans the scenario × tier pairs the options select.
+func planMany(ctx context.Context, sn *store.Snapshot, opts planOptions) ([]*store.Manifest, error) {
+	if !opts.All && opts.Scenario != "" && opts.Tier != "" {
+		m, err := plan.ForSnapshot(sn, opts.Scenario, opts.Tier)
+		if err != nil {
+			return nil, err
+		}
+		return []*store.Manifest{m}, nil
+	}
+	var only store.Tier
+	if opts.Tier != "" {
+		t, err := sn.Tiers().Resolve(opts.Tier)
+		if err != nil {
+			return nil, err
+		}
+		only = t
+	}
+	scenarios := sn.ScenarioNames()
+	if opts.Scenario != "" {
+		scenarios = []string{opts.Scenario}
+	} else if err := sn.LoadAll(ctx); err != nil {
+		return nil, err
+	}
+	var out []*store.Manifest
+	for _, name := range scenarios {
+		sc, err := sn.Scenario(name)
+		if err != nil {
+			return nil, err
+		}
+		for _, t := range plan.ShippedTiers(sn.Tiers(), sc) {
+			if only.ID != "" && t.ID != only.ID {
+				continue
+			}
+			m, err := plan.ForSnapshot(sn, name, t.ID)
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, m)
+		}
+	}
+	return out, nil
+}
+
+// recordPlans writes the plans that changed under plans/ in one commit.
+func recordPlans(ctx context.Context, st *store.Store, sn *store.Snapshot, manifests []*store.Manifest, opts planOptions, e *env) error {
+	author, err := parseAuthor(opts.Author)
+	if err != nil {
+		return err
+	}
+	files := map[string][]byte{}
+	msg := store.Message{Action: "plan-record"}
+	for _, m := range manifests {
+		data, err := plan.Recorded(m)
+		if err != nil {
+			return err
+		}
+		path := plan.RecordPath(m.Scenario, m.TierID)
+		old, err := sn.ReadFile(path)
+		if err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return err
+		}
+		if bytes.Equal(old, data) {
+			continue
+		}
+		files[path] = data
+		msg.Scenarios = appendUnique(msg.Scenarios, m.Scenario)
+		msg.Tiers = appendUnique(msg.Tiers, m.TierID)
+	}
+	if len(files) == 0 {
+		fmt.Fprintf(e.stdout, "recorded plans are up to date (%d checked); nothing to commit\n", len(manifests))
+		return nil
+	}
+	msg.Subject = recordSubject(files, msg)
+	c, _, err := st.Commit(ctx, store.Change{Files: files, Message: msg, Author: author})
+	if err != nil {
+		return err
+	}
+	for _, p := range sortedPaths(files) {
+		fmt.Fprintf(e.stdout, "recorded %s\n", p)
+	}
+	fmt.Fprintf(e.stdout, "commit %s\n", c.Hash)
+	return nil
+}
+
+func recordSubject(files map[string][]byte, msg store.Message) string {
+	if len(files) == 1 {
+		return fmt.Sprintf("plan: record %s on %s", msg.Scenarios[0], msg.Tiers[0])
+	}
+	return fmt.Sprintf("plan: record %d plans of %d scenarios", len(files), len(msg.Scenarios))
+}
+
+func parseAuthor(s string) (store.Author, error) {
+	if s == "" {
+		return store.Author{}, nil
+	}
+	a, err := store.ParseAuthor(s)
+	if err != nil {
+		return store.Author{}, usageError{err}
+	}
+	return a, nil
+}
+
+func appendUnique(list []string, v string) []string {
+	if slices.Contains(list, v) {
+		return list
+	}
+	return append(list, v)
+}
+
+func sortedPaths(m map[string][]byte) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	return keys
+}

@@ -1,0 +1,239 @@
+package lint
+
+import (
+	"cmp"
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+
+	"github.com/secretsctl/secretsctl/internal/plan"
+	"github.com/secretsctl/secretsctl/store"
+)
+
+// Severity of a finding.
+type Severity string
+
+// Severities.
+const (
+	Error   Severity = "error"
+	Warning Severity = "warning"
+)
+
+// Rule ids besides the plan's blocking codes.
+const (
+	RuleDocument  = "invalid-document"
+	RuleIntegrity = "integrity"
+	RuleKey       = "no-key"
+)
+
+// Finding is one problem in the store.
+type Finding struct {
+	Rule     string   `json:"rule"`
+	Severity Severity `json:"severity"`
+	File     string   `json:"file"`
+	Line     int      `json:"line,omitempty"`
+	Field    string   `json:"field,omitempty"`
+	Secret   string   `json:"secret,omitempty"`
+	Scenario string   `json:"scenario,omitempty"`
+	Tier     string   `json:"tier,omitempty"`
+	Message  string   `json:"message"`
+	Hint     string   `json:"hint,omitempty"`
+}
+
+// Report is the outcome of a lint run.
+type Report struct {
+	Revision  string    `json:"revision"`
+	Integrity string    `json:"integrity"`
+	Findings  []Finding `json:"findings"`
+	Errors    int       `json:"errors"`
+	Warnings  int       `json:"warnings"`
+}
+
+// Run lints every document and every scenario × tier it ships to.
+func Run(ctx context.Context, sn *store.Snapshot) (*Report, error) {
+	r := &Report{Revision: sn.Revision, Findings: []Finding{}}
+	if err := sn.LoadAll(ctx); err != nil {
+		if ctx.Err() != nil {
+			return nil, ctx.Err()
+		}
+		for _, e := range unjoin(err) {
+			r.add(documentFinding(e))
+		}
+	}
+	lintResources(sn, r)
+	lintPolicy(sn, r)
+	for _, name := range sn.ScenarioNames() {
+		if err := lintScenario(sn, name, r); err != nil {
+			return nil, err
+		}
+	}
+	r.Integrity = sn.Integrity()
+	r.finish()
+	return r, nil
+}
+
+func unjoin(err error) []error {
+	if j, ok := err.(interface{ Unwrap() []error }); ok {
+		return j.Unwrap()
+	}
+	return []error{err}
+}
+
+func documentFinding(err error) Finding {
+	var doc *store.DocumentError
+	var integ *store.IntegrityError
+	var key *store.KeyError
+	switch {
+	case errors.As(err, &integ):
+		return Finding{Rule: RuleIntegrity, Severity: Error, File: integ.File, Message: integ.Reason,
+			Hint: "the file changed without the SOPS key; restore it from git history or re-encrypt it after review"}
+	case errors.As(err, &key):
+		return Finding{Rule: RuleKey, Severity: Error, File: key.File, Message: key.Err.Error()}
+	case errors.As(err, &doc):
+		return Finding{Rule: RuleDocument, Severity: Error, File: doc.File, Line: doc.Line, Field: doc.Field,
+			Message: doc.Reason, Hint: "fix the field; jsonschema/ holds the schema of every document kind"}
+	}
+	return Finding{Rule: RuleDocument, Severity: Error, Message: err.Error()}
+}
+
+// lintResources applies the hard rule to what resources declare, whether or
+// not a scenario uses them yet.
+func lintResources(sn *store.Snapshot, r *Report) {
+	for _, name := range sn.ResourceNames() {
+		res, err := sn.Resource(name)
+		if err != nil {
+			continue // reported as a document finding
+		}
+		for _, s := range res.Secrets {
+			lintDeclared(sn, r, "resources/"+name+".yaml", store.SecretID(name, s.Key), s)
+		}
+	}
+}
+
+func lintDeclared(sn *store.Snapshot, r *Report, file, id string, s store.Secret) {
+	for _, t := range sn.Tiers().Tiers() {
+		st, ok := s.Strategies[t.ID]
+		if !ok {
+			continue
+		}
+		if code, reason := plan.Blocking(t, classOf(s), st); code == plan.CodeInfrastructureEndUser || code == plan.CodeIncompleteStrategy {
+			r.add(blockingFinding(code, file, id, "", t.ID, reason))
+		}
+	}
+}
+
+// lintPolicy applies the hard rule to the store's default strategies.
+func lintPolicy(sn *store.Snapshot, r *Report) {
+	for class, byTier := range sn.Config().Policy.Defaults {
+		for _, t := range sn.Tiers().Tiers() {
+			if st, ok := byTier[t.ID]; ok {
+				if code, reason := plan.Blocking(t, class, st); code != "" && code != plan.CodeMissingClass {
+					r.add(blockingFinding(code, store.ConfigFile, "policy.defaults."+string(class), "", t.ID, reason))
+				}
+			}
+		}
+	}
+}
+
+// lintScenario reports every blocking secret of every plan of a scenario.
+func lintScenario(sn *store.Snapshot, name string, r *Report) error {
+	sc, err := sn.Scenario(name)
+	if err != nil {
+		return nil // reported as a document finding
+	}
+	for _, own := range sc.Secrets {
+		lintDeclared(sn, r, "scenarios/"+name+".yaml", store.SecretID(name, own.Key), own)
+	}
+	for _, t := range plan.ShippedTiers(sn.Tiers(), sc) {
+		m, err := plan.ForSnapshot(sn, name, t.ID)
+		if err != nil {
+			var doc *store.DocumentError
+			var integ *store.IntegrityError
+			if errors.As(err, &doc) || errors.As(err, &integ) {
+				return nil // the broken resource is reported as a document finding
+			}
+			return err
+		}
+		for _, b := range m.Summary.BlockingSecretDetails {
+			file := fileFor(name, b)
+			r.add(blockingFinding(b.Code, file, store.SecretID(b.Resource, b.Secret), name, t.ID, b.Reason))
+		}
+	}
+	return nil
+}
+
+// fileFor is the document where a blocking secret is best fixed.
+func fileFor(scenario string, b store.BlockingDetail) string {
+	switch store.StrategySource(b.Source) {
+	case store.SourceOverride, store.SourceScenario:
+		return "scenarios/" + scenario + ".yaml"
+	case store.SourcePolicy:
+		return store.ConfigFile
+	}
+	if b.Resource == scenario {
+		return "scenarios/" + scenario + ".yaml"
+	}
+	return "resources/" + b.Resource + ".yaml"
+}
+
+var hints = map[string]string{
+	plan.CodeMissingStrategy:       "add strategies.<tier> to the secret, an override in the scenario, or a policy default in secretsctl.yaml",
+	plan.CodeIncompleteStrategy:    "generate needs generator.type, prompt needs prompt.label, delegate needs delegate.provider and delegate.reference",
+	plan.CodeInfrastructureEndUser: "use strip (the runtime supplies it) or delegate (a provider-managed store) on tiers that ship to end users",
+	plan.CodeMissingClass:          "set classification: infrastructure, service or user",
+}
+
+func blockingFinding(code, file, secret, scenario, tier, reason string) Finding {
+	return Finding{Rule: code, Severity: Error, File: file, Secret: secret, Scenario: scenario, Tier: tier,
+		Message: reason, Hint: hints[code]}
+}
+
+func classOf(s store.Secret) store.Classification {
+	if s.Classification == "" {
+		return store.Unclassified
+	}
+	return s.Classification
+}
+
+func (r *Report) add(f Finding) {
+	for _, g := range r.Findings {
+		if g.Rule == f.Rule && g.File == f.File && g.Secret == f.Secret && g.Tier == f.Tier && g.Message == f.Message {
+			return
+		}
+	}
+	r.Findings = append(r.Findings, f)
+}
+
+func (r *Report) finish() {
+	slices.SortFunc(r.Findings, func(a, b Finding) int {
+		return cmp.Or(cmp.Compare(a.File, b.File), cmp.Compare(a.Line, b.Line), cmp.Compare(a.Secret, b.Secret),
+			cmp.Compare(a.Tier, b.Tier), cmp.Compare(a.Scenario, b.Scenario), cmp.Compare(a.Rule, b.Rule))
+	})
+	for _, f := range r.Findings {
+		if f.Severity == Error {
+			r.Errors++
+		} else {
+			r.Warnings++
+		}
+	}
+}
+
+// String renders a finding as one line: "file:line: severity: rule: message".
+func (f Finding) String() string {
+	loc := f.File
+	if f.Line > 0 {
+		loc = fmt.Sprintf("%s:%d", loc, f.Line)
+	}
+	msg := f.Message
+	if f.Field != "" {
+		msg = f.Field + ": " + msg
+	}
+	if f.Secret != "" {
+		msg = f.Secret + ": " + msg
+	}
+	if f.Scenario != "" {
+		msg += " (scenario " + f.Scenario + ")"
+	}
+	return fmt.Sprintf("%s: %s: %s: %s", loc, f.Severity, f.Rule, msg)
+}
