@@ -1,7 +1,9 @@
 package cli
 
 import (
+	"bytes"
 	"fmt"
+	"io"
 	"strings"
 	"text/tabwriter"
 
@@ -20,25 +22,65 @@ func writeManifest(e *env, format string, m *store.Manifest) error {
 	return writeJSON(e, m)
 }
 
-// writeManifests prints several manifests: a JSON array, a YAML list, or a
-// summary table with one line per scenario × tier.
-func writeManifests(e *env, format string, ms []*store.Manifest) error {
-	switch format {
+// manifestWriter streams several manifests: a JSON array, a YAML sequence
+// of documents, or a summary table with one line per scenario × tier.
+type manifestWriter struct {
+	e      *env
+	format string
+	n      int
+	tw     *tabwriter.Writer
+}
+
+func newManifestWriter(e *env, format string) *manifestWriter {
+	w := &manifestWriter{e: e, format: format}
+	if format == "table" {
+		w.tw = tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
+		fmt.Fprintln(w.tw, "SCENARIO\tTIER\tSECRETS\tSTRATEGIZED\tBUNDLE\tBLOCKING")
+	}
+	return w
+}
+
+func (w *manifestWriter) write(m *store.Manifest) error {
+	defer func() { w.n++ }()
+	switch w.format {
 	case "table":
-		tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
-		fmt.Fprintln(tw, "SCENARIO\tTIER\tSECRETS\tSTRATEGIZED\tBUNDLE\tBLOCKING")
-		for _, m := range ms {
-			fmt.Fprintf(tw, "%s\t%s\t%d\t%d\t%d\t%d\n", m.Scenario, m.TierID, m.Summary.TotalSecrets,
-				m.Summary.StrategizedSecrets, len(m.BundleSecrets), len(m.Summary.BlockingSecrets))
-		}
-		return tw.Flush()
+		_, err := fmt.Fprintf(w.tw, "%s\t%s\t%d\t%d\t%d\t%d\n", m.Scenario, m.TierID, m.Summary.TotalSecrets,
+			m.Summary.StrategizedSecrets, len(m.BundleSecrets), len(m.Summary.BlockingSecrets))
+		return err
 	case "yaml":
-		return writeYAML(e, ms)
+		if w.n > 0 {
+			fmt.Fprintln(w.e.stdout, "---")
+		}
+		return writeYAML(w.e, m)
 	}
-	if ms == nil {
-		ms = []*store.Manifest{}
+	sep := ",\n"
+	if w.n == 0 {
+		sep = "[\n"
 	}
-	return writeJSON(e, ms)
+	data, err := plan.Encode(m)
+	if err != nil {
+		return err
+	}
+	if _, err := io.WriteString(w.e.stdout, sep); err != nil {
+		return err
+	}
+	_, err = w.e.stdout.Write(bytes.TrimSuffix(data, []byte("\n")))
+	return err
+}
+
+func (w *manifestWriter) close() error {
+	switch w.format {
+	case "table":
+		return w.tw.Flush()
+	case "yaml":
+		return nil
+	}
+	if w.n == 0 {
+		_, err := io.WriteString(w.e.stdout, "[]\n")
+		return err
+	}
+	_, err := io.WriteString(w.e.stdout, "\n]\n")
+	return err
 }
 
 func writeJSON(e *env, v any) error {

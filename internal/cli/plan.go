@@ -88,71 +88,41 @@ func runPlan(ctx context.Context, opts planOptions, e *env) error {
 	if err != nil {
 		return err
 	}
-	manifests, err := planMany(ctx, sn, opts)
+	if !opts.All && !opts.Record {
+		m, err := plan.ForSnapshot(sn, opts.Scenario, opts.Tier)
+		if err != nil {
+			return err
+		}
+		return writeManifest(e, opts.Format, m)
+	}
+	if opts.Scenario == "" {
+		if err := sn.LoadAll(ctx); err != nil {
+			return err
+		}
+	}
+	pairs, err := plan.Pairs(sn, opts.Scenario, opts.Tier)
 	if err != nil {
 		return err
 	}
 	if opts.Record {
-		return recordPlans(ctx, st, sn, manifests, opts, e)
+		return recordPlans(ctx, st, sn, pairs, opts, e)
 	}
-	if len(manifests) == 1 && !opts.All {
-		return writeManifest(e, opts.Format, manifests[0])
+	w := newManifestWriter(e, opts.Format)
+	if err := plan.Each(ctx, sn, pairs, w.write); err != nil {
+		return err
 	}
-	return writeManifests(e, opts.Format, manifests)
-}
-
-// planMany plans the scenario × tier pairs the options select.
-func planMany(ctx context.Context, sn *store.Snapshot, opts planOptions) ([]*store.Manifest, error) {
-	if !opts.All && opts.Scenario != "" && opts.Tier != "" {
-		m, err := plan.ForSnapshot(sn, opts.Scenario, opts.Tier)
-		if err != nil {
-			return nil, err
-		}
-		return []*store.Manifest{m}, nil
-	}
-	var only store.Tier
-	if opts.Tier != "" {
-		t, err := sn.Tiers().Resolve(opts.Tier)
-		if err != nil {
-			return nil, err
-		}
-		only = t
-	}
-	scenarios := sn.ScenarioNames()
-	if opts.Scenario != "" {
-		scenarios = []string{opts.Scenario}
-	} else if err := sn.LoadAll(ctx); err != nil {
-		return nil, err
-	}
-	var out []*store.Manifest
-	for _, name := range scenarios {
-		sc, err := sn.Scenario(name)
-		if err != nil {
-			return nil, err
-		}
-		for _, t := range plan.ShippedTiers(sn.Tiers(), sc) {
-			if only.ID != "" && t.ID != only.ID {
-				continue
-			}
-			m, err := plan.ForSnapshot(sn, name, t.ID)
-			if err != nil {
-				return nil, err
-			}
-			out = append(out, m)
-		}
-	}
-	return out, nil
+	return w.close()
 }
 
 // recordPlans writes the plans that changed under plans/ in one commit.
-func recordPlans(ctx context.Context, st *store.Store, sn *store.Snapshot, manifests []*store.Manifest, opts planOptions, e *env) error {
+func recordPlans(ctx context.Context, st *store.Store, sn *store.Snapshot, pairs []plan.Pair, opts planOptions, e *env) error {
 	author, err := parseAuthor(opts.Author)
 	if err != nil {
 		return err
 	}
 	files := map[string][]byte{}
 	msg := store.Message{Action: "plan-record"}
-	for _, m := range manifests {
+	err = plan.Each(ctx, sn, pairs, func(m *store.Manifest) error {
 		data, err := plan.Recorded(m)
 		if err != nil {
 			return err
@@ -162,15 +132,18 @@ func recordPlans(ctx context.Context, st *store.Store, sn *store.Snapshot, manif
 		if err != nil && !errors.Is(err, fs.ErrNotExist) {
 			return err
 		}
-		if bytes.Equal(old, data) {
-			continue
+		if !bytes.Equal(old, data) {
+			files[path] = data
+			msg.Scenarios = appendUnique(msg.Scenarios, m.Scenario)
+			msg.Tiers = appendUnique(msg.Tiers, m.TierID)
 		}
-		files[path] = data
-		msg.Scenarios = appendUnique(msg.Scenarios, m.Scenario)
-		msg.Tiers = appendUnique(msg.Tiers, m.TierID)
+		return nil
+	})
+	if err != nil {
+		return err
 	}
 	if len(files) == 0 {
-		fmt.Fprintf(e.stdout, "recorded plans are up to date (%d checked); nothing to commit\n", len(manifests))
+		fmt.Fprintf(e.stdout, "recorded plans are up to date (%d checked); nothing to commit\n", len(pairs))
 		return nil
 	}
 	msg.Subject = recordSubject(files, msg)

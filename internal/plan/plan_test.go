@@ -148,9 +148,9 @@ func manyBlocking(t *testing.T) plan.Input {
 		store.Secret{Key: "DB_HOST", Classification: store.Infrastructure},
 	)
 	return plan.Input{
-		Tiers:  cat,
-		Policy: store.Policy{Defaults: map[store.Classification]map[string]store.Strategy{store.Infrastructure: {store.TierDesktop: {Strategy: store.Strip}}}},
-		Scenario: &store.Scenario{Version: 1, Name: "big-app", Resources: []store.ResourceUse{{Name: "big"}}},
+		Tiers:     cat,
+		Policy:    store.Policy{Defaults: map[store.Classification]map[string]store.Strategy{store.Infrastructure: {store.TierDesktop: {Strategy: store.Strip}}}},
+		Scenario:  &store.Scenario{Version: 1, Name: "big-app", Resources: []store.ResourceUse{{Name: "big"}}},
 		Resources: map[string]*store.Resource{"big": res},
 		Tier:      desktop,
 		Revision:  "0123456789abcdef0123456789abcdef01234567",
