@@ -85,7 +85,7 @@ type Commit struct {
 func (s *Store) Commit(ctx context.Context, ch Change) (Commit, bool, error) {
 	files := make(map[string][]byte, len(ch.Documents)+len(ch.Files))
 	if len(ch.Documents) > 0 {
-		rules, err := s.rules()
+		rules, err := s.rules(ch.Files[".sops.yaml"])
 		if err != nil {
 			return Commit{}, false, err
 		}
@@ -111,11 +111,15 @@ func (s *Store) Commit(ctx context.Context, ch Change) (Commit, bool, error) {
 	return Commit{Hash: c.Hash, Time: c.Time}, ok, nil
 }
 
-// rules reads the store's .sops.yaml from the work tree.
-func (s *Store) rules() (*sopsfile.Rules, error) {
-	data, err := os.ReadFile(filepath.Join(s.dir, ".sops.yaml"))
-	if err != nil {
-		return nil, fmt.Errorf("read creation rules: %w", err)
+// rules parses the store's .sops.yaml: pending, when the same change
+// writes it, else the one in the work tree.
+func (s *Store) rules(pending []byte) (*sopsfile.Rules, error) {
+	data := pending
+	if data == nil {
+		var err error
+		if data, err = os.ReadFile(filepath.Join(s.dir, ".sops.yaml")); err != nil {
+			return nil, fmt.Errorf("read creation rules: %w", err)
+		}
 	}
 	r, err := sopsfile.ParseRules(data)
 	if err != nil {
@@ -152,7 +156,7 @@ func (s *Store) SealFile(rel string) error {
 	if sopsfile.IsEncrypted(plain) {
 		return fmt.Errorf("%s is already SOPS-encrypted", rel)
 	}
-	rules, err := s.rules()
+	rules, err := s.rules(nil)
 	if err != nil {
 		return err
 	}

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"regexp"
 	"slices"
 	"strconv"
@@ -92,7 +93,18 @@ var yamlLineRE = regexp.MustCompile(`^yaml: (?:line (\d+): )?`)
 // takes, remembering where each value came from.
 func parseYAML(file string, data []byte) (positions, any, error) {
 	var doc yaml.Node
-	if err := yaml.Unmarshal(data, &doc); err != nil {
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	err := dec.Decode(&doc)
+	if errors.Is(err, io.EOF) {
+		return nil, nil, &DocumentError{File: file, Reason: "empty document"}
+	}
+	if err == nil {
+		var extra yaml.Node
+		if dec.Decode(&extra) == nil {
+			return nil, nil, &DocumentError{File: file, Line: extra.Line, Reason: "more than one YAML document in the file (a store document is one document)"}
+		}
+	}
+	if err != nil {
 		e := &DocumentError{File: file, Reason: "malformed YAML: " + yamlLineRE.ReplaceAllString(err.Error(), "")}
 		if m := yamlLineRE.FindStringSubmatch(err.Error()); m != nil && m[1] != "" {
 			e.Line, _ = strconv.Atoi(m[1])
@@ -103,10 +115,10 @@ func parseYAML(file string, data []byte) (positions, any, error) {
 		return nil, nil, &DocumentError{File: file, Reason: "empty document"}
 	}
 	pos := positions{}
-	val, err := toValue(doc.Content[0], "", pos, 0)
-	if err != nil {
-		err.File = file
-		return nil, nil, err
+	val, derr := toValue(doc.Content[0], "", pos, 0)
+	if derr != nil {
+		derr.File = file
+		return nil, nil, derr
 	}
 	return pos, val, nil
 }

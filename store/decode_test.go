@@ -69,6 +69,7 @@ secrets:
 		{"bad version", "version: 2\nname: redis\nsecrets: []\n", "version", 1, "1"},
 		{"bad key", "version: 1\nname: redis\nsecrets:\n  - key: 'has space'\n", "secrets[0].key", 4, "pattern"},
 		{"alias", "version: 1\nname: &n redis\ndescription: *n\nsecrets: []\n", "description", 3, "aliases"},
+		{"two documents", "version: 1\nname: redis\nsecrets: []\n---\nversion: 1\n", "", 4, "more than one YAML document"},
 		{"duplicate key", "version: 1\nname: redis\nname: again\nsecrets: []\n", "", 3, "duplicate key"},
 	}
 	for _, tt := range tests {

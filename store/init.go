@@ -61,9 +61,6 @@ func Init(ctx context.Context, dir string, author Author, opts Options) (*InitRe
 	files := map[string][]byte{}
 	if _, err := os.Stat(filepath.Join(abs, ".sops.yaml")); errors.Is(err, fs.ErrNotExist) {
 		files[".sops.yaml"] = DefaultCreationRules(res.Recipient)
-		if err := writeFileAtomic(filepath.Join(abs, ".sops.yaml"), files[".sops.yaml"], 0o644); err != nil {
-			return nil, err
-		}
 	}
 	c, _, err := s.Commit(ctx, Change{
 		Documents: map[string]any{ConfigFile: DefaultConfig()},

@@ -264,6 +264,14 @@ func (sn *Snapshot) markUnverified(file string) {
 	sn.mu.Unlock()
 }
 
+// UnverifiedFiles lists the documents read so far without MAC verification,
+// sorted.
+func (sn *Snapshot) UnverifiedFiles() []string {
+	sn.mu.Lock()
+	defer sn.mu.Unlock()
+	return sortedKeys(sn.unverified)
+}
+
 // Integrity is [IntegrityVerified] when every document read so far had its
 // MAC verified, else [IntegrityUnverified].
 func (sn *Snapshot) Integrity() string {

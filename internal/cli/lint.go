@@ -44,11 +44,11 @@ func runLint(ctx context.Context, opts lintOptions, e *env) error {
 	if !slices.Contains([]string{"text", "json"}, opts.Format) {
 		return usagef("unknown --format %q: want text or json", opts.Format)
 	}
-	_, sn, err := opts.open(e)
+	st, sn, err := opts.open(e)
 	if err != nil {
 		return err
 	}
-	rep, err := lint.Run(ctx, sn)
+	rep, err := lint.Run(ctx, sn, st.HasKey())
 	if err != nil {
 		return err
 	}

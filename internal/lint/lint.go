@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 
 	"github.com/secretsctl/secretsctl/internal/plan"
 	"github.com/secretsctl/secretsctl/store"
@@ -22,9 +23,11 @@ const (
 
 // Rule ids besides the plan's blocking codes.
 const (
-	RuleDocument  = "invalid-document"
-	RuleIntegrity = "integrity"
-	RuleKey       = "no-key"
+	RuleDocument       = "invalid-document"
+	RuleIntegrity      = "integrity"
+	RuleKey            = "no-key"
+	RuleUnverified     = "unverified-document"
+	RuleOverrideReason = "override-without-reason"
 )
 
 // Finding is one problem in the store.
@@ -51,7 +54,10 @@ type Report struct {
 }
 
 // Run lints every document and every scenario × tier it ships to.
-func Run(ctx context.Context, sn *store.Snapshot) (*Report, error) {
+//
+// hasKey says whether a private key is loaded: documents no loaded key can
+// open are then worth a warning, not just an unverified summary.
+func Run(ctx context.Context, sn *store.Snapshot, hasKey bool) (*Report, error) {
 	r := &Report{Revision: sn.Revision, Findings: []Finding{}}
 	if err := sn.LoadAll(ctx); err != nil {
 		if ctx.Err() != nil {
@@ -66,6 +72,13 @@ func Run(ctx context.Context, sn *store.Snapshot) (*Report, error) {
 	for _, name := range sn.ScenarioNames() {
 		if err := lintScenario(sn, name, r); err != nil {
 			return nil, err
+		}
+	}
+	if hasKey {
+		for _, file := range sn.UnverifiedFiles() {
+			r.add(Finding{Rule: RuleUnverified, Severity: Warning, File: file,
+				Message: "no loaded age key can decrypt this document, so its MAC was not verified",
+				Hint:    "add a recipient you hold to the file (sops updatekeys) or load the right key"})
 		}
 	}
 	r.Integrity = sn.Integrity()
@@ -142,8 +155,18 @@ func lintScenario(sn *store.Snapshot, name string, r *Report) error {
 	if err != nil {
 		return nil // reported as a document finding
 	}
+	file := "scenarios/" + name + ".yaml"
 	for _, own := range sc.Secrets {
-		lintDeclared(sn, r, "scenarios/"+name+".yaml", store.SecretID(name, own.Key), own)
+		lintDeclared(sn, r, file, store.SecretID(name, own.Key), own)
+	}
+	for _, id := range sortedKeys(sc.Overrides) {
+		for _, tier := range sortedKeys(sc.Overrides[id]) {
+			if strings.TrimSpace(sc.Overrides[id][tier].Reason) == "" {
+				r.add(Finding{Rule: RuleOverrideReason, Severity: Error, File: file, Secret: id, Tier: tier,
+					Field: "overrides." + id + "." + tier + ".reason", Message: "an override needs a reason",
+					Hint: "say why this scenario departs from the resource's strategy; reviewers read it in the plan"})
+			}
+		}
 	}
 	for _, t := range plan.ShippedTiers(sn.Tiers(), sc) {
 		m, err := plan.ForSnapshot(sn, name, t.ID)
@@ -236,4 +259,13 @@ func (f Finding) String() string {
 		msg += " (scenario " + f.Scenario + ")"
 	}
 	return fmt.Sprintf("%s: %s: %s: %s", loc, f.Severity, f.Rule, msg)
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	return keys
 }

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"slices"
+	"strings"
 
 	"github.com/secretsctl/secretsctl/store"
 )
@@ -53,6 +54,9 @@ func ForSnapshot(sn *store.Snapshot, scenario, tier string) (*store.Manifest, er
 		}
 		resources[use.Name] = r
 	}
+	if err := checkOverrides(sc, resources); err != nil {
+		return nil, err
+	}
 	return Build(Input{
 		Tiers: sn.Tiers(), Policy: sn.Config().Policy, Scenario: sc, Resources: resources,
 		Tier: t, Revision: sn.Revision, Time: sn.Time, Integrity: sn.Integrity(),
@@ -87,3 +91,20 @@ func Recorded(m *store.Manifest) ([]byte, error) { return Encode(recorded{Manife
 
 // RecordPath is where a scenario's plan for a tier is recorded in the store.
 func RecordPath(scenario, tier string) string { return "plans/" + scenario + "/" + tier + ".json" }
+
+// checkOverrides makes sure every override names a secret that exists, so a
+// typo is an error rather than an override that silently does nothing.
+func checkOverrides(sc *store.Scenario, resources map[string]*store.Resource) error {
+	for id := range sc.Overrides {
+		owner, key, _ := strings.Cut(id, "/")
+		secrets := sc.Secrets
+		if r := resources[owner]; r != nil {
+			secrets = r.Secrets
+		}
+		if !slices.ContainsFunc(secrets, func(s store.Secret) bool { return s.Key == key }) {
+			return &store.DocumentError{File: "scenarios/" + sc.Name + ".yaml", Field: "overrides." + id,
+				Reason: fmt.Sprintf("%s declares no secret %q", owner, key)}
+		}
+	}
+	return nil
+}
