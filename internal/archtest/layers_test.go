@@ -1,0 +1,63 @@
+package archtest
+
+import (
+	"encoding/json"
+	"io"
+	"os/exec"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+const module = "github.com/secretsctl/secretsctl"
+
+type pkg struct {
+	ImportPath string
+	Imports    []string
+	Standard   bool
+}
+
+func packages(t *testing.T) []pkg {
+	t.Helper()
+	cmd := exec.Command("go", "list", "-json", module+"/...")
+	out, err := cmd.StdoutPipe()
+	require.NoError(t, err)
+	require.NoError(t, cmd.Start())
+	var pkgs []pkg
+	dec := json.NewDecoder(out)
+	for {
+		var p pkg
+		if err := dec.Decode(&p); err == io.EOF {
+			break
+		} else {
+			require.NoError(t, err)
+		}
+		pkgs = append(pkgs, p)
+	}
+	require.NoError(t, cmd.Wait())
+	require.Greater(t, len(pkgs), 5)
+	return pkgs
+}
+
+func isStd(path string) bool { return !strings.Contains(strings.SplitN(path, "/", 2)[0], ".") }
+
+func TestLayers(t *testing.T) {
+	for _, p := range packages(t) {
+		inStore := p.ImportPath == module+"/store" || strings.HasPrefix(p.ImportPath, module+"/store/")
+		for _, imp := range p.Imports {
+			if strings.HasPrefix(imp, "github.com/go-git/") || strings.HasPrefix(imp, "github.com/getsops/") {
+				assert.True(t, inStore, "%s imports %s: only store/ may touch git and sops", p.ImportPath, imp)
+			}
+			if imp == module+"/internal/cli" {
+				assert.Equal(t, module+"/cmd/secretsctl", p.ImportPath, "%s imports internal/cli", p.ImportPath)
+			}
+		}
+		if p.ImportPath == module+"/internal/plan" {
+			for _, imp := range p.Imports {
+				assert.True(t, isStd(imp) || imp == module+"/store", "internal/plan imports %s: it may import only store and the standard library", imp)
+			}
+		}
+	}
+}
