@@ -34,8 +34,16 @@ func (c *safeCipher) Encrypt(plaintext any, key []byte, additionalData string) (
 }
 
 // Decrypt implements sops.Cipher.
-func (c *safeCipher) Decrypt(ciphertext string, key []byte, additionalData string) (any, error) {
-	out, err := c.inner.Decrypt(ciphertext, key, additionalData)
+func (c *safeCipher) Decrypt(ciphertext string, key []byte, additionalData string) (out any, err error) {
+	defer func() {
+		// aes.Cipher keeps each plaintext as a map key, which panics for a
+		// value of type bytes (hash of unhashable type []uint8): the sops
+		// CLI crashes on such a value; here it fails like any other.
+		if r := recover(); r != nil {
+			out, err = nil, c.fail("value at %s: %s", pathOf(additionalData), errBytesType)
+		}
+	}()
+	out, err = c.inner.Decrypt(ciphertext, key, additionalData)
 	if err != nil {
 		return nil, c.fail("value at %s: %s", pathOf(additionalData), decryptReason(err))
 	}

@@ -35,6 +35,17 @@
 // applied to each file's age master keys, instead of letting every file reload
 // environment variables, files and commands.
 //
+// # Nodes
+//
+// [Decrypt] goes through sops' own tree, which is exact but slow: sops
+// compiles the rule regex again for every key of every value's path and
+// re-encodes every value on output. [DecryptNode] parses the file once with
+// gopkg.in/yaml.v3 (the parser of sops' YAML store, under its old import
+// path), decrypts and verifies it following sops' rules, compiling each rule
+// once, and returns the yaml.Node tree with the file's line numbers, for
+// callers that decode the node themselves. [CleartextNode] is [Cleartext]
+// as a node. Tests check both against Decrypt and the sops CLI.
+//
 // # Errors
 //
 // Errors never contain a plaintext value (nor a MAC, which is a hash of the

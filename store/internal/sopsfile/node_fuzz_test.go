@@ -1,0 +1,161 @@
+package sopsfile
+
+import (
+	"errors"
+	"strings"
+	"testing"
+
+	"github.com/getsops/sops/v3"
+	"github.com/stretchr/testify/assert"
+)
+
+// FuzzDecryptNode feeds DecryptNode and CleartextNode mutations of valid
+// encrypted documents. Neither may panic or return an error outside the
+// documented ones (ErrNoKey, *IntegrityError, *FormatError), nor one that
+// quotes the canary. DecryptNode is also checked against Decrypt: what it
+// accepts, Decrypt accepts with the same values; what Decrypt accepts,
+// DecryptNode may refuse only as a *FormatError (several documents,
+// aliases).
+func FuzzDecryptNode(f *testing.F) {
+	k := newTestKey(f)
+	only := func(r Rule) Rule { r.Recipients = []string{k.recipient}; return r }
+	seeds := []struct {
+		doc  string
+		rule Rule
+	}{
+		{secretDoc, regexRule(k)},
+		{secretDoc, only(Rule{})},
+		{commentsDoc, only(Rule{})},
+		{scalarsDoc, only(Rule{})},
+		{nestedDoc, only(Rule{EncryptedRegex: resourceRegex})},
+		{rulesDoc, only(Rule{EncryptedSuffix: "_secret", MACOnlyEncrypted: true})},
+		{"a: " + canary + "\nlist:\n    # c\n    - x\n", only(Rule{})},
+	}
+	for _, s := range seeds {
+		f.Add([]byte(encrypt(f, s.doc, s.rule)))
+	}
+	f.Add([]byte(""))
+	f.Add([]byte("sops: {}\n"))
+	f.Add([]byte("value: " + canary + "\n"))
+
+	f.Fuzz(func(t *testing.T, data []byte) {
+		if _, err := CleartextNode(data); err != nil {
+			checkDocumented(t, err, false)
+		}
+		node, err := DecryptNode(data, k.keyring)
+		plain, panicked, derr := decryptRecovering(data, k.keyring)
+		if err != nil {
+			checkDocumented(t, err, true)
+			if derr == nil && !panicked {
+				var fe *FormatError
+				if !errors.As(err, &fe) {
+					t.Fatalf("Decrypt accepts what DecryptNode refuses with %v", err)
+				}
+			}
+			return
+		}
+		if panicked {
+			return // a sops bug on this input; DecryptNode's answer stands
+		}
+		if derr != nil {
+			t.Fatalf("DecryptNode accepts what Decrypt refuses with %v", derr)
+		}
+		if got, want := sopsLossy(values(t, node)), sopsLossy(textValues(t, string(plain))); !assert.ObjectsAreEqual(got, want) {
+			t.Fatalf("values differ:\nDecryptNode: %#v\nDecrypt:     %#v", got, want)
+		}
+		if _, err := encodeNode(node); err != nil {
+			t.Fatalf("the node does not encode: %v", err)
+		}
+	})
+}
+
+// checkDocumented fails unless err is one of the documented errors.
+func checkDocumented(t *testing.T, err error, withKey bool) {
+	t.Helper()
+	if strings.Contains(err.Error(), canary) {
+		t.Fatalf("error quotes the canary: %v", err)
+	}
+	var ie *IntegrityError
+	var fe *FormatError
+	if errors.As(err, &ie) || errors.As(err, &fe) || withKey && errors.Is(err, ErrNoKey) {
+		return
+	}
+	t.Fatalf("undocumented error %T: %v", err, err)
+}
+
+// decryptRecovering runs Decrypt, reporting a panic of sops instead of
+// crashing.
+func decryptRecovering(data []byte, kr *Keyring) (plain []byte, panicked bool, err error) {
+	defer func() {
+		if recover() != nil {
+			panicked = true
+		}
+	}()
+	plain, err = Decrypt(data, kr)
+	return plain, false, err
+}
+
+// FuzzDecryptNodeRoundTrip encrypts fuzzed plaintexts under each rule
+// variant (comment regexes included) and checks that DecryptNode and
+// Decrypt agree on every document sops itself encrypts.
+func FuzzDecryptNodeRoundTrip(f *testing.F) {
+	k := newTestKey(f)
+	group, err := masterKeys([]string{k.recipient})
+	if err != nil {
+		f.Fatal(err)
+	}
+	rules := []func(*sops.Metadata){
+		func(m *sops.Metadata) { m.UnencryptedSuffix = sops.DefaultUnencryptedSuffix },
+		func(m *sops.Metadata) { m.EncryptedRegex = resourceRegex },
+		func(m *sops.Metadata) { m.UnencryptedRegex = "^(name|description|plain|c)$" },
+		func(m *sops.Metadata) { m.EncryptedSuffix = "_secret" },
+		func(m *sops.Metadata) { m.EncryptedRegex, m.MACOnlyEncrypted = resourceRegex, true },
+		func(m *sops.Metadata) { m.EncryptedCommentRegex = "sops:enc" },
+		func(m *sops.Metadata) { m.UnencryptedCommentRegex = "sops:clear" },
+	}
+	for i, doc := range []string{secretDoc, commentsDoc, scalarsDoc, multilineDoc, nestedDoc, rulesDoc, commentRulesDoc} {
+		f.Add([]byte(doc), uint8(i))
+	}
+	f.Fuzz(func(t *testing.T, plain []byte, rule uint8) {
+		store := newStore()
+		branches, err := store.LoadPlainFile(plain)
+		if err != nil || len(branches) == 0 {
+			return
+		}
+		m := sops.Metadata{KeyGroups: []sops.KeyGroup{group}, Version: "3.13.3"}
+		rules[int(rule)%len(rules)](&m)
+		tree := sops.Tree{Branches: branches, Metadata: m}
+		if encryptRecovering(&tree) != nil {
+			return
+		}
+		enc, err := store.EmitEncryptedFile(tree)
+		if err != nil {
+			return
+		}
+		want, panicked, derr := decryptRecovering(enc, k.keyring)
+		if panicked || derr != nil {
+			return // sops cannot read back what it wrote: not our concern
+		}
+		node, err := DecryptNode(enc, k.keyring)
+		if err != nil {
+			var fe *FormatError
+			if !errors.As(err, &fe) {
+				t.Fatalf("Decrypt accepts what DecryptNode refuses with %v\n%s", err, enc)
+			}
+			return // several documents, aliases
+		}
+		if got, want := sopsLossy(values(t, node)), sopsLossy(textValues(t, string(want))); !assert.ObjectsAreEqual(got, want) {
+			t.Fatalf("values differ:\nDecryptNode: %#v\nDecrypt:     %#v\n%s", got, want, enc)
+		}
+	})
+}
+
+// encryptRecovering is encryptTree, turning a panic of sops into an error.
+func encryptRecovering(tree *sops.Tree) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = errors.New("sops panicked")
+		}
+	}()
+	return encryptTree(tree)
+}
