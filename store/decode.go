@@ -32,16 +32,25 @@ type positions map[string]nodeInfo
 // decodes it into v. file names the document in errors. Every failure is a
 // [*DocumentError].
 func DecodeDocument(file string, data []byte, v any) error {
-	_, err := decodeDocument(file, data, v)
+	doc, err := parseYAML(file, data)
+	if err != nil {
+		return err
+	}
+	_, err = decodeNode(file, doc, v)
 	return err
 }
 
-// decodeDocument is DecodeDocument that also returns where each value is,
-// so later checks can name lines.
-func decodeDocument(file string, data []byte, v any) (positions, error) {
-	pos, val, err := parseYAML(file, data)
-	if err != nil {
-		return nil, err
+// decodeNode is DecodeDocument from a parsed YAML document node; it also
+// returns where each value is, so later checks can name lines.
+func decodeNode(file string, doc *yaml.Node, v any) (positions, error) {
+	if doc.Kind != yaml.DocumentNode || len(doc.Content) == 0 {
+		return nil, &DocumentError{File: file, Reason: "empty document"}
+	}
+	pos := positions{}
+	val, derr := toValue(doc.Content[0], "", pos, 0)
+	if derr != nil {
+		derr.File = file
+		return nil, derr
 	}
 	schema, err := compiledSchema(kindOf(v))
 	if err != nil {
@@ -89,38 +98,29 @@ func fieldPointer(field string) string {
 
 var yamlLineRE = regexp.MustCompile(`^yaml: (?:line (\d+): )?`)
 
-// parseYAML turns YAML into the generic JSON value the schema validator
-// takes, remembering where each value came from.
-func parseYAML(file string, data []byte) (positions, any, error) {
+// parseYAML parses a plaintext document: exactly one YAML document.
+func parseYAML(file string, data []byte) (*yaml.Node, error) {
 	var doc yaml.Node
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	err := dec.Decode(&doc)
 	if errors.Is(err, io.EOF) {
-		return nil, nil, &DocumentError{File: file, Reason: "empty document"}
-	}
-	if err == nil {
-		var extra yaml.Node
-		if dec.Decode(&extra) == nil {
-			return nil, nil, &DocumentError{File: file, Line: extra.Line, Reason: "more than one YAML document in the file (a store document is one document)"}
-		}
+		return nil, &DocumentError{File: file, Reason: "empty document"}
 	}
 	if err != nil {
 		e := &DocumentError{File: file, Reason: "malformed YAML: " + yamlLineRE.ReplaceAllString(err.Error(), "")}
 		if m := yamlLineRE.FindStringSubmatch(err.Error()); m != nil && m[1] != "" {
 			e.Line, _ = strconv.Atoi(m[1])
 		}
-		return nil, nil, e
+		return nil, e
+	}
+	var extra yaml.Node
+	if dec.Decode(&extra) == nil {
+		return nil, &DocumentError{File: file, Line: extra.Line, Reason: "more than one YAML document in the file (a store document is one document)"}
 	}
 	if doc.Kind == 0 || len(doc.Content) == 0 {
-		return nil, nil, &DocumentError{File: file, Reason: "empty document"}
+		return nil, &DocumentError{File: file, Reason: "empty document"}
 	}
-	pos := positions{}
-	val, derr := toValue(doc.Content[0], "", pos, 0)
-	if derr != nil {
-		derr.File = file
-		return nil, nil, derr
-	}
-	return pos, val, nil
+	return &doc, nil
 }
 
 const maxDepth = 64

@@ -11,6 +11,7 @@ import (
 
 	"github.com/secretsctl/secretsctl/store/internal/gitrepo"
 	"github.com/secretsctl/secretsctl/store/internal/sopsfile"
+	"gopkg.in/yaml.v3"
 )
 
 // WorktreeRevision is the revision reported for a snapshot of the files on
@@ -98,14 +99,14 @@ func revisionError(rev string, err error) error {
 
 func (sn *Snapshot) loadIndex() error {
 	var cfg Config
-	data, err := sn.plaintext(ConfigFile)
+	doc, err := sn.plaintext(ConfigFile)
 	if errors.Is(err, fs.ErrNotExist) {
 		return &NotFoundError{Kind: "store", Name: ConfigFile + " at revision " + sn.Revision}
 	}
 	if err != nil {
 		return err
 	}
-	pos, err := decodeDocument(ConfigFile, data, &cfg)
+	pos, err := decodeNode(ConfigFile, doc, &cfg)
 	if err != nil {
 		return err
 	}
@@ -137,9 +138,9 @@ func (sn *Snapshot) ScenarioNames() []string { return sn.scenarios }
 
 // Resource returns a resource document.
 func (sn *Snapshot) Resource(name string) (*Resource, error) {
-	doc, err := sn.document("resources/"+name+".yaml", func(file string, data []byte) (any, error) {
+	doc, err := sn.document("resources/"+name+".yaml", func(file string, node *yaml.Node) (any, error) {
 		var r Resource
-		pos, err := decodeDocument(file, data, &r)
+		pos, err := decodeNode(file, node, &r)
 		if err != nil {
 			return nil, err
 		}
@@ -153,9 +154,9 @@ func (sn *Snapshot) Resource(name string) (*Resource, error) {
 
 // Scenario returns a scenario document; the resources it names exist.
 func (sn *Snapshot) Scenario(name string) (*Scenario, error) {
-	doc, err := sn.document("scenarios/"+name+".yaml", func(file string, data []byte) (any, error) {
+	doc, err := sn.document("scenarios/"+name+".yaml", func(file string, node *yaml.Node) (any, error) {
 		var sc Scenario
-		pos, err := decodeDocument(file, data, &sc)
+		pos, err := decodeNode(file, node, &sc)
 		if err != nil {
 			return nil, err
 		}
@@ -168,7 +169,7 @@ func (sn *Snapshot) Scenario(name string) (*Scenario, error) {
 }
 
 // document decodes a document once per snapshot.
-func (sn *Snapshot) document(file string, decode func(string, []byte) (any, error), kind, name string, known []string) (any, error) {
+func (sn *Snapshot) document(file string, decode func(string, *yaml.Node) (any, error), kind, name string, known []string) (any, error) {
 	if !validName(name) {
 		return nil, &NotFoundError{Kind: kind, Name: name, Known: known}
 	}
@@ -180,7 +181,7 @@ func (sn *Snapshot) document(file string, decode func(string, []byte) (any, erro
 	}
 	sn.mu.Unlock()
 	r.once.Do(func() {
-		data, err := sn.plaintext(file)
+		node, err := sn.plaintext(file)
 		if errors.Is(err, fs.ErrNotExist) {
 			r.err = &NotFoundError{Kind: kind, Name: name, Known: known}
 			return
@@ -189,7 +190,7 @@ func (sn *Snapshot) document(file string, decode func(string, []byte) (any, erro
 			r.err = err
 			return
 		}
-		r.doc, r.err = decode(file, data)
+		r.doc, r.err = decode(file, node)
 	})
 	return r.doc, r.err
 }
@@ -208,8 +209,9 @@ func validName(name string) bool {
 }
 
 // plaintext returns a document decrypted and verified, or, when allowed and
-// no key can verify it, its cleartext marked unverified.
-func (sn *Snapshot) plaintext(file string) ([]byte, error) {
+// no key can verify it, its cleartext marked unverified. The node is shared
+// through the store's cache and must not be modified.
+func (sn *Snapshot) plaintext(file string) (*yaml.Node, error) {
 	data, err := sn.src.read(file)
 	if err != nil {
 		return nil, err
@@ -217,28 +219,29 @@ func (sn *Snapshot) plaintext(file string) ([]byte, error) {
 	id := sn.src.blobID(file)
 	if id != "" {
 		if p, ok := sn.store.plain.Load(id); ok {
-			return p.([]byte), nil
+			return p.(*yaml.Node), nil
 		}
 	}
 	if !sopsfile.IsEncrypted(data) {
-		if _, _, err := parseYAML(file, data); err != nil {
+		doc, err := parseYAML(file, data)
+		if err != nil {
 			return nil, err // malformed YAML is a document error whatever the keys
 		}
 		if !sn.allowUnverified || sn.store.HasKey() {
 			return nil, &IntegrityError{File: file, Reason: "not SOPS-encrypted (every store document carries a SOPS MAC; encrypt it with `sops encrypt -i " + file + "`)"}
 		}
 		sn.markUnverified(file)
-		return data, nil
+		return doc, nil
 	}
-	plain, err := sopsfile.Decrypt(data, sn.store.keys)
+	doc, err := sopsfile.DecryptNode(data, sn.store.keys)
 	var ie *sopsfile.IntegrityError
 	var fe *sopsfile.FormatError
 	switch {
 	case err == nil:
 		if id != "" {
-			sn.store.plain.Store(id, plain)
+			sn.store.plain.Store(id, doc)
 		}
-		return plain, nil
+		return doc, nil
 	case errors.As(err, &ie):
 		return nil, &IntegrityError{File: file, Reason: ie.Reason}
 	case errors.As(err, &fe):
@@ -247,7 +250,7 @@ func (sn *Snapshot) plaintext(file string) ([]byte, error) {
 		if !sn.allowUnverified {
 			return nil, &KeyError{File: file, Err: err}
 		}
-		clear, cerr := sopsfile.Cleartext(data)
+		clear, cerr := sopsfile.CleartextNode(data)
 		if cerr != nil {
 			return nil, &DocumentError{File: file, Reason: cerr.Error()}
 		}
