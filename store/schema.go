@@ -76,36 +76,51 @@ func SchemaJSON(k Kind, opts SchemaOptions) ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
-var compiled = struct {
-	sync.Mutex
-	m map[Kind]*validator.Schema
-}{m: map[Kind]*validator.Schema{}}
+// compiled holds the validators of every kind, compiled together once per
+// process: one compiler shares the draft 2020-12 metaschema between kinds.
+var compiled struct {
+	once    sync.Once
+	schemas map[Kind]*validator.Schema
+	err     error
+}
 
-// compiledSchema compiles a kind's schema once per process.
+// compiledSchema returns a kind's compiled validator.
 func compiledSchema(k Kind) (*validator.Schema, error) {
-	compiled.Lock()
-	defer compiled.Unlock()
-	if s, ok := compiled.m[k]; ok {
-		return s, nil
+	compiled.once.Do(func() { compiled.schemas, compiled.err = compileAll() })
+	if compiled.err != nil {
+		return nil, compiled.err
 	}
-	raw, err := SchemaJSON(k, SchemaOptions{})
-	if err != nil {
-		return nil, err
-	}
-	doc, err := validator.UnmarshalJSON(bytes.NewReader(raw))
-	if err != nil {
-		return nil, fmt.Errorf("parse %s schema: %w", k, err)
-	}
+	return compiled.schemas[k], nil
+}
+
+// documentKinds are the kinds read from the store (the manifest is only
+// written).
+var documentKinds = []Kind{KindConfig, KindResource, KindScenario}
+
+func compileAll() (map[Kind]*validator.Schema, error) {
 	c := validator.NewCompiler()
-	if err := c.AddResource(SchemaID(k), doc); err != nil {
-		return nil, fmt.Errorf("load %s schema: %w", k, err)
+	for _, k := range documentKinds {
+		raw, err := SchemaJSON(k, SchemaOptions{})
+		if err != nil {
+			return nil, err
+		}
+		doc, err := validator.UnmarshalJSON(bytes.NewReader(raw))
+		if err != nil {
+			return nil, fmt.Errorf("parse %s schema: %w", k, err)
+		}
+		if err := c.AddResource(SchemaID(k), doc); err != nil {
+			return nil, fmt.Errorf("load %s schema: %w", k, err)
+		}
 	}
-	s, err := c.Compile(SchemaID(k))
-	if err != nil {
-		return nil, fmt.Errorf("compile %s schema: %w", k, err)
+	out := map[Kind]*validator.Schema{}
+	for _, k := range documentKinds {
+		s, err := c.Compile(SchemaID(k))
+		if err != nil {
+			return nil, fmt.Errorf("compile %s schema: %w", k, err)
+		}
+		out[k] = s
 	}
-	compiled.m[k] = s
-	return s, nil
+	return out, nil
 }
 
 // kindOf maps a Go document type back to its kind, for generic decoding.
