@@ -90,7 +90,11 @@ func compiledSchema(k Kind) (*validator.Schema, error) {
 	if compiled.err != nil {
 		return nil, compiled.err
 	}
-	return compiled.schemas[k], nil
+	s, ok := compiled.schemas[k]
+	if !ok {
+		return nil, fmt.Errorf("%s documents are not read from a store", k)
+	}
+	return s, nil
 }
 
 // documentKinds are the kinds read from the store (the manifest is only
