@@ -21,6 +21,8 @@ type env struct {
 	stderr io.Writer
 	getenv func(string) string
 	cwd    string
+	// stderrTTY enables progress lines on stderr.
+	stderrTTY bool
 }
 
 // Main runs secretsctl with args (args[0] is the program name) and returns
@@ -31,7 +33,7 @@ func Main(args []string, stdin io.Reader, stdout, stderr io.Writer) (code int) {
 		fmt.Fprintf(stderr, "secretsctl: %v\n", err)
 		return ExitError
 	}
-	e := &env{stdin: stdin, stdout: stdout, stderr: stderr, getenv: os.Getenv, cwd: cwd}
+	e := &env{stdin: stdin, stdout: stdout, stderr: stderr, getenv: os.Getenv, cwd: cwd, stderrTTY: isTerminal(stderr)}
 	defer func() {
 		if r := recover(); r != nil {
 			fmt.Fprintln(stderr, "secretsctl: internal error (a bug): please report it with the command you ran")

@@ -108,7 +108,13 @@ func runPlan(ctx context.Context, opts planOptions, e *env) error {
 		return recordPlans(ctx, st, sn, pairs, opts, e)
 	}
 	w := newManifestWriter(e, opts.Format)
-	if err := plan.Each(ctx, sn, pairs, w.write); err != nil {
+	bar := newProgress(e, "planning", len(pairs))
+	err = plan.Each(ctx, sn, pairs, func(m *store.Manifest) error {
+		bar.step()
+		return w.write(m)
+	})
+	bar.done()
+	if err != nil {
 		return err
 	}
 	return w.close()
