@@ -12,7 +12,9 @@ import (
 
 // Decrypt decrypts a SOPS YAML document and verifies its MAC, then returns
 // the plaintext YAML as `sops decrypt` prints it: sops metadata removed, key
-// order and comments kept, four-space indentation.
+// order and comments kept, four-space indentation. It is sops' view: it
+// does not check the secretsctl seal, and shows the secretsctl_seal line of
+// a sealed document as sops does; [DecryptNodeInfo] checks and removes it.
 //
 // The error matches [ErrNoKey] when no identity of kr opens the data key,
 // and is an [*IntegrityError] when the document fails verification or a
@@ -40,7 +42,8 @@ func Decrypt(data []byte, kr *Keyring) ([]byte, error) {
 // and encrypted values left as their ENC[...] strings, without the key and
 // without verifying anything: it is for reading the clear parts of a
 // document when no private key is at hand, and what it returns may have
-// been tampered with.
+// been tampered with. Like Decrypt, it shows a secretsctl_seal line as sops
+// would.
 func Cleartext(data []byte) ([]byte, error) {
 	store := newStore()
 	branches, err := store.LoadPlainFile(data)

@@ -21,11 +21,30 @@
 // data key using lastmodified as additional data. Values left in clear by
 // encrypted_regex and friends are therefore still tamper-evident.
 //
-// The MAC hashes values only. Nothing authenticates the key names of clear
-// values, comments, the YAML type of clear values (8080 versus "8080"), the
-// type tag of encrypted values, or keys whose value is null or "": such
-// edits pass both [Decrypt] and `sops decrypt`. Key names of encrypted
+// The MAC hashes values only, concatenated without separators. Nothing in
+// the sops format authenticates the key names of clear values, key order
+// (where values do not change place), comments, the YAML type of clear
+// values (8080 versus "8080"), the type tag of encrypted values, keys whose
+// value is null or "", or where one clear string ends and the next begins:
+// such edits pass both [Decrypt] and `sops decrypt`. Key names of encrypted
 // values are bound by the AEAD.
+//
+// # Seal
+//
+// [Encrypt] therefore seals every document it writes: it adds a top-level
+// key secretsctl_seal holding "v1:<lastmodified>:<hex>", an HMAC under a key
+// derived from the data key over a canonical encoding of the whole document
+// (key names, order, structure, value types and values; not comments), and
+// marks the IV of the encrypted MAC so that a reader can tell that Encrypt
+// made the last encryption. [DecryptNodeInfo] then requires the seal to
+// match, and reports through [Info] whether the document was sealed: a
+// document another tool (sops edit, set, rotate) re-encrypted is unsealed,
+// which is not an error. The seal is a plain string value, so `sops decrypt`
+// and [Decrypt] show it, and sops keeps it through edits. seal.go defines
+// the format. Like the MAC, the seal only binds a document to its data key:
+// anyone with the public recipients can write a whole new document, with a
+// new data key and a valid seal; what they cannot do without the key is
+// change a document and keep its encrypted values.
 //
 // # Keys
 //
@@ -42,9 +61,10 @@
 // re-encodes every value on output. [DecryptNode] parses the file once with
 // gopkg.in/yaml.v3 (the parser of sops' YAML store, under its old import
 // path), decrypts and verifies it following sops' rules, compiling each rule
-// once, and returns the yaml.Node tree with the file's line numbers, for
-// callers that decode the node themselves. [CleartextNode] is [Cleartext]
-// as a node. Tests check both against Decrypt and the sops CLI.
+// once, checks the seal, and returns the yaml.Node tree with the file's line
+// numbers, without the sops and seal keys, for callers that decode the node
+// themselves. [CleartextNode] is [Cleartext] as a node. Tests check both
+// against Decrypt and the sops CLI.
 //
 // # Errors
 //

@@ -3,6 +3,7 @@ package sopsfile
 import (
 	"crypto/rand"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/getsops/sops/v3"
@@ -27,6 +28,12 @@ func newStore() *yaml.Store {
 // encrypted to each recipient, the values the rule selects are encrypted
 // with it, and the MAC is computed, encrypted with the data key and stored
 // with lastmodified and the sops version. Only public keys are needed.
+//
+// A plaintext of one YAML document is sealed (see seal.go): a top-level
+// secretsctl_seal key is added after the last one, replacing any
+// secretsctl_seal the plaintext has, and lastmodified is the second before
+// the current one. A plaintext of several documents is encrypted as sops
+// would, unsealed; [DecryptNode] refuses it anyway.
 func Encrypt(plain []byte, rule Rule) ([]byte, error) {
 	if err := rule.validate(); err != nil {
 		return nil, fmt.Errorf("encrypt: rule: %w", err)
@@ -93,6 +100,10 @@ func metadataFor(rule Rule, groups []sops.KeyGroup) sops.Metadata {
 // the tree and stores the encrypted MAC: sops' GenerateDataKey followed by
 // common.EncryptTree. With only age keys the local key service needs
 // nothing but the public recipients.
+//
+// A tree of one document is sealed first (see seal.go): its top-level
+// secretsctl_seal is set, and the MAC is encrypted with a marked IV. A tree
+// of several documents, which [DecryptNode] refuses, is not sealed.
 func encryptTree(tree *sops.Tree) error {
 	dataKey := make([]byte, dataKeySize)
 	if _, err := rand.Read(dataKey); err != nil {
@@ -101,18 +112,138 @@ func encryptTree(tree *sops.Tree) error {
 	if errs := tree.Metadata.UpdateMasterKeys(dataKey); len(errs) > 0 {
 		return fmt.Errorf("encrypt: encrypt data key: %v", errs)
 	}
-	cipher := newSafeCipher()
-	mac, err := tree.Encrypt(dataKey, cipher)
-	if err != nil {
-		if cipher.failure != nil {
-			return fmt.Errorf("encrypt: %s", cipher.failure.Reason)
+	// Fixed before anything is hashed, at the precision sops writes, and
+	// one second early: sops stamps a re-encryption with the current
+	// second, which then always differs, so that sops never reuses the IV
+	// of the MAC (see seal.go).
+	tree.Metadata.LastModified = time.Now().UTC().Truncate(time.Second).Add(-time.Second)
+	lastModified := macAdditionalData(tree.Metadata)
+	sealed := len(tree.Branches) == 1
+	var iv []byte
+	if sealed {
+		var err error
+		if iv, err = markedIV(dataKey); err != nil {
+			return fmt.Errorf("encrypt: generate mac iv: %w", err)
 		}
-		return fmt.Errorf("encrypt: %s", walkReason(err))
+		seal, err := sealFor(tree, dataKey, lastModified, iv)
+		if err != nil {
+			return err
+		}
+		tree.Branches[0] = withSeal(tree.Branches[0], seal)
 	}
-	tree.Metadata.LastModified = time.Now().UTC()
-	tree.Metadata.MessageAuthenticationCode, err = cipher.Encrypt(mac, dataKey, tree.Metadata.LastModified.Format(time.RFC3339))
+	cipher := newSafeCipher()
+	mac, err := encryptValues(tree, dataKey, cipher)
+	if err != nil {
+		return err
+	}
+	if !sealed {
+		tree.Metadata.MessageAuthenticationCode, err = cipher.Encrypt(mac, dataKey, lastModified)
+		if err != nil {
+			return fmt.Errorf("encrypt: encrypt mac: %w", err)
+		}
+		return nil
+	}
+	vc, err := newValueCipher(dataKey)
 	if err != nil {
 		return fmt.Errorf("encrypt: encrypt mac: %w", err)
 	}
+	tree.Metadata.MessageAuthenticationCode = vc.encryptString(mac, iv, lastModified)
 	return nil
+}
+
+// encryptValues is sops' Tree.Encrypt with errors that quote no value.
+func encryptValues(tree *sops.Tree, dataKey []byte, cipher *safeCipher) (string, error) {
+	mac, err := tree.Encrypt(dataKey, cipher)
+	if err != nil {
+		if cipher.failure != nil {
+			return "", fmt.Errorf("encrypt: %s", cipher.failure.Reason)
+		}
+		return "", fmt.Errorf("encrypt: %s", walkReason(err))
+	}
+	return mac, nil
+}
+
+// sealFor computes the seal of a one-document tree (its plaintext, with the
+// metadata and data key it is about to be encrypted with): it encrypts a
+// copy with a placeholder seal, decrypts that with DecryptNode's walker and
+// hashes the result, so that the seal covers the document exactly as
+// DecryptNode will return it. Its errors are Encrypt's.
+func sealFor(tree *sops.Tree, dataKey []byte, lastModified string, iv []byte) (string, error) {
+	trial := sops.Tree{
+		Branches: sops.TreeBranches{withSeal(copyBranch(tree.Branches[0]), placeholderSeal(lastModified))},
+		Metadata: tree.Metadata,
+	}
+	if _, err := encryptValues(&trial, dataKey, newSafeCipher()); err != nil {
+		return "", err // what encrypting the document itself would say
+	}
+	trial.Metadata.MessageAuthenticationCode = "placeholder"
+	out, err := newStore().EmitEncryptedFile(trial)
+	if err != nil {
+		return "", fmt.Errorf("encrypt: emit yaml: %s", walkReason(err))
+	}
+	doc, sopsAt, err := parseSopsDocument(out)
+	if err != nil {
+		return "", fmt.Errorf("encrypt: seal: %w", err)
+	}
+	vc, err := newValueCipher(dataKey)
+	if err != nil {
+		return "", fmt.Errorf("encrypt: seal: %w", err)
+	}
+	if err := newWalker(trial.Metadata, vc).document(doc, sopsAt); err != nil {
+		return "", fmt.Errorf("encrypt: seal: %w", err)
+	}
+	root := doc.Content[0]
+	removePair(root, sopsAt)
+	digest, err := sealDigest(root, findSeal(root), dataKey, lastModified, iv)
+	if err != nil {
+		return "", fmt.Errorf("encrypt: seal: %w", err)
+	}
+	return sealText(lastModified, digest), nil
+}
+
+// withSeal returns the top-level branch with its secretsctl_seal item, if
+// any, removed and a new one holding seal added after its last value (before
+// the comments that end the document).
+func withSeal(branch sops.TreeBranch, seal string) sops.TreeBranch {
+	kept := make(sops.TreeBranch, 0, len(branch)+1)
+	for _, item := range branch {
+		if k, ok := item.Key.(string); ok && k == sealKeyName {
+			continue
+		}
+		kept = append(kept, item)
+	}
+	at := len(kept)
+	for at > 0 {
+		if _, isComment := kept[at-1].Key.(sops.Comment); !isComment {
+			break
+		}
+		at--
+	}
+	return slices.Insert(kept, at, sops.TreeItem{Key: sealKeyName, Value: seal})
+}
+
+// copyBranch deep-copies a tree branch (sops encrypts in place).
+func copyBranch(b sops.TreeBranch) sops.TreeBranch {
+	out := make(sops.TreeBranch, len(b))
+	for i, item := range b {
+		out[i] = sops.TreeItem{Key: item.Key, Value: copyTreeValue(item.Value)}
+	}
+	return out
+}
+
+func copyTreeValue(v any) any {
+	switch v := v.(type) {
+	case sops.TreeBranch:
+		return copyBranch(v)
+	case []any:
+		if v == nil {
+			return v
+		}
+		out := make([]any, len(v))
+		for i, item := range v {
+			out[i] = copyTreeValue(item)
+		}
+		return out
+	}
+	return v
 }

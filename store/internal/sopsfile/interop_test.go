@@ -55,6 +55,11 @@ func isExecutable(path string) bool {
 
 // run runs sops in dir and returns stdout, stderr and the error.
 func (s *sopsCLI) run(dir string, args ...string) (string, string, error) {
+	return s.runEnv(dir, nil, args...)
+}
+
+// runEnv is run with extra environment variables.
+func (s *sopsCLI) runEnv(dir string, env []string, args ...string) (string, string, error) {
 	cmd := exec.Command(s.bin, args...)
 	cmd.Dir = dir
 	for _, kv := range os.Environ() {
@@ -68,6 +73,7 @@ func (s *sopsCLI) run(dir string, args ...string) (string, string, error) {
 		"HOME="+s.home,
 		"XDG_CONFIG_HOME="+filepath.Join(s.home, ".config"),
 	)
+	cmd.Env = append(cmd.Env, env...)
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	err := cmd.Run()

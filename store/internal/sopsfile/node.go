@@ -14,25 +14,51 @@ import (
 	"gopkg.in/yaml.v3"
 )
 
-// DecryptNode decrypts a SOPS YAML document and verifies its MAC exactly as
-// [Decrypt] (and `sops decrypt`) does, but parses the file once and returns
-// it as a node tree instead of re-encoded text.
+// Info describes a decrypted document beyond its content.
+type Info struct {
+	// Sealed reports that a current secretsctl seal verified the document's
+	// key names, value types and structure, beyond what the sops MAC covers.
+	// It is false for a document that another tool (sops edit, set, rotate)
+	// encrypted last, or that was never sealed: such a document is not an
+	// error, but only the sops MAC vouches for it.
+	Sealed bool
+	// MACOnlyEncrypted reports that the document's sops MAC covers its
+	// encrypted values only (mac_only_encrypted), so that, unless Sealed,
+	// nothing authenticates its clear values.
+	MACOnlyEncrypted bool
+}
+
+// DecryptNode is [DecryptNodeInfo] without the [Info].
+func DecryptNode(data []byte, kr *Keyring) (*yaml.Node, error) {
+	doc, _, err := DecryptNodeInfo(data, kr)
+	return doc, err
+}
+
+// DecryptNodeInfo decrypts a SOPS YAML document and verifies its MAC exactly
+// as [Decrypt] (and `sops decrypt`) does, but parses the file once and
+// returns it as a node tree instead of re-encoded text. It then checks the
+// document's secretsctl seal (see seal.go): when [Encrypt] made the
+// document's last encryption, the seal must be present and match the
+// decrypted document, or the document fails as an [*IntegrityError]; when
+// another tool did, the document is unsealed (Info.Sealed is false), which
+// is not an error.
 //
 // The result is the document's yaml.DocumentNode; its only child is the
-// top-level yaml.MappingNode. The top-level `sops` key and its value are
-// removed (comments attached to that key move to a neighbouring key), and
-// every encrypted scalar is replaced by its plaintext with the tag of its
-// sops type: !!str, !!int, !!float, !!bool or !!timestamp (a string that
-// is not valid UTF-8 becomes !!binary, base64-encoded, as yaml.v3 encodes
-// it). A decrypted scalar keeps the Line, Column, anchor and comments of
-// its ENC[...] node; its Style is reset so that an encoder picks one that
-// keeps the tag. Every other node, including line numbers, is as parsed
-// from data. Encrypted comments are decrypted in place (an inline comment
-// stays inline, where sops moves it above its key); a comment that does not
-// decrypt is kept as it is, as sops keeps it. An encrypted comment that sops
-// stored as a sequence item (sops turns comments in sequences into items)
-// is removed from the sequence and becomes a head comment of the next item
-// (or a foot comment of the last, or a head comment of the sequence).
+// top-level yaml.MappingNode. The top-level `sops` and `secretsctl_seal`
+// keys and their values are removed (comments attached to those keys move to
+// a neighbouring key), and every encrypted scalar is replaced by its
+// plaintext with the tag of its sops type: !!str, !!int, !!float, !!bool or
+// !!timestamp (a string that is not valid UTF-8 becomes !!binary,
+// base64-encoded, as yaml.v3 encodes it). A decrypted scalar keeps the Line,
+// Column, anchor and comments of its ENC[...] node; its Style is reset so
+// that an encoder picks one that keeps the tag. Every other node, including
+// line numbers, is as parsed from data. Encrypted comments are decrypted in
+// place (an inline comment stays inline, where sops moves it above its key);
+// a comment that does not decrypt is kept as it is, as sops keeps it. An
+// encrypted comment that sops stored as a sequence item (sops turns comments
+// in sequences into items) is removed from the sequence and becomes a head
+// comment of the next item (or a foot comment of the last, or a head comment
+// of the sequence).
 //
 // Which values are encrypted, the additional data of each, and which
 // values the MAC covers and in which order follow sops v3.13.3: see
@@ -46,52 +72,60 @@ import (
 // "#" comment line under an encrypted path in a sequence stays a comment
 // (sops makes it an empty-string item). And one in the output's favour: an
 // encrypted float with an integral value is !!float "3", where Decrypt's
-// text says 3, an int.
+// text says 3, an int. Decrypt does not check the seal, and shows it.
 //
 // The error contract is Decrypt's: [ErrNoKey] (wrapped) when no identity of
 // kr opens the data key, [*IntegrityError] when the document fails
-// verification or its metadata is missing or garbled, [*FormatError] when
-// data is not a SOPS YAML document. No error contains a plaintext value.
-func DecryptNode(data []byte, kr *Keyring) (*yaml.Node, error) {
+// verification (the MAC or the seal) or its metadata is missing or garbled,
+// [*FormatError] when data is not a SOPS YAML document. No error contains a
+// plaintext value.
+func DecryptNodeInfo(data []byte, kr *Keyring) (*yaml.Node, Info, error) {
 	doc, sopsAt, err := parseSopsDocument(data)
 	if err != nil {
-		return nil, fmt.Errorf("decrypt: %w", err)
+		return nil, Info{}, fmt.Errorf("decrypt: %w", err)
 	}
 	root := doc.Content[0]
 	metadata, err := nodeMetadata(root.Content[sopsAt+1])
 	if err != nil {
-		return nil, fmt.Errorf("decrypt: %w", err)
+		return nil, Info{}, fmt.Errorf("decrypt: %w", err)
 	}
 	dataKey, err := kr.dataKey(metadata)
 	if err != nil {
-		return nil, fmt.Errorf("decrypt: %w", err)
+		return nil, Info{}, fmt.Errorf("decrypt: %w", err)
 	}
 	vc, err := newValueCipher(dataKey)
 	if err != nil {
-		return nil, fmt.Errorf("decrypt: %w", err)
+		return nil, Info{}, fmt.Errorf("decrypt: %w", err)
 	}
 	w := newWalker(metadata, vc)
 	if err := w.document(doc, sopsAt); err != nil {
-		return nil, fmt.Errorf("decrypt: %w", err)
+		return nil, Info{}, fmt.Errorf("decrypt: %w", err)
 	}
 	if err := w.verifyMAC(metadata); err != nil {
-		return nil, fmt.Errorf("decrypt: %w", err)
+		return nil, Info{}, fmt.Errorf("decrypt: %w", err)
 	}
-	removeSopsKey(root, sopsAt)
-	return doc, nil
+	removePair(root, sopsAt)
+	sealed, err := checkSeal(root, metadata, dataKey)
+	if err != nil {
+		return nil, Info{}, fmt.Errorf("decrypt: %w", err)
+	}
+	return doc, Info{Sealed: sealed, MACOnlyEncrypted: metadata.MACOnlyEncrypted}, nil
 }
 
 // CleartextNode is [Cleartext] as a node: the document's yaml.DocumentNode
-// (as [DecryptNode] returns it) with the top-level `sops` key removed and
-// encrypted values left as their ENC[...] strings. It needs no key and
-// verifies nothing, so what it returns may have been tampered with. Like
+// (as [DecryptNode] returns it) with the top-level `sops` and
+// `secretsctl_seal` keys removed and encrypted values left as their
+// ENC[...] strings. It needs no key and verifies nothing (neither the MAC
+// nor the seal), so what it returns may have been tampered with. Like
 // DecryptNode, it refuses files with several documents or with aliases.
 func CleartextNode(data []byte) (*yaml.Node, error) {
 	doc, sopsAt, err := parseSopsDocument(data)
 	if err != nil {
 		return nil, fmt.Errorf("read cleartext: %w", err)
 	}
-	removeSopsKey(doc.Content[0], sopsAt)
+	root := doc.Content[0]
+	removePair(root, sopsAt)
+	removeSeal(root)
 	return doc, nil
 }
 
@@ -368,14 +402,17 @@ func metadataTreeValue(n *yaml.Node) any {
 	return nil
 }
 
-// removeSopsKey deletes the pair at index i of the top-level mapping. The
-// comments of its key node (which sops keeps, as entries of the top-level
-// branch) go to the next key, or else to the previous key's foot, or else
-// to the mapping.
-func removeSopsKey(root *yaml.Node, i int) {
-	key := root.Content[i]
+// removePair deletes the pair at index i of the top-level mapping (the sops
+// key, the seal). The comments of its key node, and of its value if that is
+// a scalar (which sops keeps, as entries of the top-level branch), go to the next key, or else to the previous key's
+// foot, or else to the mapping.
+func removePair(root *yaml.Node, i int) {
+	key, value := root.Content[i], root.Content[i+1]
 	root.Content = append(root.Content[:i:i], root.Content[i+2:]...)
 	comments := joinComments(key.HeadComment, key.LineComment, key.FootComment)
+	if value.Kind == yaml.ScalarNode {
+		comments = joinComments(value.HeadComment, comments, value.LineComment, value.FootComment)
+	}
 	if comments == "" {
 		return
 	}

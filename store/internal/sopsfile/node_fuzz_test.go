@@ -4,18 +4,19 @@ import (
 	"errors"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/getsops/sops/v3"
 	"github.com/stretchr/testify/assert"
 )
 
 // FuzzDecryptNode feeds DecryptNode and CleartextNode mutations of valid
-// encrypted documents. Neither may panic or return an error outside the
-// documented ones (ErrNoKey, *IntegrityError, *FormatError), nor one that
-// quotes the canary. DecryptNode is also checked against Decrypt: what it
-// accepts, Decrypt accepts with the same values; what Decrypt accepts,
-// DecryptNode may refuse only as a *FormatError (several documents,
-// aliases).
+// encrypted documents, sealed and not. Neither may panic or return an error
+// outside the documented ones (ErrNoKey, *IntegrityError, *FormatError), nor
+// one that quotes the canary. DecryptNode is also checked against Decrypt:
+// what it accepts, Decrypt accepts with the same values (but the seal); what
+// Decrypt accepts, DecryptNode may refuse only as a *FormatError (several
+// documents, aliases) or because of the seal.
 func FuzzDecryptNode(f *testing.F) {
 	k := newTestKey(f)
 	only := func(r Rule) Rule { r.Recipients = []string{k.recipient}; return r }
@@ -34,6 +35,17 @@ func FuzzDecryptNode(f *testing.F) {
 	for _, s := range seeds {
 		f.Add([]byte(encrypt(f, s.doc, s.rule)))
 	}
+	// Sealed documents whose seal is in clear, one with an edit the seal
+	// sees, and documents another tool re-encrypted (unsealed).
+	resource := encrypt(f, resourceDoc(2), only(Rule{EncryptedRegex: resourceRegex}))
+	scenario := encrypt(f, scenarioDoc, only(Rule{EncryptedRegex: resourceRegex}))
+	macOnly := encrypt(f, scenarioDoc, only(Rule{EncryptedRegex: resourceRegex, MACOnlyEncrypted: true}))
+	f.Add([]byte(resource))
+	f.Add([]byte(scenario))
+	f.Add([]byte(macOnly))
+	f.Add([]byte(strings.Replace(scenario, "res-140/SECRET_000:", "res-153/SECRET_000:", 1)))
+	f.Add([]byte(reencrypt(f, resource, k.keyring, time.Second, false, nil)))
+	f.Add([]byte(reencrypt(f, macOnly, k.keyring, 0, false, func(b sops.TreeBranch) sops.TreeBranch { return b[:len(b)-1] })))
 	f.Add([]byte(""))
 	f.Add([]byte("sops: {}\n"))
 	f.Add([]byte("value: " + canary + "\n"))
@@ -48,7 +60,7 @@ func FuzzDecryptNode(f *testing.F) {
 			checkDocumented(t, err, true)
 			if derr == nil && !panicked {
 				var fe *FormatError
-				if !errors.As(err, &fe) {
+				if !errors.As(err, &fe) && !isSealError(err) {
 					t.Fatalf("Decrypt accepts what DecryptNode refuses with %v", err)
 				}
 			}
@@ -60,7 +72,7 @@ func FuzzDecryptNode(f *testing.F) {
 		if derr != nil {
 			t.Fatalf("DecryptNode accepts what Decrypt refuses with %v", derr)
 		}
-		if got, want := sopsLossy(values(t, node)), sopsLossy(textValues(t, string(plain))); !assert.ObjectsAreEqual(got, want) {
+		if got, want := sopsLossy(values(t, node)), sopsLossy(sopsValues(t, string(plain))); !assert.ObjectsAreEqual(got, want) {
 			t.Fatalf("values differ:\nDecryptNode: %#v\nDecrypt:     %#v", got, want)
 		}
 		if _, err := encodeNode(node); err != nil {
@@ -97,7 +109,9 @@ func decryptRecovering(data []byte, kr *Keyring) (plain []byte, panicked bool, e
 
 // FuzzDecryptNodeRoundTrip encrypts fuzzed plaintexts under each rule
 // variant (comment regexes included) and checks that DecryptNode and
-// Decrypt agree on every document sops itself encrypts.
+// Decrypt agree on every document sops itself encrypts, that every such
+// document of one YAML document comes back sealed, and that sealing refuses
+// no document that sops and DecryptNode read when it is not sealed.
 func FuzzDecryptNodeRoundTrip(f *testing.F) {
 	k := newTestKey(f)
 	group, err := masterKeys([]string{k.recipient})
@@ -125,7 +139,8 @@ func FuzzDecryptNodeRoundTrip(f *testing.F) {
 		m := sops.Metadata{KeyGroups: []sops.KeyGroup{group}, Version: "3.13.3"}
 		rules[int(rule)%len(rules)](&m)
 		tree := sops.Tree{Branches: branches, Metadata: m}
-		if encryptRecovering(&tree) != nil {
+		if err := encryptRecovering(&tree); err != nil {
+			checkSealRefusal(t, plain, m, k.keyring, err)
 			return
 		}
 		enc, err := store.EmitEncryptedFile(tree)
@@ -136,7 +151,7 @@ func FuzzDecryptNodeRoundTrip(f *testing.F) {
 		if panicked || derr != nil {
 			return // sops cannot read back what it wrote: not our concern
 		}
-		node, err := DecryptNode(enc, k.keyring)
+		node, info, err := DecryptNodeInfo(enc, k.keyring)
 		if err != nil {
 			var fe *FormatError
 			if !errors.As(err, &fe) {
@@ -144,10 +159,50 @@ func FuzzDecryptNodeRoundTrip(f *testing.F) {
 			}
 			return // several documents, aliases
 		}
-		if got, want := sopsLossy(values(t, node)), sopsLossy(textValues(t, string(want))); !assert.ObjectsAreEqual(got, want) {
+		if !info.Sealed {
+			t.Fatalf("a document Encrypt wrote is not sealed\n%s", enc)
+		}
+		if got, want := sopsLossy(values(t, node)), sopsLossy(sopsValues(t, string(want))); !assert.ObjectsAreEqual(got, want) {
 			t.Fatalf("values differ:\nDecryptNode: %#v\nDecrypt:     %#v\n%s", got, want, enc)
 		}
 	})
+}
+
+// checkSealRefusal fails if the plaintext that encryptTree refused with err
+// encrypts without the seal, as sops does, into a document that Decrypt and
+// DecryptNode both read: sealing must not refuse what was readable before.
+func checkSealRefusal(t *testing.T, plain []byte, m sops.Metadata, kr *Keyring, err error) {
+	t.Helper()
+	branches, lerr := newStore().LoadPlainFile(plain)
+	if lerr != nil {
+		return
+	}
+	tree := sops.Tree{Branches: branches, Metadata: m}
+	if encryptLikeSopsRecovering(&tree) != nil {
+		return
+	}
+	enc, eerr := newStore().EmitEncryptedFile(tree)
+	if eerr != nil {
+		return
+	}
+	if _, panicked, derr := decryptRecovering(enc, kr); panicked || derr != nil {
+		return
+	}
+	if _, nerr := DecryptNode(enc, kr); nerr != nil {
+		return
+	}
+	t.Fatalf("Encrypt refuses with %v a document that sops encrypts and DecryptNode reads\n%s", err, enc)
+}
+
+// encryptLikeSopsRecovering is encryptLikeSops, turning a panic of sops
+// into an error.
+func encryptLikeSopsRecovering(tree *sops.Tree) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = errors.New("sops panicked")
+		}
+	}()
+	return encryptLikeSops(tree)
 }
 
 // encryptRecovering is encryptTree, turning a panic of sops into an error.

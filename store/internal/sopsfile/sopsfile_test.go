@@ -9,6 +9,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"filippo.io/age"
 	"github.com/getsops/sops/v3"
@@ -115,7 +116,12 @@ func TestRoundTrip(t *testing.T) {
 			if want == "" {
 				want = tt.doc
 			}
-			assert.Equal(t, want, string(plain))
+			if strings.Contains(tt.doc, "\n---\n") {
+				assert.NotContains(t, string(plain), "secretsctl_seal", "several documents are not sealed")
+			} else {
+				assert.Regexp(t, `(?m)^secretsctl_seal: v1:\S+$`, string(plain), "Decrypt shows the seal")
+			}
+			assert.Equal(t, want, stripSeal(string(plain)))
 		})
 	}
 }
@@ -130,7 +136,7 @@ func TestKeyOrderPreserved(t *testing.T) {
 		got = append(got, m[1])
 	}
 	assert.Equal(t, []string{"zeta", "alpha", "mid", "value", "b", "a", "beta"}, got)
-	plain, err := Decrypt([]byte(enc), k.keyring)
+	plain, err := decryptText([]byte(enc), k.keyring)
 	require.NoError(t, err)
 	assert.Equal(t, doc, string(plain))
 }
@@ -238,41 +244,90 @@ func swapValues(a, b string) func(string) string {
 
 // TestMACDoesNotCover pins down what the sops format leaves unauthenticated
 // (the sops CLI accepts the same edits): the MAC is a hash of values only.
+// Decrypt, like sops, accepts every edit. DecryptNode accepts them on an
+// unsealed document (here: one another tool re-encrypted), and refuses on a
+// sealed one all but the comment edit.
 func TestMACDoesNotCover(t *testing.T) {
 	k := newTestKey(t)
-	enc := encrypt(t, secretDoc, regexRule(k))
-	encDefault := encrypt(t, "a: 1\nb: x\n", Rule{Recipients: []string{k.recipient}})
+	sealed := encrypt(t, secretDoc, regexRule(k))
+	sealedDefault := encrypt(t, "a: 1\nb: x\n", Rule{Recipients: []string{k.recipient}})
+	unsealed := reencrypt(t, sealed, k.keyring, time.Second, false, nil)
+	unsealedDefault := reencrypt(t, sealedDefault, k.keyring, time.Second, false, nil)
 	tests := []struct {
-		name string
-		doc  string
-		want string
+		name       string
+		onDefault  bool
+		edit       func(string) string
+		want       string
+		sealCovers bool
 	}{
-		{"renaming a key with a clear value", replace("description: clear", "summary: clear")(enc), "summary: clear text"},
-		{"editing a clear comment", replace("# a secret", "# changed")(enc), "# changed\n"},
-		{"changing the YAML type of a clear value", replace("port: 8080", `port: "8080"`)(enc), `port: "8080"`},
-		{"adding a key with an empty value", replace("name: web\n", "name: web\nextra: \"\"\n")(enc), `extra: ""`},
-		{"changing the type tag of an encrypted value", replace("type:int", "type:str")(encDefault), `a: "1"`},
+		{"renaming a key with a clear value", false, replace("description: clear", "summary: clear"), "summary: clear text", true},
+		{"editing a clear comment", false, replace("# a secret", "# changed"), "# changed\n", false},
+		{"changing the YAML type of a clear value", false, replace("port: 8080", `port: "8080"`), `port: "8080"`, true},
+		{"adding a key with an empty value", false, replace("name: web\n", "name: web\nextra: \"\"\n"), `extra: ""`, true},
+		{"adding a key with a null value", false, replace("name: web\n", "name: web\nextra: null\n"), `extra: null`, true},
+		{"swapping two keys whose values the MAC skips", false, func(s string) string { return swapLines(s, "empty: ", 0, -1, "nothing: ") }, "nothing: null\nempty: \"\"", true},
+		{"moving bytes between adjacent clear values", false, replace("name: web\ndescription: clear text", "name: webclear\ndescription: \" text\""), "name: webclear\n", true},
+		{"changing the type tag of an encrypted value", true, replace("type:int", "type:str"), `a: "1"`, true},
 	}
 	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			for _, d := range decryptFuncs {
-				plain, err := d.fn([]byte(tt.doc), k.keyring)
-				require.NoError(t, err, d.name)
-				assert.Contains(t, string(plain), tt.want, d.name)
-			}
-		})
+		for _, v := range []struct {
+			name   string
+			doc    string
+			sealed bool
+		}{{"sealed", sealed, true}, {"unsealed", unsealed, false}} {
+			t.Run(tt.name+"/"+v.name, func(t *testing.T) {
+				doc := v.doc
+				if tt.onDefault {
+					doc = map[bool]string{true: sealedDefault, false: unsealedDefault}[v.sealed]
+				}
+				doc = tt.edit(doc)
+				plain, err := decryptText([]byte(doc), k.keyring)
+				require.NoError(t, err, "Decrypt")
+				assert.Contains(t, string(plain), tt.want, "Decrypt")
+				node, info, err := DecryptNodeInfo([]byte(doc), k.keyring)
+				if v.sealed && tt.sealCovers {
+					assert.True(t, isSealError(err), "%v", err)
+					assertSafe(t, err)
+					return
+				}
+				require.NoError(t, err, "DecryptNode")
+				assert.Equal(t, v.sealed, info.Sealed)
+				text, err := encodeNode(node)
+				require.NoError(t, err)
+				assert.Contains(t, string(text), tt.want, "DecryptNode")
+			})
+		}
 	}
 }
 
+// TestMACOnlyEncryptedDoesNotCoverClearValues: with mac_only_encrypted, as
+// in sops, the MAC leaves clear values unauthenticated; only a current seal
+// covers them.
 func TestMACOnlyEncryptedDoesNotCoverClearValues(t *testing.T) {
 	k := newTestKey(t)
 	rule := regexRule(k)
 	rule.MACOnlyEncrypted = true
-	enc := encrypt(t, secretDoc, rule)
-	for _, d := range decryptFuncs {
-		plain, err := d.fn([]byte(strings.Replace(enc, "clear text", "changed", 1)), k.keyring)
-		require.NoError(t, err, "%s: mac_only_encrypted leaves clear values unauthenticated, as in sops", d.name)
-		assert.Contains(t, string(plain), "description: changed", d.name)
+	sealed := encrypt(t, secretDoc, rule)
+	unsealed := reencrypt(t, sealed, k.keyring, time.Second, false, nil)
+	for _, v := range []struct {
+		name   string
+		doc    string
+		sealed bool
+	}{{"sealed", sealed, true}, {"unsealed", unsealed, false}} {
+		doc := []byte(strings.Replace(v.doc, "clear text", "changed", 1))
+		plain, err := Decrypt(doc, k.keyring)
+		require.NoError(t, err, "%s: mac_only_encrypted leaves clear values unauthenticated, as in sops", v.name)
+		assert.Contains(t, string(plain), "description: changed", v.name)
+		node, info, err := DecryptNodeInfo(doc, k.keyring)
+		if v.sealed {
+			assert.True(t, isSealError(err), "%s: %v", v.name, err)
+			continue
+		}
+		require.NoError(t, err, v.name)
+		assert.Equal(t, Info{Sealed: false, MACOnlyEncrypted: true}, info, v.name)
+		text, err := encodeNode(node)
+		require.NoError(t, err)
+		assert.Contains(t, string(text), "description: changed", v.name)
 	}
 }
 
@@ -529,7 +584,7 @@ func TestLoadKeyringDecrypts(t *testing.T) {
 	keyFile := writeFile(t, filepath.Join(t.TempDir(), "keys.txt"), k.identity+"\n")
 	kr, err := LoadKeyring(mapEnv(map[string]string{"SOPS_AGE_KEY_CMD": "cat " + keyFile}))
 	require.NoError(t, err)
-	plain, err := Decrypt(enc, kr)
+	plain, err := decryptText(enc, kr)
 	require.NoError(t, err)
 	assert.Equal(t, secretDoc, string(plain))
 }

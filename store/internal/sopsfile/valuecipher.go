@@ -200,3 +200,14 @@ func typed(plain []byte, datatype string) (any, error) {
 	}
 	return out, nil
 }
+
+// encryptString encrypts a string as sops' aes.Cipher.Encrypt does, with a
+// given 32-byte IV instead of a random one: [Encrypt] uses it for the MAC,
+// whose IV carries the seal's mark.
+func (c *valueCipher) encryptString(plain string, iv []byte, additionalData string) string {
+	out := c.gcm.Seal(nil, iv, []byte(plain), []byte(additionalData))
+	tag := len(out) - c.gcm.Overhead()
+	return "ENC[AES256_GCM,data:" + base64.StdEncoding.EncodeToString(out[:tag]) +
+		",iv:" + base64.StdEncoding.EncodeToString(iv) +
+		",tag:" + base64.StdEncoding.EncodeToString(out[tag:]) + ",type:str]"
+}
