@@ -11,6 +11,7 @@ import (
 
 	"github.com/secretsctl/secretsctl/store/internal/gitrepo"
 	"github.com/secretsctl/secretsctl/store/internal/sopsfile"
+	"gopkg.in/yaml.v3"
 )
 
 // Trailer keys of secretsctl commit messages.
@@ -144,9 +145,11 @@ func (s *Store) encryptDocument(rules *sopsfile.Rules, rel string, doc any) ([]b
 	return enc, nil
 }
 
-// SealFile encrypts a plaintext YAML file of the store in place with the
-// creation rule .sops.yaml gives for its path, the way `sops encrypt -i`
-// would. It brings hand-written documents into a store; it does not commit.
+// SealFile encrypts a YAML file of the store in place with the creation
+// rule .sops.yaml gives for its path, sealing its structure. A plaintext
+// file is encrypted the way `sops encrypt -i` would; a SOPS file (say, last
+// written by `sops edit`) is decrypted, verified and encrypted again, which
+// needs the private key. It does not commit.
 func (s *Store) SealFile(rel string) error {
 	path := filepath.Join(s.dir, filepath.FromSlash(rel))
 	plain, err := os.ReadFile(path)
@@ -154,7 +157,13 @@ func (s *Store) SealFile(rel string) error {
 		return err
 	}
 	if sopsfile.IsEncrypted(plain) {
-		return fmt.Errorf("%s is already SOPS-encrypted", rel)
+		doc, err := sopsfile.DecryptNode(plain, s.keys)
+		if err != nil {
+			return sealError(rel, err)
+		}
+		if plain, err = yaml.Marshal(doc); err != nil {
+			return fmt.Errorf("encode %s: %w", rel, err)
+		}
 	}
 	rules, err := s.rules(nil)
 	if err != nil {

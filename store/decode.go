@@ -125,6 +125,10 @@ func parseYAML(file string, data []byte) (*yaml.Node, error) {
 
 const maxDepth = 64
 
+// SealKey is the top-level key under which secretsctl seals a document's
+// structure (see docs/store-format.md). It is reserved in every document.
+const SealKey = "secretsctl_seal"
+
 // toValue converts a YAML node to JSON-compatible Go values: map[string]any,
 // []any, string, bool, json.Number, nil.
 func toValue(n *yaml.Node, ptr string, pos positions, depth int) (any, *DocumentError) {
@@ -139,6 +143,9 @@ func toValue(n *yaml.Node, ptr string, pos positions, depth int) (any, *Document
 		m := make(map[string]any, len(n.Content)/2)
 		for i := 0; i+1 < len(n.Content); i += 2 {
 			k, v := n.Content[i], n.Content[i+1]
+			if ptr == "" && k.Value == SealKey {
+				continue // the seal is checked by decryption, not part of the document
+			}
 			if k.Kind != yaml.ScalarNode {
 				return nil, &DocumentError{Line: k.Line, Field: fieldPath(ptr, pos), Reason: "mapping keys must be scalars"}
 			}

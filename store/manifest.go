@@ -63,7 +63,7 @@ type ManifestSecret struct {
 	GenerateAt        GenerateAt        `json:"generate_at,omitempty"`
 	Delegate          *DelegateSpec     `json:"delegate,omitempty"`
 	Targets           []Target          `json:"targets"`
-	BundleHints       map[string]any    `json:"bundle_hints,omitempty"`
+	BundleHints       map[string]string `json:"bundle_hints,omitempty"`
 	TierStrategies    map[string]string `json:"tier_strategies"`
 	Reason            string            `json:"reason,omitempty"`
 }

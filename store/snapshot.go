@@ -52,6 +52,13 @@ type Snapshot struct {
 	mu         sync.Mutex
 	docs       map[string]*docResult // store-relative path -> decoded document
 	unverified map[string]bool
+	unsealed   map[string]bool
+}
+
+// verifiedDoc is a decrypted, verified document as the store caches it.
+type verifiedDoc struct {
+	node   *yaml.Node
+	sealed bool
 }
 
 type docResult struct {
@@ -64,7 +71,7 @@ type docResult struct {
 // of documents are read at once; documents themselves on first use.
 func (s *Store) Snapshot(opts ReadOptions) (*Snapshot, error) {
 	sn := &Snapshot{store: s, allowUnverified: opts.AllowUnverified,
-		docs: map[string]*docResult{}, unverified: map[string]bool{}}
+		docs: map[string]*docResult{}, unverified: map[string]bool{}, unsealed: map[string]bool{}}
 	head, err := s.repo.Resolve(opts.Rev)
 	switch {
 	case opts.Worktree:
@@ -219,7 +226,7 @@ func (sn *Snapshot) plaintext(file string) (*yaml.Node, error) {
 	id := sn.src.blobID(file)
 	if id != "" {
 		if p, ok := sn.store.plain.Load(id); ok {
-			return p.(*yaml.Node), nil
+			return sn.verified(file, p.(verifiedDoc)), nil
 		}
 	}
 	if !sopsfile.IsEncrypted(data) {
@@ -233,15 +240,18 @@ func (sn *Snapshot) plaintext(file string) (*yaml.Node, error) {
 		sn.markUnverified(file)
 		return doc, nil
 	}
-	doc, err := sopsfile.DecryptNode(data, sn.store.keys)
+	doc, info, err := sopsfile.DecryptNodeInfo(data, sn.store.keys)
 	var ie *sopsfile.IntegrityError
 	var fe *sopsfile.FormatError
 	switch {
+	case err == nil && info.MACOnlyEncrypted && !info.Sealed:
+		return nil, &IntegrityError{File: file, Reason: "mac_only_encrypted is set and the document is not sealed: its clear metadata is not authenticated (re-encrypt it without mac_only_encrypted, or run `secretsctl seal`)"}
 	case err == nil:
+		v := verifiedDoc{node: doc, sealed: info.Sealed}
 		if id != "" {
-			sn.store.plain.Store(id, doc)
+			sn.store.plain.Store(id, v)
 		}
-		return doc, nil
+		return sn.verified(file, v), nil
 	case errors.As(err, &ie):
 		return nil, &IntegrityError{File: file, Reason: ie.Reason}
 	case errors.As(err, &fe):
@@ -261,6 +271,16 @@ func (sn *Snapshot) plaintext(file string) (*yaml.Node, error) {
 	}
 }
 
+// verified notes whether a verified document is sealed and returns it.
+func (sn *Snapshot) verified(file string, v verifiedDoc) *yaml.Node {
+	if !v.sealed {
+		sn.mu.Lock()
+		sn.unsealed[file] = true
+		sn.mu.Unlock()
+	}
+	return v.node
+}
+
 func (sn *Snapshot) markUnverified(file string) {
 	sn.mu.Lock()
 	sn.unverified[file] = true
@@ -273,6 +293,15 @@ func (sn *Snapshot) UnverifiedFiles() []string {
 	sn.mu.Lock()
 	defer sn.mu.Unlock()
 	return sortedKeys(sn.unverified)
+}
+
+// UnsealedFiles lists the verified documents read so far whose key names
+// and structure are not covered by a secretsctl seal (last written by
+// another tool, such as `sops edit`), sorted.
+func (sn *Snapshot) UnsealedFiles() []string {
+	sn.mu.Lock()
+	defer sn.mu.Unlock()
+	return sortedKeys(sn.unsealed)
 }
 
 // Integrity is [IntegrityVerified] when every document read so far had its

@@ -6,6 +6,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 
 	"github.com/secretsctl/secretsctl/store/internal/gitrepo"
@@ -116,6 +117,16 @@ func repoRelative(root, dir string) (string, error) {
 		return "", nil
 	}
 	return filepath.ToSlash(rel), nil
+}
+
+// Rel turns a path into a store-relative slash path, refusing paths outside
+// the store.
+func (s *Store) Rel(path string) (string, error) {
+	rel, err := repoRelative(s.dir, path)
+	if err != nil || rel == "" || strings.HasPrefix(rel, "../") || rel == ".." {
+		return "", fmt.Errorf("%s is not a file inside the store %s", path, s.dir)
+	}
+	return rel, nil
 }
 
 // Dir returns the store's absolute directory.

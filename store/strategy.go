@@ -59,8 +59,11 @@ type Strategy struct {
 	// Targets are where the value goes in a bundle; an env variable named
 	// after the key when omitted.
 	Targets []Target `json:"targets,omitempty"`
-	// BundleHints are free-form hints for bundlers, passed through as is.
-	BundleHints map[string]any `json:"bundle_hints,omitempty"`
+	// BundleHints are free-form string hints for bundlers, passed through
+	// to the manifest as they are. Keys named value, values or data are
+	// refused: the default creation rules encrypt them, and a manifest must
+	// never carry what the store keeps encrypted.
+	BundleHints map[string]string `json:"bundle_hints,omitempty"`
 	// Reason explains the choice; required for a scenario override.
 	Reason string `json:"reason,omitempty"`
 }

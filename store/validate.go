@@ -33,6 +33,24 @@ func (s Strategy) Check() error {
 	return nil
 }
 
+// reservedHintKeys are bundle_hints keys the default creation rules would
+// encrypt; a value kept encrypted must never be copied into a manifest.
+var reservedHintKeys = []string{"value", "values", "data"}
+
+// checkStrategies refuses bundle_hints that would carry an encrypted value
+// into manifests.
+func checkStrategies(file, field string, byTier map[string]Strategy) error {
+	for _, tier := range sortedKeys(byTier) {
+		for key := range byTier[tier].BundleHints {
+			if slices.Contains(reservedHintKeys, key) {
+				return &DocumentError{File: file, Field: field + "." + tier + ".bundle_hints." + key,
+					Reason: "bundle_hints may not use the keys value, values or data: manifests never carry encrypted values"}
+			}
+		}
+	}
+	return nil
+}
+
 // canonicalTiers rewrites a tier-keyed map to canonical tier ids. field is
 // the path of the map, for errors.
 func canonicalTiers[V any](cat *TierCatalog, file, field string, in map[string]V) (map[string]V, error) {
@@ -80,6 +98,9 @@ func normalizeConfig(file string, c *Config) (*TierCatalog, error) {
 		if err != nil {
 			return nil, err
 		}
+		if err := checkStrategies(file, "policy.defaults."+string(class), byTier); err != nil {
+			return nil, err
+		}
 		c.Policy.Defaults[class] = byTier
 	}
 	return cat, nil
@@ -103,6 +124,9 @@ func normalizeSecrets(cat *TierCatalog, file, field string, secrets []Secret) er
 		}
 		byTier, err := canonicalTiers(cat, file, f+".strategies", s.Strategies)
 		if err != nil {
+			return err
+		}
+		if err := checkStrategies(file, f+".strategies", byTier); err != nil {
 			return err
 		}
 		s.Strategies = byTier
@@ -135,6 +159,10 @@ func normalizeScenario(cat *TierCatalog, file, name string, sc *Scenario, resour
 	}
 	used := map[string]bool{}
 	for i, use := range sc.Resources {
+		if use.Name == sc.Name {
+			return &DocumentError{File: file, Field: fmt.Sprintf("resources[%d].name", i),
+				Reason: fmt.Sprintf("a scenario cannot use a resource of its own name %q: secret ids %s/<KEY> would collide", sc.Name, sc.Name)}
+		}
 		if _, ok := slices.BinarySearch(resources, use.Name); !ok {
 			return &DocumentError{File: file, Field: fmt.Sprintf("resources[%d].name", i),
 				Reason: (&NotFoundError{Kind: "resource", Name: use.Name, Known: resources}).Error()}
@@ -156,6 +184,9 @@ func normalizeScenario(cat *TierCatalog, file, name string, sc *Scenario, resour
 		}
 		byTier, err := canonicalTiers(cat, file, "overrides."+id, sc.Overrides[id])
 		if err != nil {
+			return err
+		}
+		if err := checkStrategies(file, "overrides."+id, byTier); err != nil {
 			return err
 		}
 		sc.Overrides[id] = byTier
