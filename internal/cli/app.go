@@ -68,6 +68,7 @@ Examples:
 			newInitCommand(e),
 			newPlanCommand(e),
 			newLintCommand(e),
+			newSealCommand(e),
 		},
 		CustomAppHelpTemplate: ucli.AppHelpTemplate + exitCodeHelp,
 		ExitErrHandler:        func(*ucli.Context, error) {},

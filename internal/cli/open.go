@@ -12,17 +12,22 @@ type storeOptions struct {
 	AllowUnverified bool
 }
 
-// open locates and opens the store and takes a snapshot.
-func (o storeOptions) open(e *env) (*store.Store, *store.Snapshot, error) {
+// openStore locates and opens the store.
+func (o storeOptions) openStore(e *env) (*store.Store, error) {
 	explicit := o.Store
 	if explicit != "" {
 		explicit = resolvePath(e, explicit)
 	}
 	dir, err := store.Locate(explicit, e.cwd)
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
-	st, err := store.Open(dir, store.Options{Getenv: e.getenv})
+	return store.Open(dir, store.Options{Getenv: e.getenv})
+}
+
+// open locates and opens the store and takes a snapshot.
+func (o storeOptions) open(e *env) (*store.Store, *store.Snapshot, error) {
+	st, err := o.openStore(e)
 	if err != nil {
 		return nil, nil, err
 	}

@@ -27,6 +27,7 @@ const (
 	RuleIntegrity      = "integrity"
 	RuleKey            = "no-key"
 	RuleUnverified     = "unverified-document"
+	RuleUnsealed       = "unsealed-document"
 	RuleOverrideReason = "override-without-reason"
 )
 
@@ -73,6 +74,11 @@ func Run(ctx context.Context, sn *store.Snapshot, hasKey bool) (*Report, error) 
 		if err := lintScenario(sn, name, r); err != nil {
 			return nil, err
 		}
+	}
+	for _, file := range sn.UnsealedFiles() {
+		r.add(Finding{Rule: RuleUnsealed, Severity: Warning, File: file,
+			Message: "last written by another tool (such as sops edit): its values are verified, but renamed or moved keys would not be detected",
+			Hint:    "secretsctl seal " + file})
 	}
 	if hasKey {
 		for _, file := range sn.UnverifiedFiles() {
