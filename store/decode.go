@@ -206,12 +206,23 @@ func scalarValue(n *yaml.Node, ptr string, pos positions) (any, *DocumentError) 
 	return nil, bad(fmt.Sprintf("unsupported YAML tag %s", n.ShortTag()))
 }
 
+var (
+	pointerEscaper   = strings.NewReplacer("~", "~0", "/", "~1")
+	pointerUnescaper = strings.NewReplacer("~1", "/", "~0", "~")
+)
+
 func escapePointer(s string) string {
-	return strings.NewReplacer("~", "~0", "/", "~1").Replace(s)
+	if !strings.ContainsAny(s, "~/") {
+		return s
+	}
+	return pointerEscaper.Replace(s)
 }
 
 func unescapePointer(s string) string {
-	return strings.NewReplacer("~1", "/", "~0", "~").Replace(s)
+	if !strings.Contains(s, "~") {
+		return s
+	}
+	return pointerUnescaper.Replace(s)
 }
 
 // fieldPath renders a JSON pointer as "secrets[2].strategies.desktop".

@@ -19,12 +19,16 @@ type NotFoundError struct {
 	Kind  string // "scenario", "resource", "store", "revision"
 	Name  string
 	Known []string
+	Hint  string // what to do about it, when there is something
 }
 
 func (e *NotFoundError) Error() string {
 	msg := fmt.Sprintf("%s %q not found", e.Kind, e.Name)
 	if len(e.Known) > 0 {
 		msg += "; known: " + strings.Join(e.Known, ", ")
+	}
+	if e.Hint != "" {
+		msg += ": " + e.Hint
 	}
 	return msg
 }

@@ -91,7 +91,7 @@ type BundleSecret struct {
 
 // BundleTarget is the primary target of a bundle secret.
 type BundleTarget struct {
-	Type string `json:"type" jsonschema:"enum=env,enum=file,enum=config"`
+	Type string `json:"type" jsonschema:"enum=env,enum=file"`
 	Name string `json:"name"`
 }
 

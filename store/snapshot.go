@@ -304,6 +304,19 @@ func (sn *Snapshot) UnsealedFiles() []string {
 	return sortedKeys(sn.unsealed)
 }
 
+// IntegrityOf is [IntegrityVerified] when every one of the given documents
+// was read with its MAC verified, else [IntegrityUnverified].
+func (sn *Snapshot) IntegrityOf(files ...string) string {
+	sn.mu.Lock()
+	defer sn.mu.Unlock()
+	for _, f := range files {
+		if sn.unverified[f] {
+			return IntegrityUnverified
+		}
+	}
+	return IntegrityVerified
+}
+
 // Integrity is [IntegrityVerified] when every document read so far had its
 // MAC verified, else [IntegrityUnverified].
 func (sn *Snapshot) Integrity() string {
@@ -331,12 +344,7 @@ func (sn *Snapshot) LoadAll(ctx context.Context) error {
 		go func() {
 			defer wg.Done()
 			for j := range jobs {
-				var err error
-				if j.kind == "resource" {
-					_, err = sn.Resource(j.name)
-				} else {
-					_, err = sn.Scenario(j.name)
-				}
+				err := sn.loadSafely(j.kind, j.name)
 				if err != nil {
 					mu.Lock()
 					errs = append(errs, err)
@@ -370,3 +378,19 @@ func (sn *Snapshot) LoadAll(ctx context.Context) error {
 // ReadFile returns a file of the snapshot as it is stored, without
 // decrypting it (for files that are not encrypted, such as recorded plans).
 func (sn *Snapshot) ReadFile(rel string) ([]byte, error) { return sn.src.read(rel) }
+
+// loadSafely decodes one document, turning a panic into an error so that it
+// reaches the caller instead of killing the process from a worker.
+func (sn *Snapshot) loadSafely(kind, name string) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("internal error reading %s %s: %v", kind, name, r)
+		}
+	}()
+	if kind == "resource" {
+		_, err = sn.Resource(name)
+	} else {
+		_, err = sn.Scenario(name)
+	}
+	return err
+}

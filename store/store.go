@@ -51,7 +51,7 @@ func Locate(explicit, start string) (string, error) {
 			return "", err
 		}
 		if _, err := os.Stat(filepath.Join(abs, ConfigFile)); err != nil {
-			return "", &NotFoundError{Kind: "store", Name: abs + " (no " + ConfigFile + "; run `secretsctl init` there)"}
+			return "", &NotFoundError{Kind: "store", Name: abs, Hint: "no " + ConfigFile + " there; run `secretsctl init` to create a store"}
 		}
 		return abs, nil
 	}
@@ -65,7 +65,7 @@ func Locate(explicit, start string) (string, error) {
 		}
 		parent := filepath.Dir(dir)
 		if parent == dir {
-			return "", &NotFoundError{Kind: "store", Name: start + " (no " + ConfigFile + " here or above; use --store or SECRETSCTL_STORE)"}
+			return "", &NotFoundError{Kind: "store", Name: start, Hint: "no " + ConfigFile + " here or above; use --store or SECRETSCTL_STORE"}
 		}
 		dir = parent
 	}
@@ -81,7 +81,7 @@ func Open(dir string, opts Options) (*Store, error) {
 	repo, err := gitrepo.Open(abs)
 	if err != nil {
 		if errors.Is(err, gitrepo.ErrNotRepo) {
-			return nil, fmt.Errorf("open store %s: not inside a git work tree (run `git init` or `secretsctl init`)", abs)
+			return nil, &NotFoundError{Kind: "git work tree", Name: abs, Hint: "a store lives in a git repository; run `git init` there"}
 		}
 		return nil, fmt.Errorf("open store %s: %w", abs, err)
 	}

@@ -45,7 +45,7 @@ func Main(args []string, stdin io.Reader, stdout, stderr io.Writer) (code int) {
 }
 
 func newApp(e *env) *ucli.App {
-	return &ucli.App{
+	app := &ucli.App{
 		Name:    "secretsctl",
 		Usage:   "a git-backed GitOps store for deployment secrets",
 		Version: Version,
@@ -61,9 +61,7 @@ Examples:
 		Writer:    e.stdout,
 		ErrWriter: e.stderr,
 		Reader:    e.stdin,
-		Flags: []ucli.Flag{
-			&ucli.StringFlag{Name: "store", Usage: "store directory (default: the nearest directory with secretsctl.yaml at or above the current one)", EnvVars: []string{"SECRETSCTL_STORE"}},
-		},
+		Flags:  []ucli.Flag{storeFlag()},
 		Commands: []*ucli.Command{
 			newInitCommand(e),
 			newPlanCommand(e),
@@ -77,6 +75,17 @@ Examples:
 		},
 		HideHelpCommand: true,
 	}
+	for _, c := range app.Commands {
+		// Usage mistakes print one line to stderr, not the whole help on stdout.
+		c.OnUsageError = app.OnUsageError
+		// --store may follow the command too (it is also a global flag).
+		c.Flags = append(c.Flags, storeFlag())
+	}
+	return app
+}
+
+func storeFlag() ucli.Flag {
+	return &ucli.StringFlag{Name: "store", Usage: "store directory (default: the nearest directory with secretsctl.yaml at or above the current one)", EnvVars: []string{"SECRETSCTL_STORE"}}
 }
 
 // usageError marks a mistake in how the command was called.
@@ -108,4 +117,15 @@ func report(stderr io.Writer, err error) int {
 		fmt.Fprintf(stderr, "secretsctl: hint: %s\n", h)
 	}
 	return code
+}
+
+// storeFlagValue is --store as given after the command, else before it
+// (urfave/cli keeps the two in separate contexts).
+func storeFlagValue(c *ucli.Context) string {
+	for _, ctx := range c.Lineage() {
+		if v := ctx.String("store"); ctx.IsSet("store") && v != "" {
+			return v
+		}
+	}
+	return ""
 }

@@ -33,6 +33,9 @@ Examples:
 			&ucli.StringFlag{Name: "format", Aliases: []string{"o"}, Value: "text", Usage: "output format: text or json"},
 		),
 		Action: func(c *ucli.Context) error {
+			if c.NArg() > 0 {
+				return usagef("lint takes no arguments (got %q); flags go before arguments", c.Args().First())
+			}
 			opts := lintOptions{storeOptions: readOptions(c), Format: c.String("format")}
 			opts.AllowUnverified = true
 			return runLint(c.Context, opts, e)

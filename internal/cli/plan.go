@@ -70,7 +70,7 @@ func readFlags() []ucli.Flag {
 }
 
 func readOptions(c *ucli.Context) storeOptions {
-	return storeOptions{Store: c.String("store"), Rev: c.String("rev"), Worktree: c.Bool("worktree"),
+	return storeOptions{Store: storeFlagValue(c), Rev: c.String("rev"), Worktree: c.Bool("worktree"),
 		AllowUnverified: c.Bool("allow-unverified")}
 }
 
@@ -81,8 +81,8 @@ func runPlan(ctx context.Context, opts planOptions, e *env) error {
 	if !opts.All && !opts.Record && (opts.Scenario == "" || opts.Tier == "") {
 		return usagef("plan needs --scenario and --tier (or --all)")
 	}
-	if opts.Record && (opts.Rev != "" || opts.Worktree) {
-		return usagef("--record plans HEAD; it cannot be combined with --rev or --worktree")
+	if opts.Record && (opts.Rev != "" || opts.Worktree || opts.AllowUnverified) {
+		return usagef("--record plans HEAD with every document verified; it cannot be combined with --rev, --worktree or --allow-unverified")
 	}
 	st, sn, err := opts.open(e)
 	if err != nil {

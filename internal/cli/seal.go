@@ -32,7 +32,7 @@ Examples:
 			if c.NArg() == 0 {
 				return usagef("seal needs at least one FILE")
 			}
-			return runSeal(sealOptions{Store: c.String("store"), Files: c.Args().Slice()}, e)
+			return runSeal(sealOptions{Store: storeFlagValue(c), Files: c.Args().Slice()}, e)
 		},
 	}
 }

@@ -180,7 +180,8 @@ func lintScenario(sn *store.Snapshot, name string, r *Report) error {
 			var doc *store.DocumentError
 			var integ *store.IntegrityError
 			if errors.As(err, &doc) || errors.As(err, &integ) {
-				return nil // the broken resource is reported as a document finding
+				r.add(documentFinding(err)) // e.g. an override of a secret that does not exist
+				return nil
 			}
 			return err
 		}

@@ -2,6 +2,7 @@ package plan
 
 import (
 	"context"
+	"fmt"
 	"runtime"
 	"sync"
 
@@ -62,7 +63,7 @@ func Each(ctx context.Context, sn *store.Snapshot, pairs []Pair, fn func(*store.
 			go func() {
 				defer wg.Done()
 				for i := range next {
-					ms[i], errs[i] = ForSnapshot(sn, batch[i].Scenario, batch[i].Tier)
+					ms[i], errs[i] = planSafely(sn, batch[i])
 				}
 			}()
 		}
@@ -84,4 +85,15 @@ func Each(ctx context.Context, sn *store.Snapshot, pairs []Pair, fn func(*store.
 		}
 	}
 	return nil
+}
+
+// planSafely turns a panic in a worker into an error, so it reaches the
+// caller (and its exit code) instead of killing the process.
+func planSafely(sn *store.Snapshot, p Pair) (m *store.Manifest, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("internal error planning %s on %s: %v", p.Scenario, p.Tier, r)
+		}
+	}()
+	return ForSnapshot(sn, p.Scenario, p.Tier)
 }

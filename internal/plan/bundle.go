@@ -32,11 +32,13 @@ func bundleSecret(ms store.ManifestSecret) (store.BundleSecret, bool) {
 	return bs, true
 }
 
+// primaryTarget is the target in the shape existing bundlers read: env or
+// file. A config target is a file (the key path inside it is in targets[]).
 func primaryTarget(t store.Target) store.BundleTarget {
 	if t.Type == "env" {
 		return store.BundleTarget{Type: "env", Name: t.Name}
 	}
-	return store.BundleTarget{Type: t.Type, Name: t.Path}
+	return store.BundleTarget{Type: "file", Name: t.Path}
 }
 
 // summarize counts the manifest's secrets.

@@ -57,9 +57,13 @@ func ForSnapshot(sn *store.Snapshot, scenario, tier string) (*store.Manifest, er
 	if err := checkOverrides(sc, resources); err != nil {
 		return nil, err
 	}
+	files := []string{store.ConfigFile, "scenarios/" + sc.Name + ".yaml"}
+	for name := range resources {
+		files = append(files, "resources/"+name+".yaml")
+	}
 	return Build(Input{
 		Tiers: sn.Tiers(), Policy: sn.Config().Policy, Scenario: sc, Resources: resources,
-		Tier: t, Revision: sn.Revision, Time: sn.Time, Integrity: sn.Integrity(),
+		Tier: t, Revision: sn.Revision, Time: sn.Time, Integrity: sn.IntegrityOf(files...),
 	}), nil
 }
 
