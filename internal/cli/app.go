@@ -61,7 +61,7 @@ Examples:
 		Writer:    e.stdout,
 		ErrWriter: e.stderr,
 		Reader:    e.stdin,
-		Flags:  []ucli.Flag{storeFlag()},
+		Flags:     []ucli.Flag{storeFlag()},
 		Commands: []*ucli.Command{
 			newInitCommand(e),
 			newPlanCommand(e),
