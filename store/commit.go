@@ -72,7 +72,14 @@ type Change struct {
 	Files   map[string][]byte
 	Message Message
 	Author  Author
+	// Parent, when set, is the revision the change was derived from; the
+	// commit fails if the branch has moved since (see [ErrConcurrentUpdate]).
+	Parent string
 }
+
+// ErrConcurrentUpdate is wrapped when the branch moved while a change was
+// being prepared; the caller should recompute and try again.
+var ErrConcurrentUpdate = gitrepo.ErrConcurrentUpdate
 
 // Commit is a commit secretsctl made.
 type Commit struct {
@@ -105,6 +112,7 @@ func (s *Store) Commit(ctx context.Context, ch Change) (Commit, bool, error) {
 		Files:   files,
 		Message: ch.Message.String(),
 		Author:  gitrepo.Signature{Name: ch.Author.Name, Email: ch.Author.Email},
+		Parent:  ch.Parent,
 	})
 	if err != nil {
 		return Commit{}, false, fmt.Errorf("commit %s: %w", ch.Message.Action, err)

@@ -240,3 +240,21 @@ func assertNoBlobContains(t *testing.T, dir, needle string) {
 	assert.NotContains(t, string(out), needle, "a value is in plaintext in git")
 	require.Contains(t, string(out), "ENC[AES256_GCM", "sanity: the scan sees the encrypted documents")
 }
+
+// A change derived from an older revision is refused once the branch moved.
+func TestCommitRefusesStaleParent(t *testing.T) {
+	s, dir := openExample(t)
+	sn, err := s.Snapshot(store.ReadOptions{})
+	require.NoError(t, err)
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "NOTES"), []byte("x"), 0o644))
+	storetest.Git(t, dir, "add", "NOTES")
+	storetest.Git(t, dir, "commit", "-q", "-m", "someone else")
+	_, ok, err := s.Commit(context.Background(), store.Change{
+		Files:   map[string][]byte{"plans/x/tier-1-local.json": []byte("{}\n")},
+		Message: store.Message{Subject: "plan: record", Action: "plan-record"},
+		Parent:  sn.Revision,
+	})
+	require.ErrorIs(t, err, store.ErrConcurrentUpdate)
+	assert.False(t, ok)
+	assert.NoFileExists(t, filepath.Join(dir, "plans", "x", "tier-1-local.json"))
+}

@@ -153,7 +153,10 @@ func recordPlans(ctx context.Context, st *store.Store, sn *store.Snapshot, pairs
 		return nil
 	}
 	msg.Subject = recordSubject(files, msg)
-	c, _, err := st.Commit(ctx, store.Change{Files: files, Message: msg, Author: author})
+	c, _, err := st.Commit(ctx, store.Change{Files: files, Message: msg, Author: author, Parent: sn.Revision})
+	if errors.Is(err, store.ErrConcurrentUpdate) {
+		return fmt.Errorf("%w; the plans were computed from an older HEAD: run the command again", err)
+	}
 	if err != nil {
 		return err
 	}

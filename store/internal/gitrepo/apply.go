@@ -38,6 +38,9 @@ func (r *Repo) Apply(ctx context.Context, ch Change) (c Commit, committed bool, 
 	if err != nil {
 		return Commit{}, false, fmt.Errorf("apply change: %w", err)
 	}
+	if ch.Parent != "" && p.head.hash.String() != ch.Parent {
+		return Commit{}, false, fmt.Errorf("apply change computed at %.12s: branch is now at %.12s: %w", ch.Parent, p.head.hash, ErrConcurrentUpdate)
+	}
 	if !ch.AllowEmpty && (len(p.changes) == 0 || p.root == p.oldRoot) {
 		return Commit{}, false, nil
 	}

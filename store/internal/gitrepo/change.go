@@ -24,6 +24,10 @@ type Change struct {
 	// AllowEmpty makes a commit even when the tree does not change. Without
 	// it such a change makes no commit.
 	AllowEmpty bool
+	// Parent, when set, is the commit the change was computed from: if the
+	// branch no longer points there, Apply fails with ErrConcurrentUpdate
+	// instead of committing something derived from an older state.
+	Parent string
 }
 
 // Signature identifies a person.
