@@ -13,6 +13,7 @@ import (
 
 	"github.com/secretsctl/secretsctl/internal/storetest"
 	"github.com/secretsctl/secretsctl/store"
+	"github.com/secretsctl/secretsctl/store/internal/sopsfile"
 )
 
 func openExample(t *testing.T) (*store.Store, string) {
@@ -221,6 +222,13 @@ func TestDiffReadableAndNoPlaintextInHistory(t *testing.T) {
 	assert.Regexp(t, `(?m)^\+\s+reason: enterprise brings its own redis$`, diff)
 
 	assertNoBlobContains(t, dir, canary)
+	vaultFile, err := os.ReadFile(filepath.Join(dir, "vault", "local.yaml"))
+	require.NoError(t, err, "the vault document was written")
+	kr, err := sopsfile.LoadKeyring(os.Getenv)
+	require.NoError(t, err)
+	plain, err := sopsfile.Decrypt(vaultFile, kr)
+	require.NoError(t, err)
+	assert.Contains(t, string(plain), canary, "and it decrypts to the value")
 
 	sn, err = s.Snapshot(store.ReadOptions{})
 	require.NoError(t, err)

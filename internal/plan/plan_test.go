@@ -1,6 +1,8 @@
 package plan_test
 
 import (
+	"bytes"
+	"context"
 	"flag"
 	"fmt"
 	"os"
@@ -8,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/santhosh-tekuri/jsonschema/v6"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -184,6 +187,35 @@ func TestSummaryWithManyBlockingSecrets(t *testing.T) {
 	assert.Equal(t, "big/API_KEY", m.BundleSecrets[0].ID)
 	assert.Equal(t, store.ClassUserPrompt, m.BundleSecrets[0].Class)
 	assert.Equal(t, store.BundleTarget{Type: "env", Name: "API_KEY"}, m.BundleSecrets[0].Target)
+}
+
+// TestManifestsValidateAgainstSchema checks every example plan, and one
+// with many blocking secrets, against jsonschema/manifest.schema.json.
+func TestManifestsValidateAgainstSchema(t *testing.T) {
+	raw, err := os.ReadFile(filepath.Join(storetest.Root(), "jsonschema", "manifest.schema.json"))
+	require.NoError(t, err)
+	doc, err := jsonschema.UnmarshalJSON(bytes.NewReader(raw))
+	require.NoError(t, err)
+	c := jsonschema.NewCompiler()
+	require.NoError(t, c.AddResource("manifest.schema.json", doc))
+	schema, err := c.Compile("manifest.schema.json")
+	require.NoError(t, err)
+
+	sn := exampleSnapshot(t)
+	pairs, err := plan.Pairs(sn, "", "")
+	require.NoError(t, err)
+	manifests := []*store.Manifest{plan.Build(manyBlocking(t))}
+	require.NoError(t, plan.Each(context.Background(), sn, pairs, func(m *store.Manifest) error {
+		manifests = append(manifests, m)
+		return nil
+	}))
+	for _, m := range manifests {
+		b, err := plan.Encode(m)
+		require.NoError(t, err)
+		inst, err := jsonschema.UnmarshalJSON(bytes.NewReader(b))
+		require.NoError(t, err)
+		assert.NoError(t, schema.Validate(inst), "%s on %s", m.Scenario, m.TierID)
+	}
 }
 
 func TestManifestMatchesSchemaFields(t *testing.T) {
