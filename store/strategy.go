@@ -68,12 +68,6 @@ type Strategy struct {
 	Reason string `json:"reason,omitempty"`
 }
 
-// GeneratorTypes is the closed set of generators (SPEC §5).
-var GeneratorTypes = []string{
-	"random", "password", "hex", "base64", "uuid", "jwt-secret",
-	"keypair", "tls-cert", "sqlite-path", "derived",
-}
-
 // A Generator describes how a value is generated. Type selects the
 // generator; the other fields are its parameters.
 type Generator struct {

@@ -2,6 +2,7 @@ package store
 
 import (
 	"fmt"
+	"maps"
 	"regexp"
 	"slices"
 	"strconv"
@@ -74,14 +75,7 @@ func canonicalTiers[V any](cat *TierCatalog, file, field string, in map[string]V
 	return out, nil
 }
 
-func sortedKeys[K ~string, V any](m map[K]V) []K {
-	keys := make([]K, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	return keys
-}
+func sortedKeys[K ~string, V any](m map[K]V) []K { return slices.Sorted(maps.Keys(m)) }
 
 // normalizeConfig checks what the schema cannot and builds the tier catalogue.
 func normalizeConfig(file string, c *Config) (*TierCatalog, error) {

@@ -50,13 +50,9 @@ Examples:
 }
 
 func runInit(ctx context.Context, opts initOptions, e *env) error {
-	var author store.Author
-	if opts.Author != "" {
-		a, err := store.ParseAuthor(opts.Author)
-		if err != nil {
-			return usageError{err}
-		}
-		author = a
+	author, err := parseAuthor(opts.Author)
+	if err != nil {
+		return err
 	}
 	res, err := store.Init(ctx, resolvePath(e, opts.Dir), author, store.Options{Getenv: e.getenv})
 	if err != nil {

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"maps"
 	"slices"
 
 	ucli "github.com/urfave/cli/v2"
@@ -160,7 +161,7 @@ func recordPlans(ctx context.Context, st *store.Store, sn *store.Snapshot, pairs
 	if err != nil {
 		return err
 	}
-	for _, p := range sortedPaths(files) {
+	for _, p := range slices.Sorted(maps.Keys(files)) {
 		fmt.Fprintf(e.stdout, "recorded %s\n", p)
 	}
 	fmt.Fprintf(e.stdout, "commit %s\n", c.Hash)
@@ -190,13 +191,4 @@ func appendUnique(list []string, v string) []string {
 		return list
 	}
 	return append(list, v)
-}
-
-func sortedPaths(m map[string][]byte) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	return keys
 }

@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 
@@ -165,8 +166,8 @@ func lintScenario(sn *store.Snapshot, name string, r *Report) error {
 	for _, own := range sc.Secrets {
 		lintDeclared(sn, r, file, store.SecretID(name, own.Key), own)
 	}
-	for _, id := range sortedKeys(sc.Overrides) {
-		for _, tier := range sortedKeys(sc.Overrides[id]) {
+	for _, id := range slices.Sorted(maps.Keys(sc.Overrides)) {
+		for _, tier := range slices.Sorted(maps.Keys(sc.Overrides[id])) {
 			if strings.TrimSpace(sc.Overrides[id][tier].Reason) == "" {
 				r.add(Finding{Rule: RuleOverrideReason, Severity: Error, File: file, Secret: id, Tier: tier,
 					Field: "overrides." + id + "." + tier + ".reason", Message: "an override needs a reason",
@@ -266,13 +267,4 @@ func (f Finding) String() string {
 		msg += " (scenario " + f.Scenario + ")"
 	}
 	return fmt.Sprintf("%s: %s: %s: %s", loc, f.Severity, f.Rule, msg)
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	return keys
 }

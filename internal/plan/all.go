@@ -43,6 +43,10 @@ func Pairs(sn *store.Snapshot, scenario, tier string) ([]Pair, error) {
 			}
 		}
 	}
+	if scenario != "" && only != "" && len(out) == 0 {
+		sc, _ := sn.Scenario(scenario)
+		return nil, &NotShippedError{Scenario: scenario, Tier: only, Ships: sc.Tiers}
+	}
 	return out, nil
 }
 
