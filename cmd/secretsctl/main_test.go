@@ -69,21 +69,7 @@ func cmdMkexample(ts *testscript.TestScript, neg bool, args []string) {
 		ts.Fatalf("usage: mkexample DIR")
 	}
 	dir := ts.MkAbs(args[0])
-	err := filepath.WalkDir(storetest.ExampleDir(), func(path string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		rel, _ := filepath.Rel(storetest.ExampleDir(), path)
-		if d.IsDir() {
-			return os.MkdirAll(filepath.Join(dir, rel), 0o755)
-		}
-		data, err := os.ReadFile(path)
-		if err != nil {
-			return err
-		}
-		return os.WriteFile(filepath.Join(dir, rel), data, 0o644)
-	})
-	ts.Check(err)
+	ts.Check(storetest.CopyTree(storetest.ExampleDir(), dir))
 	for _, a := range [][]string{{"init", "-q", "-b", "main"}, {"add", "-A"}, {"commit", "-q", "-m", "example store"}} {
 		ts.Check(ts.Exec("git", append([]string{"-C", dir}, a...)...))
 	}

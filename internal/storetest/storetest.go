@@ -65,9 +65,8 @@ func Git(t testing.TB, dir string, args ...string) string {
 }
 
 // CopyTree copies the regular files under src into dst.
-func CopyTree(t testing.TB, src, dst string) {
-	t.Helper()
-	err := filepath.WalkDir(src, func(path string, d fs.DirEntry, err error) error {
+func CopyTree(src, dst string) error {
+	return filepath.WalkDir(src, func(path string, d fs.DirEntry, err error) error {
 		if err != nil {
 			return err
 		}
@@ -82,9 +81,6 @@ func CopyTree(t testing.TB, src, dst string) {
 		}
 		return os.WriteFile(target, data, 0o644)
 	})
-	if err != nil {
-		t.Fatal(err)
-	}
 }
 
 // NewExample copies the example store into a new git repository (the store
@@ -94,7 +90,9 @@ func NewExample(t testing.TB) string {
 	t.Helper()
 	Isolate(t)
 	dir := filepath.Join(t.TempDir(), "store")
-	CopyTree(t, ExampleDir(), dir)
+	if err := CopyTree(ExampleDir(), dir); err != nil {
+		t.Fatal(err)
+	}
 	Git(t, dir, "init", "-q", "-b", "main")
 	Git(t, dir, "add", "-A")
 	Git(t, dir, "commit", "-q", "-m", "example store")
