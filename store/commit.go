@@ -165,13 +165,19 @@ func (s *Store) SealFile(rel string) error {
 		return err
 	}
 	if sopsfile.IsEncrypted(plain) {
-		doc, err := sopsfile.DecryptNode(plain, s.keys)
+		doc, info, err := sopsfile.DecryptNodeInfo(plain, s.keys)
 		if err != nil {
 			return sealError(rel, err)
+		}
+		if info.MACOnlyEncrypted && !info.Sealed {
+			return &IntegrityError{File: rel, Reason: "its MAC covers encrypted values only (mac_only_encrypted), so clear values cannot be verified before sealing; re-create it from a reviewed plaintext"}
 		}
 		if plain, err = yaml.Marshal(doc); err != nil {
 			return fmt.Errorf("encode %s: %w", rel, err)
 		}
+	}
+	if _, err := parseYAML(rel, plain); err != nil {
+		return err // one YAML document, or nothing is written
 	}
 	rules, err := s.rules(nil)
 	if err != nil {

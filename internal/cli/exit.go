@@ -33,7 +33,7 @@ var ExitCodes = []struct {
 	{ExitUsage, "bad flag or argument, unknown tier or format"},
 	{ExitNotFound, "no such store, scenario, resource or revision"},
 	{ExitInvalid, "a document is malformed, violates its schema or references something missing"},
-	{ExitIntegrity, "integrity failure: a document was changed without the key (SOPS MAC mismatch)"},
+	{ExitIntegrity, "integrity failure: a document was changed without the key (SOPS MAC or seal mismatch)"},
 	{ExitNoKey, "no configured age key can decrypt the store"},
 	{ExitCheckFailed, "a check found problems (lint errors)"},
 }
