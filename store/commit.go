@@ -69,7 +69,9 @@ type Change struct {
 	// .sops.yaml gives for their path.
 	Documents map[string]any
 	// Files are written as they are (recorded plans, .sops.yaml).
-	Files   map[string][]byte
+	Files map[string][]byte
+	// Delete lists files to remove.
+	Delete  []string
 	Message Message
 	Author  Author
 	// Parent, when set, is the revision the change was derived from; the
@@ -108,8 +110,13 @@ func (s *Store) Commit(ctx context.Context, ch Change) (Commit, bool, error) {
 	for rel, data := range ch.Files {
 		files[s.repoPath(rel)] = data
 	}
+	var deletes []string
+	for _, rel := range ch.Delete {
+		deletes = append(deletes, s.repoPath(rel))
+	}
 	c, ok, err := s.repo.Apply(ctx, gitrepo.Change{
 		Files:   files,
+		Delete:  deletes,
 		Message: ch.Message.String(),
 		Author:  gitrepo.Signature{Name: ch.Author.Name, Email: ch.Author.Email},
 		Parent:  ch.Parent,

@@ -375,6 +375,10 @@ func (sn *Snapshot) LoadAll(ctx context.Context) error {
 	return errors.Join(errs...)
 }
 
+// Files lists every file under a store-relative directory, recursively,
+// sorted (for plain files such as recorded plans).
+func (sn *Snapshot) Files(dir string) ([]string, error) { return sn.src.walk(dir) }
+
 // ReadFile returns a file of the snapshot as it is stored, without
 // decrypting it (for files that are not encrypted, such as recorded plans).
 func (sn *Snapshot) ReadFile(rel string) ([]byte, error) { return sn.src.read(rel) }

@@ -8,6 +8,7 @@ import (
 	"io/fs"
 	"maps"
 	"slices"
+	"strings"
 
 	ucli "github.com/urfave/cli/v2"
 
@@ -149,12 +150,18 @@ func recordPlans(ctx context.Context, st *store.Store, sn *store.Snapshot, pairs
 	if err != nil {
 		return err
 	}
-	if len(files) == 0 {
+	var stale []string
+	if opts.All && opts.Scenario == "" && opts.Tier == "" {
+		if stale, err = stalePlans(sn, pairs); err != nil {
+			return err
+		}
+	}
+	if len(files) == 0 && len(stale) == 0 {
 		fmt.Fprintf(e.stdout, "recorded plans are up to date (%d checked); nothing to commit\n", len(pairs))
 		return nil
 	}
 	msg.Subject = recordSubject(files, msg)
-	c, _, err := st.Commit(ctx, store.Change{Files: files, Message: msg, Author: author, Parent: sn.Revision})
+	c, _, err := st.Commit(ctx, store.Change{Files: files, Delete: stale, Message: msg, Author: author, Parent: sn.Revision})
 	if errors.Is(err, store.ErrConcurrentUpdate) {
 		return fmt.Errorf("%w; the plans were computed from an older HEAD: run the command again", err)
 	}
@@ -164,11 +171,37 @@ func recordPlans(ctx context.Context, st *store.Store, sn *store.Snapshot, pairs
 	for _, p := range slices.Sorted(maps.Keys(files)) {
 		fmt.Fprintf(e.stdout, "recorded %s\n", p)
 	}
+	for _, p := range stale {
+		fmt.Fprintf(e.stdout, "removed %s\n", p)
+	}
 	fmt.Fprintf(e.stdout, "commit %s\n", c.Hash)
 	return nil
 }
 
+// stalePlans lists recorded plans of scenario × tier pairs that no longer
+// exist (a scenario removed, a tier no longer shipped).
+func stalePlans(sn *store.Snapshot, pairs []plan.Pair) ([]string, error) {
+	current := map[string]bool{}
+	for _, p := range pairs {
+		current[plan.RecordPath(p.Scenario, p.Tier)] = true
+	}
+	recorded, err := sn.Files("plans")
+	if err != nil {
+		return nil, err
+	}
+	var stale []string
+	for _, f := range recorded {
+		if strings.HasSuffix(f, ".json") && !current[f] {
+			stale = append(stale, f)
+		}
+	}
+	return stale, nil
+}
+
 func recordSubject(files map[string][]byte, msg store.Message) string {
+	if len(files) == 0 {
+		return "plan: remove stale recorded plans"
+	}
 	if len(files) == 1 {
 		return fmt.Sprintf("plan: record %s on %s", msg.Scenarios[0], msg.Tiers[0])
 	}
