@@ -1,14 +1,11 @@
 package cli
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
-	"io/fs"
 	"maps"
 	"slices"
-	"strings"
 
 	ucli "github.com/urfave/cli/v2"
 
@@ -122,90 +119,37 @@ func runPlan(ctx context.Context, opts planOptions, e *env) error {
 	return w.close()
 }
 
-// recordPlans writes the plans that changed under plans/ in one commit.
+// recordPlans commits the plans that changed under plans/, in one commit.
 func recordPlans(ctx context.Context, st *store.Store, sn *store.Snapshot, pairs []plan.Pair, opts planOptions, e *env) error {
 	author, err := parseAuthor(opts.Author)
 	if err != nil {
 		return err
 	}
-	files := map[string][]byte{}
-	msg := store.Message{Action: "plan-record"}
-	err = plan.Each(ctx, sn, pairs, func(m *store.Manifest) error {
-		data, err := plan.Recorded(m)
-		if err != nil {
-			return err
-		}
-		path := plan.RecordPath(m.Scenario, m.TierID)
-		old, err := sn.ReadFile(path)
-		if err != nil && !errors.Is(err, fs.ErrNotExist) {
-			return err
-		}
-		if !bytes.Equal(old, data) {
-			files[path] = data
-			msg.Scenarios = appendUnique(msg.Scenarios, m.Scenario)
-			msg.Tiers = appendUnique(msg.Tiers, m.TierID)
-		}
-		return nil
-	})
+	prune := opts.All && opts.Scenario == "" && opts.Tier == ""
+	ch, err := plan.RecordChange(ctx, sn, pairs, prune)
 	if err != nil {
 		return err
 	}
-	var stale []string
-	if opts.All && opts.Scenario == "" && opts.Tier == "" {
-		if stale, err = stalePlans(sn, pairs); err != nil {
-			return err
-		}
-	}
-	if len(files) == 0 && len(stale) == 0 {
+	if len(ch.Files) == 0 && len(ch.Delete) == 0 {
 		fmt.Fprintf(e.stdout, "recorded plans are up to date (%d checked); nothing to commit\n", len(pairs))
 		return nil
 	}
-	msg.Subject = recordSubject(files, msg)
-	c, _, err := st.Commit(ctx, store.Change{Files: files, Delete: stale, Message: msg, Author: author, Parent: sn.Revision})
+	ch.Author = author
+	c, _, err := st.Commit(ctx, ch)
 	if errors.Is(err, store.ErrConcurrentUpdate) {
 		return fmt.Errorf("%w; the plans were computed from an older HEAD: run the command again", err)
 	}
 	if err != nil {
 		return err
 	}
-	for _, p := range slices.Sorted(maps.Keys(files)) {
+	for _, p := range slices.Sorted(maps.Keys(ch.Files)) {
 		fmt.Fprintf(e.stdout, "recorded %s\n", p)
 	}
-	for _, p := range stale {
+	for _, p := range ch.Delete {
 		fmt.Fprintf(e.stdout, "removed %s\n", p)
 	}
 	fmt.Fprintf(e.stdout, "commit %s\n", c.Hash)
 	return nil
-}
-
-// stalePlans lists recorded plans of scenario × tier pairs that no longer
-// exist (a scenario removed, a tier no longer shipped).
-func stalePlans(sn *store.Snapshot, pairs []plan.Pair) ([]string, error) {
-	current := map[string]bool{}
-	for _, p := range pairs {
-		current[plan.RecordPath(p.Scenario, p.Tier)] = true
-	}
-	recorded, err := sn.Files("plans")
-	if err != nil {
-		return nil, err
-	}
-	var stale []string
-	for _, f := range recorded {
-		if strings.HasSuffix(f, ".json") && !current[f] {
-			stale = append(stale, f)
-		}
-	}
-	return stale, nil
-}
-
-func recordSubject(files map[string][]byte, msg store.Message) string {
-	if len(files) == 0 {
-		return "plan: remove stale recorded plans"
-	}
-	if len(files) == 1 {
-		return fmt.Sprintf("plan: record %s on %s", msg.Scenarios[0], msg.Tiers[0])
-	}
-	return fmt.Sprintf("plan: record %d plans of %d scenarios", len(files), len(msg.Scenarios))
 }
 
 func parseAuthor(s string) (store.Author, error) {
