@@ -53,7 +53,13 @@ type Report struct {
 	Findings  []Finding `json:"findings"`
 	Errors    int       `json:"errors"`
 	Warnings  int       `json:"warnings"`
+
+	seen map[findingKey]bool
 }
+
+// findingKey identifies a finding for deduplication: the same problem found
+// through several scenarios is reported once.
+type findingKey struct{ rule, file, secret, tier, message string }
 
 // Run lints every document and every scenario × tier it ships to.
 //
@@ -228,11 +234,14 @@ func classOf(s store.Secret) store.Classification {
 }
 
 func (r *Report) add(f Finding) {
-	for _, g := range r.Findings {
-		if g.Rule == f.Rule && g.File == f.File && g.Secret == f.Secret && g.Tier == f.Tier && g.Message == f.Message {
-			return
-		}
+	k := findingKey{f.Rule, f.File, f.Secret, f.Tier, f.Message}
+	if r.seen[k] {
+		return
 	}
+	if r.seen == nil {
+		r.seen = map[findingKey]bool{}
+	}
+	r.seen[k] = true
 	r.Findings = append(r.Findings, f)
 }
 
