@@ -66,6 +66,7 @@ Examples:
 			newInitCommand(e),
 			newPlanCommand(e),
 			newLintCommand(e),
+			newCoverageCommand(e),
 			newSealCommand(e),
 		},
 		CustomAppHelpTemplate: ucli.AppHelpTemplate + exitCodeHelp,

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"maps"
 	"slices"
+	"strings"
 
 	ucli "github.com/urfave/cli/v2"
 
@@ -19,6 +20,7 @@ type planOptions struct {
 	Tier     string
 	All      bool
 	Record   bool
+	Check    bool
 	Format   string
 	Author   string
 }
@@ -40,12 +42,14 @@ Examples:
    secretsctl plan -s picker-wheel -t 2 --format table
    secretsctl plan -s picker-wheel -t saas --rev v1.4.0
    secretsctl plan --all --format table
-   secretsctl plan --all --record          # write plans/<scenario>/<tier>.json, one commit if changed` + exitCodeHelp,
+   secretsctl plan --all --record          # write plans/<scenario>/<tier>.json, one commit if changed
+   secretsctl plan --all --check           # CI: fail when recorded plans are stale` + exitCodeHelp,
 		Flags: append(readFlags(),
 			&ucli.StringFlag{Name: "scenario", Aliases: []string{"s"}, Usage: "scenario name"},
 			&ucli.StringFlag{Name: "tier", Aliases: []string{"t"}, Usage: "tier id or alias (local, desktop, mobile, saas, enterprise, 1..5)"},
 			&ucli.BoolFlag{Name: "all", Usage: "plan every scenario (or --scenario's) on every tier it ships to (or --tier)"},
 			&ucli.BoolFlag{Name: "record", Usage: "write the plans to plans/<scenario>/<tier>.json and commit when they changed"},
+			&ucli.BoolFlag{Name: "check", Usage: "exit 10, listing them, when recorded plans differ from the plans of this revision"},
 			&ucli.StringFlag{Name: "format", Aliases: []string{"o"}, Value: "json", Usage: "output format: json, yaml or table"},
 			&ucli.StringFlag{Name: "author", Usage: `commit author for --record as "Name <email>" (default: git config)`},
 		),
@@ -54,7 +58,7 @@ Examples:
 				return usagef("plan takes no arguments (got %q); use --scenario and --tier", c.Args().First())
 			}
 			opts := planOptions{storeOptions: readOptions(c), Scenario: c.String("scenario"), Tier: c.String("tier"),
-				All: c.Bool("all"), Record: c.Bool("record"), Format: c.String("format"), Author: c.String("author")}
+				All: c.Bool("all"), Record: c.Bool("record"), Check: c.Bool("check"), Format: c.String("format"), Author: c.String("author")}
 			return runPlan(c.Context, opts, e)
 		},
 	}
@@ -77,7 +81,10 @@ func runPlan(ctx context.Context, opts planOptions, e *env) error {
 	if !slices.Contains([]string{"json", "yaml", "table"}, opts.Format) {
 		return usagef("unknown --format %q: want json, yaml or table", opts.Format)
 	}
-	if !opts.All && !opts.Record && (opts.Scenario == "" || opts.Tier == "") {
+	if opts.Record && opts.Check {
+		return usagef("--record and --check cannot be combined")
+	}
+	if !opts.All && !opts.Record && !opts.Check && (opts.Scenario == "" || opts.Tier == "") {
 		return usagef("plan needs --scenario and --tier (or --all)")
 	}
 	if opts.Record && (opts.Rev != "" || opts.Worktree || opts.AllowUnverified) {
@@ -87,7 +94,7 @@ func runPlan(ctx context.Context, opts planOptions, e *env) error {
 	if err != nil {
 		return err
 	}
-	if !opts.All && !opts.Record {
+	if !opts.All && !opts.Record && !opts.Check {
 		m, err := plan.ForSnapshot(sn, opts.Scenario, opts.Tier)
 		if err != nil {
 			return err
@@ -105,6 +112,9 @@ func runPlan(ctx context.Context, opts planOptions, e *env) error {
 	}
 	if opts.Record {
 		return recordPlans(ctx, st, sn, pairs, opts, e)
+	}
+	if opts.Check {
+		return checkPlans(ctx, sn, pairs, opts, e)
 	}
 	w := newManifestWriter(e, opts.Format)
 	bar := newProgress(e, "planning", len(pairs))
@@ -150,6 +160,32 @@ func recordPlans(ctx context.Context, st *store.Store, sn *store.Snapshot, pairs
 	}
 	fmt.Fprintf(e.stdout, "commit %s\n", c.Hash)
 	return nil
+}
+
+// checkPlans fails when the recorded plans are not those of the revision.
+func checkPlans(ctx context.Context, sn *store.Snapshot, pairs []plan.Pair, opts planOptions, e *env) error {
+	prune := opts.All && opts.Scenario == "" && opts.Tier == ""
+	ch, err := plan.RecordChange(ctx, sn, pairs, prune)
+	if err != nil {
+		return err
+	}
+	if len(ch.Files) == 0 && len(ch.Delete) == 0 {
+		fmt.Fprintf(e.stdout, "recorded plans are up to date (%d checked)\n", len(pairs))
+		return nil
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "%d recorded plans are stale; run `secretsctl plan --all --record`:", len(ch.Files)+len(ch.Delete))
+	for _, p := range slices.Sorted(maps.Keys(ch.Files)) {
+		state := "differs from the plan"
+		if _, err := sn.ReadFile(p); err != nil {
+			state = "not recorded"
+		}
+		fmt.Fprintf(&b, "\n  %s: %s", p, state)
+	}
+	for _, p := range ch.Delete {
+		fmt.Fprintf(&b, "\n  %s: no longer planned", p)
+	}
+	return checkFailed{msg: b.String()}
 }
 
 func parseAuthor(s string) (store.Author, error) {

@@ -1,0 +1,75 @@
+// Package coverage measures how much of each plan is decided: the share of
+// a scenario's secrets with an explicit strategy, per scenario × tier.
+package coverage
+
+import (
+	"context"
+	"math"
+
+	"github.com/secretsctl/secretsctl/internal/plan"
+	"github.com/secretsctl/secretsctl/store"
+)
+
+// Row is the coverage of one scenario on one tier.
+type Row struct {
+	Scenario    string  `json:"scenario"`
+	Tier        string  `json:"tier"`
+	Total       int     `json:"total_secrets"`
+	Strategized int     `json:"strategized_secrets"`
+	Percent     float64 `json:"percent"`
+	// Missing lists the secrets without a strategy, as ids, sorted.
+	Missing []string `json:"missing"`
+}
+
+// Report is the coverage of every selected scenario × tier.
+type Report struct {
+	Revision    string  `json:"revision"`
+	Rows        []Row   `json:"rows"`
+	Total       int     `json:"total_secrets"`
+	Strategized int     `json:"strategized_secrets"`
+	Percent     float64 `json:"percent"`
+}
+
+// Compute plans every pair and counts explicit strategies.
+func Compute(ctx context.Context, sn *store.Snapshot, pairs []plan.Pair) (*Report, error) {
+	r := &Report{Revision: sn.Revision, Rows: []Row{}}
+	err := plan.Each(ctx, sn, pairs, func(m *store.Manifest) error {
+		row := Row{Scenario: m.Scenario, Tier: m.TierID, Total: m.Summary.TotalSecrets,
+			Strategized: m.Summary.StrategizedSecrets, Missing: []string{}}
+		for _, s := range m.Secrets {
+			if s.HandlingStrategy == store.Unspecified {
+				row.Missing = append(row.Missing, s.ID)
+			}
+		}
+		row.Percent = percent(row.Strategized, row.Total)
+		r.Rows = append(r.Rows, row)
+		r.Total += row.Total
+		r.Strategized += row.Strategized
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	r.Percent = percent(r.Strategized, r.Total)
+	return r, nil
+}
+
+// Below returns the rows under min percent.
+func (r *Report) Below(min float64) []Row {
+	var out []Row
+	for _, row := range r.Rows {
+		if row.Percent < min {
+			out = append(out, row)
+		}
+	}
+	return out
+}
+
+// percent is the share as a percentage rounded down to one decimal, so a
+// row is never shown as 100 while a secret is missing; no secrets is 100.
+func percent(part, whole int) float64 {
+	if whole == 0 {
+		return 100
+	}
+	return math.Floor(float64(part)*1000/float64(whole)) / 10
+}
