@@ -53,6 +53,7 @@ Examples:
 			&ucli.StringFlag{Name: "format", Aliases: []string{"o"}, Value: "json", Usage: "output format: json, yaml or table"},
 			&ucli.StringFlag{Name: "author", Usage: `commit author for --record as "Name <email>" (default: git config)`},
 		),
+		Subcommands: []*ucli.Command{newPlanDiffCommand(e)},
 		Action: func(c *ucli.Context) error {
 			if c.NArg() > 0 {
 				return usagef("plan takes no arguments (got %q); use --scenario and --tier", c.Args().First())
