@@ -67,6 +67,7 @@ Examples:
 			newPlanCommand(e),
 			newLintCommand(e),
 			newCoverageCommand(e),
+			newGapsCommand(e),
 			newSealCommand(e),
 		},
 		CustomAppHelpTemplate: ucli.AppHelpTemplate + exitCodeHelp,
