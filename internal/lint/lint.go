@@ -29,6 +29,8 @@ const (
 	RuleKey            = "no-key"
 	RuleUnverified     = "unverified-document"
 	RuleUnsealed       = "unsealed-document"
+	RuleBundleEndUser  = "bundle-generated-on-end-user-tier"
+	RuleConflict       = "conflicting-declaration"
 	RuleOverrideReason = "override-without-reason"
 )
 
@@ -146,6 +148,17 @@ func lintDeclared(sn *store.Snapshot, r *Report, file, id string, s store.Secret
 		if code, reason := plan.Blocking(t, classOf(s), st); code == plan.CodeInfrastructureEndUser || code == plan.CodeIncompleteStrategy {
 			r.add(blockingFinding(code, file, id, "", t.ID, reason))
 		}
+		lintBundleGenerated(r, file, id, t, st)
+	}
+}
+
+// lintBundleGenerated warns about a value generated once at bundle time on
+// a tier whose bundles reach end users: every copy shares it.
+func lintBundleGenerated(r *Report, file, id string, t store.Tier, st store.Strategy) {
+	if t.ShipsToEndUsers && st.Strategy == store.Generate && st.At == store.AtBundle {
+		r.add(Finding{Rule: RuleBundleEndUser, Severity: Warning, File: file, Secret: id, Tier: t.ID,
+			Message: "generated at bundle time on a tier that ships to end users: every installed copy gets the same value",
+			Hint:    "use at: install so each installation generates its own"})
 	}
 }
 
@@ -196,8 +209,32 @@ func lintScenario(sn *store.Snapshot, name string, r *Report) error {
 			file := fileFor(name, b)
 			r.add(blockingFinding(b.Code, file, store.SecretID(b.Resource, b.Secret), name, t.ID, b.Reason))
 		}
+		lintConflicts(r, file, m)
 	}
 	return nil
+}
+
+// lintConflicts reports one key declared by two resources of a scenario
+// with a different classification or strategy on the same tier: both end up
+// in the same environment variable, so the bundle cannot honour both.
+func lintConflicts(r *Report, file string, m *store.Manifest) {
+	byKey := map[string][]store.ManifestSecret{}
+	for _, s := range m.Secrets {
+		byKey[s.SecretKey] = append(byKey[s.SecretKey], s)
+	}
+	for _, key := range slices.Sorted(maps.Keys(byKey)) {
+		decls := byKey[key]
+		for _, other := range decls[1:] {
+			first := decls[0]
+			if first.Classification == other.Classification && first.HandlingStrategy == other.HandlingStrategy {
+				continue
+			}
+			r.add(Finding{Rule: RuleConflict, Severity: Error, File: file, Secret: first.ID, Scenario: m.Scenario, Tier: m.TierID,
+				Message: fmt.Sprintf("%s is also declared as %s: %s/%s here, %s/%s there", key, other.ID,
+					first.Classification, first.HandlingStrategy, other.Classification, other.HandlingStrategy),
+				Hint: "make both declarations agree, or override one of them in the scenario with a reason"})
+		}
+	}
 }
 
 // fileFor is the document where a blocking secret is best fixed.
