@@ -79,10 +79,26 @@ install_sops() {
 		die "$BIN/sops does not report version $SOPS_VERSION after install"
 }
 
+# install_precommit installs the pre-commit framework (Debian's package) for
+# the test that runs .pre-commit-hooks.yaml for real.
+install_precommit() {
+	if command -v pre-commit >/dev/null 2>&1; then
+		return
+	fi
+	if [[ $(id -u) -eq 0 ]] && command -v apt-get >/dev/null 2>&1; then
+		log "installing pre-commit with apt-get"
+		apt-get update -qq >&2
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq pre-commit >&2
+		return
+	fi
+	die "pre-commit is not installed and cannot be installed automatically (needs root and apt-get); install it and retry"
+}
+
 main() {
 	mkdir -p "$BIN"
 	install_git
 	install_sops
+	install_precommit
 	printf '%s\n' "$BIN"
 }
 
