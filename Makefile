@@ -5,7 +5,7 @@ EXAMPLE  := examples/store
 DEMO_KEY := $(EXAMPLE)/demo-age-key.txt
 TOOLS_BIN = $(shell bash scripts/test-deps.sh)
 
-.PHONY: demo test check bench fuzz generate build
+.PHONY: demo test check bench fuzz generate build vrooli-check
 
 ## demo: print the picker-wheel desktop manifest of the example store
 demo:
@@ -44,3 +44,18 @@ fuzz:
 	$(GO) test ./store -run '^$$' -fuzz FuzzDecodeResource -fuzztime $(FUZZTIME)
 	$(GO) test ./store -run '^$$' -fuzz FuzzDecodeScenario -fuzztime $(FUZZTIME)
 	$(GO) test ./store -run '^$$' -fuzz FuzzDecodeConfig -fuzztime $(FUZZTIME)
+
+## vrooli-check: opt-in: import the real Vrooli fixture (../shared/fixtures/vrooli) into a throwaway
+## store, then plan every scenario × tier and report coverage and gaps
+VROOLI ?= ../shared/fixtures/vrooli
+vrooli-check: build
+	@test -d "$(VROOLI)" || { echo "no Vrooli checkout at $(VROOLI) (set VROOLI=DIR)" >&2; exit 1; }
+	@tmp=$$(mktemp -d) && trap 'rm -rf "$$tmp"' EXIT && \
+	export HOME="$$tmp/home" XDG_CONFIG_HOME="$$tmp/home/.config" GIT_CONFIG_GLOBAL="$$tmp/gitconfig" \
+	  GOMODCACHE="$$($(GO) env GOMODCACHE)" GOCACHE="$$($(GO) env GOCACHE)" && \
+	printf '[user]\n\tname = vrooli-check\n\temail = vrooli-check@example.com\n' > "$$GIT_CONFIG_GLOBAL" && \
+	bin/secretsctl init "$$tmp/store" > /dev/null && \
+	bin/secretsctl --store "$$tmp/store" import vrooli "$(VROOLI)" && \
+	echo "plans: $$(bin/secretsctl --store "$$tmp/store" plan --all --format table | tail -n +2 | wc -l) scenario × tier pairs" && \
+	bin/secretsctl --store "$$tmp/store" coverage | tail -n 1 && \
+	echo "gaps: $$(bin/secretsctl --store "$$tmp/store" gaps --format text | tail -n 1)"

@@ -68,6 +68,7 @@ Examples:
 			newLintCommand(e),
 			newCoverageCommand(e),
 			newGapsCommand(e),
+			newImportCommand(e),
 			newSealCommand(e),
 		},
 		CustomAppHelpTemplate: ucli.AppHelpTemplate + exitCodeHelp,
