@@ -53,6 +53,7 @@ type Snapshot struct {
 	docs       map[string]*docResult // store-relative path -> decoded document
 	unverified map[string]bool
 	unsealed   map[string]bool
+	lines      map[string]positions // file -> where each value is
 }
 
 // verifiedDoc is a decrypted, verified document as the store caches it.
@@ -71,7 +72,8 @@ type docResult struct {
 // of documents are read at once; documents themselves on first use.
 func (s *Store) Snapshot(opts ReadOptions) (*Snapshot, error) {
 	sn := &Snapshot{store: s, allowUnverified: opts.AllowUnverified,
-		docs: map[string]*docResult{}, unverified: map[string]bool{}, unsealed: map[string]bool{}}
+		docs: map[string]*docResult{}, unverified: map[string]bool{}, unsealed: map[string]bool{},
+		lines: map[string]positions{}}
 	head, err := s.repo.Resolve(opts.Rev)
 	switch {
 	case opts.Worktree:
@@ -117,6 +119,7 @@ func (sn *Snapshot) loadIndex() error {
 	if err != nil {
 		return err
 	}
+	sn.setPositions(ConfigFile, pos)
 	cat, err := normalizeConfig(ConfigFile, &cfg)
 	if err != nil {
 		return withLine(err, pos)
@@ -151,6 +154,7 @@ func (sn *Snapshot) Resource(name string) (*Resource, error) {
 		if err != nil {
 			return nil, err
 		}
+		sn.setPositions(file, pos)
 		return &r, withLine(normalizeResource(sn.tiers, file, name, &r), pos)
 	}, "resource", name, sn.resources)
 	if err != nil {
@@ -167,6 +171,7 @@ func (sn *Snapshot) Scenario(name string) (*Scenario, error) {
 		if err != nil {
 			return nil, err
 		}
+		sn.setPositions(file, pos)
 		return &sc, withLine(normalizeScenario(sn.tiers, file, name, &sc, sn.resources), pos)
 	}, "scenario", name, sn.scenarios)
 	if err != nil {
@@ -285,6 +290,22 @@ func (sn *Snapshot) markUnverified(file string) {
 	sn.mu.Lock()
 	sn.unverified[file] = true
 	sn.mu.Unlock()
+}
+
+func (sn *Snapshot) setPositions(file string, pos positions) {
+	sn.mu.Lock()
+	sn.lines[file] = pos
+	sn.mu.Unlock()
+}
+
+// Line returns the 1-based line of a field (a path such as
+// "secrets[2].strategies" or "overrides.n8n/N8N_PASSWORD") in a document
+// read so far, or 0 when it is not known. Tier keys are matched as written
+// in the file.
+func (sn *Snapshot) Line(file, field string) int {
+	sn.mu.Lock()
+	defer sn.mu.Unlock()
+	return sn.lines[file][fieldPointer(field)].line
 }
 
 // UnverifiedFiles lists the documents read so far without MAC verification,

@@ -97,6 +97,7 @@ func Run(ctx context.Context, sn *store.Snapshot, hasKey bool) (*Report, error) 
 		}
 	}
 	r.Integrity = sn.Integrity()
+	fillLines(sn, r)
 	r.finish()
 	return r, nil
 }
@@ -313,4 +314,55 @@ func (f Finding) String() string {
 		msg += " (scenario " + f.Scenario + ")"
 	}
 	return fmt.Sprintf("%s: %s: %s: %s", loc, f.Severity, f.Rule, msg)
+}
+
+// fillLines gives findings without a line the line of the field, secret or
+// override they are about, where the YAML has one.
+func fillLines(sn *store.Snapshot, r *Report) {
+	for i := range r.Findings {
+		f := &r.Findings[i]
+		if f.Line != 0 || f.File == "" {
+			continue
+		}
+		// The field as named, else its nearest parent the file has (a tier
+		// key may be written as an alias).
+		for field := fieldOf(sn, *f); field != "" && f.Line == 0; {
+			f.Line = sn.Line(f.File, field)
+			i := strings.LastIndex(field, ".")
+			if i < 0 {
+				break
+			}
+			field = field[:i]
+		}
+	}
+}
+
+// fieldOf is the document field a finding points at.
+func fieldOf(sn *store.Snapshot, f Finding) string {
+	switch {
+	case f.Field != "":
+		return f.Field
+	case strings.HasPrefix(f.Secret, "policy."):
+		return f.Secret
+	case f.Secret == "":
+		return ""
+	}
+	owner, key, _ := strings.Cut(f.Secret, "/")
+	var secrets []store.Secret
+	switch f.File {
+	case "resources/" + owner + ".yaml":
+		if res, err := sn.Resource(owner); err == nil {
+			secrets = res.Secrets
+		}
+	case "scenarios/" + owner + ".yaml":
+		if sc, err := sn.Scenario(owner); err == nil {
+			secrets = sc.Secrets
+		}
+	default:
+		return "overrides." + f.Secret
+	}
+	if i := slices.IndexFunc(secrets, func(s store.Secret) bool { return s.Key == key }); i >= 0 {
+		return fmt.Sprintf("secrets[%d]", i)
+	}
+	return ""
 }
