@@ -129,6 +129,10 @@ func (s *Store) Rel(path string) (string, error) {
 	return rel, nil
 }
 
+// RepoDir returns the store's directory relative to the repository root,
+// slash-separated, "" when the store is the repository root.
+func (s *Store) RepoDir() string { return s.prefix }
+
 // Dir returns the store's absolute directory.
 func (s *Store) Dir() string { return s.dir }
 

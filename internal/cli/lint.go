@@ -30,7 +30,7 @@ Examples:
    secretsctl lint --worktree            # before committing
    secretsctl lint --format json --rev main` + exitCodeHelp,
 		Flags: append(readFlags()[:2],
-			&ucli.StringFlag{Name: "format", Aliases: []string{"o"}, Value: "text", Usage: "output format: text or json"},
+			&ucli.StringFlag{Name: "format", Aliases: []string{"o"}, Value: "text", Usage: "output format: text, json or sarif (SARIF 2.1.0, for code scanning)"},
 		),
 		Action: func(c *ucli.Context) error {
 			if c.NArg() > 0 {
@@ -44,8 +44,8 @@ Examples:
 }
 
 func runLint(ctx context.Context, opts lintOptions, e *env) error {
-	if !slices.Contains([]string{"text", "json"}, opts.Format) {
-		return usagef("unknown --format %q: want text or json", opts.Format)
+	if !slices.Contains([]string{"text", "json", "sarif"}, opts.Format) {
+		return usagef("unknown --format %q: want text, json or sarif", opts.Format)
 	}
 	st, sn, err := opts.open(e)
 	if err != nil {
@@ -55,11 +55,16 @@ func runLint(ctx context.Context, opts lintOptions, e *env) error {
 	if err != nil {
 		return err
 	}
-	if opts.Format == "json" {
+	switch opts.Format {
+	case "json":
 		if err := writeJSON(e, rep); err != nil {
 			return err
 		}
-	} else {
+	case "sarif":
+		if err := writeJSON(e, rep.SARIF(st.RepoDir())); err != nil {
+			return err
+		}
+	default:
 		for _, f := range rep.Findings {
 			fmt.Fprintln(e.stdout, f.String())
 			if f.Hint != "" {
