@@ -200,9 +200,3 @@ func parseAuthor(s string) (store.Author, error) {
 	return a, nil
 }
 
-func appendUnique(list []string, v string) []string {
-	if slices.Contains(list, v) {
-		return list
-	}
-	return append(list, v)
-}
