@@ -199,4 +199,3 @@ func parseAuthor(s string) (store.Author, error) {
 	}
 	return a, nil
 }
-
