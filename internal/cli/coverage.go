@@ -61,12 +61,7 @@ func runCoverage(ctx context.Context, opts coverageOptions, e *env) error {
 	if err != nil {
 		return err
 	}
-	if opts.Scenario == "" {
-		if err := sn.LoadAll(ctx); err != nil {
-			return err
-		}
-	}
-	pairs, err := plan.Pairs(sn, opts.Scenario, opts.Tier)
+	pairs, err := plan.Pairs(ctx, sn, opts.Scenario, opts.Tier)
 	if err != nil {
 		return err
 	}

@@ -69,12 +69,7 @@ func runGaps(ctx context.Context, opts gapsOptions, e *env) error {
 	if err != nil {
 		return err
 	}
-	if opts.Scenario == "" {
-		if err := sn.LoadAll(ctx); err != nil {
-			return err
-		}
-	}
-	pairs, err := plan.Pairs(sn, opts.Scenario, opts.Tier)
+	pairs, err := plan.Pairs(ctx, sn, opts.Scenario, opts.Tier)
 	if err != nil {
 		return err
 	}

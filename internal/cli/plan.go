@@ -102,12 +102,7 @@ func runPlan(ctx context.Context, opts planOptions, e *env) error {
 		}
 		return writeManifest(e, opts.Format, m)
 	}
-	if opts.Scenario == "" {
-		if err := sn.LoadAll(ctx); err != nil {
-			return err
-		}
-	}
-	pairs, err := plan.Pairs(sn, opts.Scenario, opts.Tier)
+	pairs, err := plan.Pairs(ctx, sn, opts.Scenario, opts.Tier)
 	if err != nil {
 		return err
 	}

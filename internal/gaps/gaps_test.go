@@ -27,7 +27,7 @@ func exampleTasks(t *testing.T) []gaps.Task {
 	require.NoError(t, err)
 	sn, err := s.Snapshot(store.ReadOptions{})
 	require.NoError(t, err)
-	pairs, err := plan.Pairs(sn, "", "")
+	pairs, err := plan.Pairs(context.Background(), sn, "", "")
 	require.NoError(t, err)
 	tasks, err := gaps.Find(context.Background(), sn, pairs)
 	require.NoError(t, err)

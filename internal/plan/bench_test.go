@@ -28,8 +28,7 @@ func BenchmarkPlanAllLarge(b *testing.B) {
 		require.NoError(b, err)
 		sn, err := s.Snapshot(store.ReadOptions{})
 		require.NoError(b, err)
-		require.NoError(b, sn.LoadAll(ctx))
-		pairs, err := plan.Pairs(sn, "", "")
+		pairs, err := plan.Pairs(ctx, sn, "", "")
 		require.NoError(b, err)
 		n := 0
 		require.NoError(b, plan.Each(ctx, sn, pairs, func(*store.Manifest) error { n++; return nil }))

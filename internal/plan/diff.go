@@ -71,10 +71,7 @@ func DiffSnapshots(ctx context.Context, base, head *store.Snapshot) (*Diff, erro
 }
 
 func allPlans(ctx context.Context, sn *store.Snapshot) (map[Pair]*store.Manifest, error) {
-	if err := sn.LoadAll(ctx); err != nil {
-		return nil, err
-	}
-	pairs, err := Pairs(sn, "", "")
+	pairs, err := Pairs(ctx, sn, "", "")
 	if err != nil {
 		return nil, err
 	}

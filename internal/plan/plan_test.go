@@ -202,7 +202,7 @@ func TestManifestsValidateAgainstSchema(t *testing.T) {
 	require.NoError(t, err)
 
 	sn := exampleSnapshot(t)
-	pairs, err := plan.Pairs(sn, "", "")
+	pairs, err := plan.Pairs(context.Background(), sn, "", "")
 	require.NoError(t, err)
 	manifests := []*store.Manifest{plan.Build(manyBlocking(t))}
 	require.NoError(t, plan.Each(context.Background(), sn, pairs, func(m *store.Manifest) error {
