@@ -22,11 +22,7 @@ import (
 
 func exampleTasks(t *testing.T) []gaps.Task {
 	t.Helper()
-	dir := storetest.NewExample(t)
-	s, err := store.Open(dir, store.Options{})
-	require.NoError(t, err)
-	sn, err := s.Snapshot(store.ReadOptions{})
-	require.NoError(t, err)
+	sn := storetest.ExampleSnapshot(t)
 	pairs, err := plan.Pairs(context.Background(), sn, "", "")
 	require.NoError(t, err)
 	tasks, err := gaps.Find(context.Background(), sn, pairs)

@@ -21,15 +21,7 @@ import (
 
 var update = flag.Bool("update", false, "rewrite the golden files")
 
-func exampleSnapshot(t *testing.T) *store.Snapshot {
-	t.Helper()
-	dir := storetest.NewExample(t)
-	s, err := store.Open(dir, store.Options{})
-	require.NoError(t, err)
-	sn, err := s.Snapshot(store.ReadOptions{})
-	require.NoError(t, err)
-	return sn
-}
+func exampleSnapshot(t *testing.T) *store.Snapshot { return storetest.ExampleSnapshot(t) }
 
 // TestGoldenExamplePlans pins every plan of the example store.
 func TestGoldenExamplePlans(t *testing.T) {

@@ -11,6 +11,8 @@ import (
 	"runtime"
 	"strings"
 	"testing"
+
+	"github.com/secretsctl/secretsctl/store"
 )
 
 // FixedDate is the author and committer date of commits made by [Git], so
@@ -98,4 +100,18 @@ func NewExample(t testing.TB) string {
 	Git(t, dir, "commit", "-q", "-m", "example store")
 	t.Setenv("SOPS_AGE_KEY_FILE", filepath.Join(dir, "demo-age-key.txt"))
 	return dir
+}
+
+// ExampleSnapshot is [NewExample] opened at HEAD.
+func ExampleSnapshot(t testing.TB) *store.Snapshot {
+	t.Helper()
+	s, err := store.Open(NewExample(t), store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sn, err := s.Snapshot(store.ReadOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return sn
 }
