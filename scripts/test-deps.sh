@@ -19,6 +19,7 @@
 set -euo pipefail
 
 SOPS_VERSION=3.13.3
+VAULT_VERSION=1.21.0
 
 TOOLS="${SECRETSCTL_TOOLS:-${XDG_CACHE_HOME:-$HOME/.cache}/secretsctl/tools}"
 BIN="$TOOLS/bin"
@@ -94,11 +95,85 @@ install_precommit() {
 	die "pre-commit is not installed and cannot be installed automatically (needs root and apt-get); install it and retry"
 }
 
+# apt_install installs Debian packages when any of the named commands is
+# missing. It needs root and apt-get; otherwise it says what to install.
+apt_install() {
+	local cmds=$1
+	shift
+	local missing=0 c
+	for c in $cmds; do
+		command -v "$c" >/dev/null 2>&1 || missing=1
+	done
+	[[ $missing -eq 1 ]] || return 0
+	if [[ $(id -u) -eq 0 ]] && command -v apt-get >/dev/null 2>&1; then
+		log "installing $* with apt-get"
+		apt-get update -qq >&2
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$@" >&2
+		return
+	fi
+	die "missing: $cmds; install the Debian packages $* (needs root and apt-get) and retry"
+}
+
+# install_browser installs headless Chromium and its driver for the tests
+# that drive web pages (the prompt form, the dashboard) with chromedp.
+install_browser() {
+	apt_install "chromium" chromium chromium-driver
+}
+
+# install_keyring installs a Secret Service (gnome-keyring) and D-Bus for the
+# keystore tests, which run inside dbus-run-session. dbus-x11 is never
+# installed: with it a process looking for a session bus starts a
+# dbus-daemon that never exits.
+install_keyring() {
+	apt_install "gnome-keyring-daemon dbus-run-session secret-tool" gnome-keyring libsecret-tools dbus-daemon dbus-bin
+}
+
+# vault_version prints the first line of `$BIN/vault version`, if any.
+vault_version() {
+	[[ -x "$BIN/vault" ]] || return 0
+	"$BIN/vault" version 2>/dev/null | head -n 1 | awk '{print $2}' || true
+}
+
+# install_vault builds the HashiCorp Vault server (for the dev server the
+# local-development tests start) into $BIN. Debian has no package and
+# `go install` refuses vault's replace directives, so it is built in a
+# throwaway module outside the repository with the two replaces that make
+# v1.21.0 compile (see NOTES: ~10 min and ~6 GB of memory the first time).
+install_vault() {
+	if [[ "$(vault_version)" == "v$VAULT_VERSION" ]]; then
+		return
+	fi
+	command -v go >/dev/null 2>&1 || die "go is not on PATH; it is needed to build vault"
+	log "building vault $VAULT_VERSION into $BIN (about 10 minutes the first time)"
+	local mod
+	mod=$(mktemp -d "$TOOLS/.vault.XXXXXX")
+	(
+		cd "$mod"
+		export GOFLAGS=-mod=mod GOWORK=off
+		go mod init secretsctl-tools/vault >/dev/null 2>&1
+		go mod edit \
+			-replace github.com/99designs/keyring=github.com/Jeffail/keyring@v1.2.3 \
+			-replace github.com/ma314smith/signedxml@v1.1.1=github.com/moov-io/signedxml@v1.1.1
+		go get "github.com/hashicorp/vault@v$VAULT_VERSION" >&2
+		go build -o "$mod/vault" github.com/hashicorp/vault >&2
+	) || {
+		rm -rf "$mod"
+		die "building vault $VAULT_VERSION failed"
+	}
+	mv -f "$mod/vault" "$BIN/vault"
+	rm -rf "$mod"
+	[[ "$(vault_version)" == "v$VAULT_VERSION" ]] ||
+		die "$BIN/vault does not report version $VAULT_VERSION after install"
+}
+
 main() {
 	mkdir -p "$BIN"
 	install_git
 	install_sops
 	install_precommit
+	install_browser
+	install_keyring
+	install_vault
 	printf '%s\n' "$BIN"
 }
 
