@@ -3,6 +3,7 @@ package cli
 import (
 	"context"
 	"fmt"
+	"io"
 	"slices"
 	"strings"
 	"text/tabwriter"
@@ -11,6 +12,7 @@ import (
 
 	"github.com/secretsctl/secretsctl/internal/coverage"
 	"github.com/secretsctl/secretsctl/internal/plan"
+	"github.com/secretsctl/secretsctl/store"
 )
 
 type coverageOptions struct {
@@ -19,7 +21,11 @@ type coverageOptions struct {
 	Tier     string
 	Min      float64
 	Format   string
+	// Out is the file to write; stdout when empty.
+	Out string
 }
+
+var coverageFormats = []string{"table", "json", "html", "svg"}
 
 func newCoverageCommand(e *env) *ucli.Command {
 	return &ucli.Command{
@@ -29,30 +35,41 @@ func newCoverageCommand(e *env) *ucli.Command {
 secrets have an explicit strategy. With --min, exits 10 when any scenario ×
 tier is below the bar and names the secrets that are missing one.
 
+--format html writes the scenario × tier matrix as one standalone page
+(inline CSS, no script, nothing fetched) for a CI artifact: every tier is a
+column, each cell coloured ready (every secret strategized), blocking (some
+secret blocks the plan) or not shipped, with counts and a legend. --format
+svg writes a compact picture of the same matrix for a README badge or a
+pull-request comment. --out writes to a file (replaced atomically) instead
+of stdout.
+
 Examples:
    secretsctl coverage
    secretsctl coverage --scenario picker-wheel --format json
-   secretsctl coverage --min 100                 # a CI gate` + exitCodeHelp,
+   secretsctl coverage --min 100                 # a CI gate
+   secretsctl coverage --format html --out coverage.html
+   secretsctl coverage --format svg --out docs/coverage.svg` + exitCodeHelp,
 		Flags: append(readFlags(),
 			&ucli.StringFlag{Name: "scenario", Aliases: []string{"s"}, Usage: "only this scenario"},
 			&ucli.StringFlag{Name: "tier", Aliases: []string{"t"}, Usage: "only this tier (id or alias)"},
 			&ucli.Float64Flag{Name: "min", Value: -1, Usage: "fail when any scenario × tier is below this percentage (0-100)"},
-			&ucli.StringFlag{Name: "format", Aliases: []string{"o"}, Value: "table", Usage: "output format: table or json"},
+			&ucli.StringFlag{Name: "format", Aliases: []string{"o"}, Value: "table", Usage: "output format: table, json, html or svg"},
+			&ucli.StringFlag{Name: "out", Usage: "write to this file instead of stdout"},
 		),
 		Action: func(c *ucli.Context) error {
 			if c.NArg() > 0 {
 				return usagef("coverage takes no arguments (got %q)", c.Args().First())
 			}
 			opts := coverageOptions{storeOptions: readOptions(c), Scenario: c.String("scenario"), Tier: c.String("tier"),
-				Min: c.Float64("min"), Format: c.String("format")}
+				Min: c.Float64("min"), Format: c.String("format"), Out: c.String("out")}
 			return runCoverage(c.Context, opts, e)
 		},
 	}
 }
 
 func runCoverage(ctx context.Context, opts coverageOptions, e *env) error {
-	if !slices.Contains([]string{"table", "json"}, opts.Format) {
-		return usagef("unknown --format %q: want table or json", opts.Format)
+	if !slices.Contains(coverageFormats, opts.Format) {
+		return usagef("unknown --format %q: want %s", opts.Format, strings.Join(coverageFormats, ", "))
 	}
 	if opts.Min > 100 || (opts.Min < 0 && opts.Min != -1) {
 		return usagef("--min %v: want a percentage from 0 to 100", opts.Min)
@@ -69,12 +86,7 @@ func runCoverage(ctx context.Context, opts coverageOptions, e *env) error {
 	if err != nil {
 		return err
 	}
-	if opts.Format == "json" {
-		err = writeJSON(e, rep)
-	} else {
-		err = coverageTable(e, rep)
-	}
-	if err != nil || opts.Min < 0 {
+	if err := writeCoverage(e, opts, sn, rep); err != nil || opts.Min < 0 {
 		return err
 	}
 	below := rep.Below(opts.Min)
@@ -87,6 +99,35 @@ func runCoverage(ctx context.Context, opts coverageOptions, e *env) error {
 		fmt.Fprintf(&b, "\n  %s on %s: %v%%, missing %s", row.Scenario, row.Tier, row.Percent, strings.Join(row.Missing, ", "))
 	}
 	return checkFailed{msg: b.String()}
+}
+
+// writeCoverage prints rep in opts.Format to stdout or to opts.Out.
+func writeCoverage(e *env, opts coverageOptions, sn *store.Snapshot, rep *coverage.Report) error {
+	return writeOutput(e, opts.Out, func(w io.Writer) error {
+		switch opts.Format {
+		case "json":
+			return writeJSON(e.withStdout(w), rep)
+		case "html", "svg":
+			tiers := sn.Tiers().Tiers()
+			if opts.Tier != "" {
+				t, err := sn.Tiers().Resolve(opts.Tier)
+				if err != nil {
+					return err
+				}
+				tiers = []store.Tier{t}
+			}
+			names := sn.ScenarioNames()
+			if opts.Scenario != "" {
+				names = []string{opts.Scenario}
+			}
+			m := coverage.NewMatrix(rep, tiers, names)
+			if opts.Format == "svg" {
+				return coverage.WriteSVG(w, m)
+			}
+			return coverage.WriteHTML(w, m)
+		}
+		return coverageTable(e.withStdout(w), rep)
+	})
 }
 
 func coverageTable(e *env, rep *coverage.Report) error {

@@ -5,6 +5,7 @@ package coverage
 import (
 	"context"
 	"math"
+	"slices"
 
 	"github.com/secretsctl/secretsctl/internal/plan"
 	"github.com/secretsctl/secretsctl/store"
@@ -19,6 +20,10 @@ type Row struct {
 	Percent     float64 `json:"percent"`
 	// Missing lists the secrets without a strategy, as ids, sorted.
 	Missing []string `json:"missing"`
+	// Blocking lists the secrets that block the plan (a missing or
+	// incomplete strategy, an infrastructure secret shipped to end users,
+	// a missing classification), as ids, sorted. It includes Missing.
+	Blocking []string `json:"blocking"`
 }
 
 // Report is the coverage of every selected scenario × tier.
@@ -35,12 +40,17 @@ func Compute(ctx context.Context, sn *store.Snapshot, pairs []plan.Pair) (*Repor
 	r := &Report{Revision: sn.Revision, Rows: []Row{}}
 	err := plan.Each(ctx, sn, pairs, func(m *store.Manifest) error {
 		row := Row{Scenario: m.Scenario, Tier: m.TierID, Total: m.Summary.TotalSecrets,
-			Strategized: m.Summary.StrategizedSecrets, Missing: []string{}}
+			Strategized: m.Summary.StrategizedSecrets, Missing: []string{}, Blocking: []string{}}
 		for _, s := range m.Secrets {
 			if s.HandlingStrategy == store.Unspecified {
 				row.Missing = append(row.Missing, s.ID)
 			}
 		}
+		for _, b := range m.Summary.BlockingSecretDetails {
+			row.Blocking = append(row.Blocking, store.SecretID(b.Resource, b.Secret))
+		}
+		slices.Sort(row.Blocking)
+		row.Blocking = slices.Compact(row.Blocking)
 		row.Percent = percent(row.Strategized, row.Total)
 		r.Rows = append(r.Rows, row)
 		r.Total += row.Total
