@@ -24,6 +24,15 @@ type Row struct {
 	// incomplete strategy, an infrastructure secret shipped to end users,
 	// a missing classification), as ids, sorted. It includes Missing.
 	Blocking []string `json:"blocking"`
+	// ByClassification counts the secrets of each classification present.
+	ByClassification map[store.Classification]ClassCount `json:"by_classification"`
+}
+
+// ClassCount counts the secrets of one classification in a [Row].
+type ClassCount struct {
+	Total       int `json:"total_secrets"`
+	Strategized int `json:"strategized_secrets"`
+	Blocking    int `json:"blocking_secrets"`
 }
 
 // Report is the coverage of every selected scenario × tier.
@@ -39,18 +48,7 @@ type Report struct {
 func Compute(ctx context.Context, sn *store.Snapshot, pairs []plan.Pair) (*Report, error) {
 	r := &Report{Revision: sn.Revision, Rows: []Row{}}
 	err := plan.Each(ctx, sn, pairs, func(m *store.Manifest) error {
-		row := Row{Scenario: m.Scenario, Tier: m.TierID, Total: m.Summary.TotalSecrets,
-			Strategized: m.Summary.StrategizedSecrets, Missing: []string{}, Blocking: []string{}}
-		for _, s := range m.Secrets {
-			if s.HandlingStrategy == store.Unspecified {
-				row.Missing = append(row.Missing, s.ID)
-			}
-		}
-		for _, b := range m.Summary.BlockingSecretDetails {
-			row.Blocking = append(row.Blocking, store.SecretID(b.Resource, b.Secret))
-		}
-		slices.Sort(row.Blocking)
-		row.Blocking = slices.Compact(row.Blocking)
+		row := newRow(m)
 		row.Percent = percent(row.Strategized, row.Total)
 		r.Rows = append(r.Rows, row)
 		r.Total += row.Total
@@ -62,6 +60,31 @@ func Compute(ctx context.Context, sn *store.Snapshot, pairs []plan.Pair) (*Repor
 	}
 	r.Percent = percent(r.Strategized, r.Total)
 	return r, nil
+}
+
+func newRow(m *store.Manifest) Row {
+	row := Row{Scenario: m.Scenario, Tier: m.TierID, Total: m.Summary.TotalSecrets,
+		Strategized: m.Summary.StrategizedSecrets, Missing: []string{}, Blocking: []string{},
+		ByClassification: map[store.Classification]ClassCount{}}
+	for _, b := range m.Summary.BlockingSecretDetails {
+		row.Blocking = append(row.Blocking, store.SecretID(b.Resource, b.Secret))
+	}
+	slices.Sort(row.Blocking)
+	row.Blocking = slices.Compact(row.Blocking)
+	for _, s := range m.Secrets {
+		cc := row.ByClassification[s.Classification]
+		cc.Total++
+		if s.HandlingStrategy == store.Unspecified {
+			row.Missing = append(row.Missing, s.ID)
+		} else {
+			cc.Strategized++
+		}
+		if _, found := slices.BinarySearch(row.Blocking, s.ID); found {
+			cc.Blocking++
+		}
+		row.ByClassification[s.Classification] = cc
+	}
+	return row
 }
 
 // Below returns the rows under min percent.

@@ -120,3 +120,17 @@ func TestRenderersEscapeHostileNames(t *testing.T) {
 		})
 	}
 }
+
+func TestComputeCountsBlockingByClassification(t *testing.T) {
+	sn := storetest.ExampleSnapshot(t)
+	rep, err := Compute(context.Background(), sn, []plan.Pair{{Scenario: "picker-wheel", Tier: store.TierDesktop}})
+	require.NoError(t, err)
+	require.Len(t, rep.Rows, 1)
+	row := rep.Rows[0]
+	assert.Equal(t, []string{"n8n/WEBHOOK_URL"}, row.Blocking)
+	assert.Equal(t, map[store.Classification]ClassCount{
+		store.Infrastructure: {Total: 5, Strategized: 5},
+		store.Service:        {Total: 5, Strategized: 4, Blocking: 1},
+		store.User:           {Total: 3, Strategized: 3},
+	}, row.ByClassification)
+}
