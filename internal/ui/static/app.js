@@ -217,6 +217,7 @@ async function showMatrix(params) {
   const draw = () => {
     const q = nameInput.value.trim().toLowerCase();
     const cls = classSelect.value;
+    legend.querySelector('#legend-empty').hidden = !cls;
     const tally = {'ready': 0, 'blocking': 0, 'not-shipped': 0, 'empty': 0};
     let shown = 0;
     const frag = document.createDocumentFragment();
@@ -232,14 +233,14 @@ async function showMatrix(params) {
       frag.append(tr);
     }
     tbody.replaceChildren(frag);
-    counts.replaceChildren(
+    counts.replaceChildren(...[
       h('span', {}, shown + ' of ' + scenarios.scenarios.length + ' scenarios:'),
       h('span', {id: 'count-ready'}, tally['ready'] + ' ready'),
       h('span', {id: 'count-blocking'}, tally['blocking'] + ' blocking'),
       h('span', {id: 'count-not-shipped'}, tally['not-shipped'] + ' not shipped'),
       cls ? h('span', {id: 'count-empty'}, tally['empty'] + ' without ' + cls + ' secrets') : null,
       h('span', {'class': 'muted'}, coverage.strategized_secrets + ' of ' + coverage.total_secrets +
-        ' secrets strategized (' + coverage.percent.toFixed(1) + '%)'));
+        ' secrets strategized (' + coverage.percent.toFixed(1) + '%)')].filter(Boolean));
   };
   const remember = () => {
     const p = {rev, q: nameInput.value.trim(), class: classSelect.value};
@@ -252,7 +253,7 @@ async function showMatrix(params) {
     h('li', {}, h('span', {'class': 'sw ready'}, MARK['ready']), 'every secret strategized'),
     h('li', {}, h('span', {'class': 'sw blocking'}, MARK['blocking']), 'some secrets blocking'),
     h('li', {}, h('span', {'class': 'sw not-shipped'}, MARK['not-shipped']), 'tier not shipped'),
-    h('li', {}, h('span', {'class': 'sw empty'}, MARK['empty']), 'no secret of the chosen classification'));
+    h('li', {id: 'legend-empty'}, h('span', {'class': 'sw empty'}, MARK['empty']), 'no secret of the chosen classification'));
   view.replaceChildren(h('h2', {}, 'Strategy coverage'),
     h('div', {'class': 'toolbar'}, nameInput, classSelect, legend), counts, table);
   draw();
@@ -350,9 +351,10 @@ async function showCompare(params) {
           h('td', {'class': 'before mono'}, c.before), h('td', {'class': 'after mono'}, c.after)));
       })))));
   view.replaceChildren(
-    h('h2', {id: 'diff-title'}, 'Plans at ' + short(d.head) + ' compared with ' + short(d.base)),
+    h('h2', {id: 'diff-title'}, 'Plans at ' + (head || 'HEAD') + ' (' + short(d.head) + ') compared with ' +
+      base + ' (' + short(d.base) + ')'),
     plans.length ? h('p', {}, plans.length + ' plans differ.') : h('p', {id: 'no-diff'}, 'No plan differs.'),
-    sections);
+    ...sections);
   view.dataset.loaded = 'compare';
 }
 
