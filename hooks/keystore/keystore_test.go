@@ -89,9 +89,9 @@ func TestFileHoldsNoPlaintextAndIsPrivate(t *testing.T) {
 		assert.NotContains(t, string(data), needle, "the fallback file leaks %q", needle)
 	}
 	for path, want := range map[string]os.FileMode{
-		s.Location():                        0o600,
+		s.Location():                       0o600,
 		filepath.Join(dir, "identity.txt"): 0o600,
-		dir:                                 0o700,
+		dir:                                0o700,
 	} {
 		fi, err := os.Stat(path)
 		require.NoError(t, err)
