@@ -108,8 +108,8 @@ func lockLogin(t *testing.T) {
 // gnome-keyring): a bus that no Secret Service answers on means no keychain.
 func TestBusWithoutSecretServiceFallsBack(t *testing.T) {
 	if _, err := exec.LookPath("dbus-daemon"); err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatal("dbus-daemon is not installed (CI=true); run scripts/test-deps.sh")
+		if os.Getenv("CI") != "" {
+			t.Fatal("dbus-daemon is not installed (CI is set); run scripts/test-deps.sh")
 		}
 		t.Skip("dbus-daemon is not installed")
 	}

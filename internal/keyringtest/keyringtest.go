@@ -60,8 +60,8 @@ func Main(m *testing.M) {
 func Require(t testing.TB) {
 	t.Helper()
 	if v := os.Getenv(marker); v != "ok" {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("no Secret Service for the keychain tests (CI=true): %s; run scripts/test-deps.sh", v)
+		if os.Getenv("CI") != "" {
+			t.Fatalf("no Secret Service for the keychain tests (CI is set): %s; run scripts/test-deps.sh", v)
 		}
 		t.Skipf("no Secret Service for the keychain tests: %s (scripts/test-deps.sh installs gnome-keyring and dbus)", v)
 	}
