@@ -1,6 +1,7 @@
 package prompt
 
 import (
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -60,3 +61,5 @@ func requireTool(t *testing.T, names ...string) string {
 	t.Skipf("%s is not installed (scripts/test-deps.sh installs it)", names[0])
 	return ""
 }
+
+func fmtS(format string, v any) string { return fmt.Sprintf(format, v) }
