@@ -70,9 +70,7 @@ func (t Terminal) ask(f *Field, read func() (string, error), tty bool) (string, 
 	for try := 1; ; try++ {
 		fmt.Fprintf(t.Out, "%s: ", f.Label)
 		v, err := t.readValue(f, read)
-		if tty {
-			fmt.Fprintln(t.Out) // the user's Enter was not echoed
-		}
+		fmt.Fprintln(t.Out) // the answer and its Enter were not echoed
 		if err != nil {
 			return "", fmt.Errorf("%s (%s): %w", f.Label, f.ID, err)
 		}
