@@ -54,6 +54,11 @@ func TestLayers(t *testing.T) {
 				assert.Equal(t, module+"/cmd/secretsctl", p.ImportPath, "%s imports internal/cli", p.ImportPath)
 			}
 		}
+		if strings.HasPrefix(p.ImportPath, module+"/hooks") {
+			for _, imp := range p.Imports {
+				assert.False(t, strings.HasPrefix(imp, module+"/internal/"), "%s imports %s: the public hooks SDK may not depend on internal packages", p.ImportPath, imp)
+			}
+		}
 		if p.ImportPath == module+"/internal/plan" {
 			for _, imp := range p.Imports {
 				assert.True(t, isStd(imp) || imp == module+"/store", "internal/plan imports %s: it may import only store and the standard library", imp)
