@@ -14,6 +14,11 @@ type fieldView struct {
 	Received bool
 }
 
+// MarkOptional says whether the label needs an "(optional)" suffix.
+func (v fieldView) MarkOptional() bool {
+	return !v.Required && !strings.Contains(strings.ToLower(v.Label), "optional")
+}
+
 func (f *Form) render(w http.ResponseWriter, status int, problem string, errs map[int]string) {
 	views := make([]fieldView, len(f.spec.Prompts))
 	for i, p := range f.spec.Prompts {
