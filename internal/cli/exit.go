@@ -7,6 +7,8 @@ import (
 
 	ucli "github.com/urfave/cli/v2"
 
+	"github.com/secretsctl/secretsctl/hooks/keystore"
+	"github.com/secretsctl/secretsctl/hooks/prompt"
 	"github.com/secretsctl/secretsctl/internal/plan"
 	"github.com/secretsctl/secretsctl/store"
 )
@@ -57,12 +59,14 @@ func exitCode(err error) int {
 		key       *store.KeyError
 		shipped   *plan.NotShippedError
 		check     checkFailed
+		invalid   *prompt.InvalidError
 		exitErr   ucli.ExitCoder
 	)
 	switch {
 	case errors.As(err, &check):
 		return ExitCheckFailed
-	case errors.As(err, &usage), errors.As(err, &unknown), errors.As(err, &shipped):
+	case errors.As(err, &usage), errors.As(err, &unknown), errors.As(err, &shipped),
+		errors.As(err, &invalid), errors.Is(err, prompt.ErrNoInput):
 		return ExitUsage
 	case errors.As(err, &integrity):
 		return ExitIntegrity
@@ -84,7 +88,10 @@ func exitCode(err error) int {
 func hint(err error) string {
 	var key *store.KeyError
 	var integrity *store.IntegrityError
+	var keychain *keystore.KeychainError
 	switch {
+	case errors.As(err, &keychain):
+		return "unlock the keychain (on Linux: the login keyring of the Secret Service) and run the command again, or pass --keystore file to keep these secrets in an age-encrypted file instead"
 	case errors.As(err, &key):
 		return "configure an age identity with SOPS_AGE_KEY_FILE, SOPS_AGE_KEY or SOPS_AGE_KEY_CMD, or pass --allow-unverified to read metadata without verifying it"
 	case errors.As(err, &integrity):
