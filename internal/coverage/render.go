@@ -15,9 +15,16 @@ var templates embed.FS
 
 var (
 	css   = mustRead("templates/matrix.css")
-	pages = template.Must(template.New("").Funcs(template.FuncMap{"join": strings.Join}).
+	pages = template.Must(template.New("").Funcs(template.FuncMap{"join": strings.Join, "first": first,
+		"titleMax": func() int { return titleMax }, "sub": func(a, b int) int { return a - b }}).
 		ParseFS(templates, "templates/matrix.html", "templates/matrix.svg"))
 )
+
+// titleMax is how many blocking secrets a cell's tooltip names; the
+// Blocking section of the page lists them all.
+const titleMax = 5
+
+func first(ids []string) []string { return ids[:min(len(ids), titleMax)] }
 
 func mustRead(name string) string {
 	b, err := templates.ReadFile(name)

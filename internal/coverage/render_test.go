@@ -134,3 +134,12 @@ func TestComputeCountsBlockingByClassification(t *testing.T) {
 		store.User:           {Total: 3, Strategized: 3},
 	}, row.ByClassification)
 }
+
+func TestCellTooltipNamesAFewBlockingSecrets(t *testing.T) {
+	ids := []string{"r/A", "r/B", "r/C", "r/D", "r/E", "r/F", "r/G"}
+	rep := &Report{Rows: []Row{{Scenario: "s", Tier: "t", Total: 7, Missing: ids, Blocking: ids}}, Total: 7}
+	var b bytes.Buffer
+	require.NoError(t, WriteHTML(&b, NewMatrix(rep, []store.Tier{{ID: "t"}}, []string{"s"})))
+	assert.Contains(t, b.String(), `title="s on t: 7 blocking: r/A, r/B, r/C, r/D, r/E and 2 more">✗ 0/7</td>`)
+	assert.Contains(t, b.String(), `<li>s on t: <code>r/A</code>, <code>r/B</code>, <code>r/C</code>, <code>r/D</code>, <code>r/E</code>, <code>r/F</code>, <code>r/G</code></li>`)
+}
