@@ -30,6 +30,8 @@ type Options struct {
 	// Progress, when set, is called about five times a second and once at
 	// the end, from another goroutine.
 	Progress func(Progress)
+
+	segmentSize int64 // tests make it small
 }
 
 // Progress is how far a scan is.
@@ -42,6 +44,12 @@ type Progress struct {
 // segmentSize is the part of a large plain file one worker scans, so that a
 // single multi-GB file still uses every core.
 const segmentSize = 32 << 20
+
+// compareFindings orders findings by file, offset, secret and encoding.
+func compareFindings(a, b Finding) int {
+	return cmp.Or(cmp.Compare(a.File, b.File), cmp.Compare(a.Offset, b.Offset),
+		cmp.Compare(a.Secret, b.Secret), cmp.Compare(a.Encoding, b.Encoding), cmp.Compare(a.Rule, b.Rule))
+}
 
 // Scan looks for every secret's value, in every [Encodings] form, in the file
 // or directory at path and inside the archives it holds, and for rendered
@@ -77,10 +85,7 @@ func Scan(ctx context.Context, path string, secrets []Secret, opts Options) (*Re
 	if err := sc.run(ctx, jobs, rep); err != nil {
 		return nil, err
 	}
-	slices.SortFunc(rep.Findings, func(a, b Finding) int {
-		return cmp.Or(cmp.Compare(a.File, b.File), cmp.Compare(a.Offset, b.Offset),
-			cmp.Compare(a.Secret, b.Secret), cmp.Compare(a.Encoding, b.Encoding))
-	})
+	slices.SortFunc(rep.Findings, compareFindings)
 	return rep, nil
 }
 
@@ -90,6 +95,9 @@ func (o Options) withDefaults() Options {
 	}
 	if o.ReadSize <= 0 {
 		o.ReadSize = 64 << 10
+	}
+	if o.segmentSize <= 0 {
+		o.segmentSize = segmentSize
 	}
 	if o.TempDir == "" {
 		o.TempDir = os.TempDir()
@@ -114,7 +122,7 @@ func plan(path string, opts Options) ([]job, error) {
 		return nil, fmt.Errorf("scan %s: %w", path, err)
 	}
 	if !info.IsDir() {
-		return fileJobs(path, filepath.Base(path), info.Size())
+		return fileJobs(path, filepath.Base(path), info.Size(), opts.segmentSize)
 	}
 	var jobs []job
 	err = filepath.WalkDir(path, func(p string, d fs.DirEntry, err error) error {
@@ -129,7 +137,7 @@ func plan(path string, opts Options) ([]job, error) {
 			return err
 		}
 		rel, _ := filepath.Rel(path, p)
-		js, err := fileJobs(p, filepath.ToSlash(rel), info.Size())
+		js, err := fileJobs(p, filepath.ToSlash(rel), info.Size(), opts.segmentSize)
 		jobs = append(jobs, js...)
 		return err
 	})
@@ -143,7 +151,7 @@ func plan(path string, opts Options) ([]job, error) {
 
 func (j job) size() int64 { return j.length }
 
-func fileJobs(path, name string, size int64) ([]job, error) {
+func fileJobs(path, name string, size, segmentSize int64) ([]job, error) {
 	if size < 2*segmentSize || isConfigFile(name) {
 		return []job{{path: path, name: name, length: size, last: true}}, nil
 	}

@@ -28,6 +28,7 @@ func (w *worker) gzip(ctx context.Context, name string, r io.Reader, depth int, 
 		return archiveErrorf(name, "gzip: %v", err)
 	}
 	in := &expander{r: zr, file: name, b: b, compressed: func() int64 { return cnt.n }}
+	w.files-- // the decompressed stream is the same file, counted once
 	return wrap(name, "gzip", w.item(ctx, name, in, nil, -1, depth+1, b))
 }
 
