@@ -216,3 +216,14 @@ func sortedKeys[V any](m map[string]V) []string {
 	slices.Sort(keys)
 	return keys
 }
+
+func fmtAll(v any) string {
+	return fmt.Sprintf("%v %+v %#v %s %q", v, v, v, v, v)
+}
+
+func mustJSON(t testing.TB, v any) string {
+	t.Helper()
+	b, err := json.Marshal(v)
+	require.NoError(t, err)
+	return string(b)
+}
