@@ -12,7 +12,7 @@ import (
 // nameRule finds rendered env and config files that set the name of a
 // stripped secret: "POSTGRES_PASSWORD=…" in a .env file, a
 // "POSTGRES_PASSWORD" key in JSON, YAML or TOML. An assignment to an empty
-// value ("", '', null, ~) is a placeholder, not a finding.
+// value ("", ”, null, ~) is a placeholder, not a finding.
 type nameRule struct {
 	ids                   map[string][]string // name → secret ids
 	assign, yamlKey, json *regexp.Regexp
