@@ -70,6 +70,7 @@ Examples:
 			newGapsCommand(e),
 			newImportCommand(e),
 			newSealCommand(e),
+			newVerifyBundleCommand(e),
 		},
 		CustomAppHelpTemplate: ucli.AppHelpTemplate + exitCodeHelp,
 		ExitErrHandler:        func(*ucli.Context, error) {},
