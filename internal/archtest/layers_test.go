@@ -54,6 +54,11 @@ func TestLayers(t *testing.T) {
 				assert.Equal(t, module+"/cmd/secretsctl", p.ImportPath, "%s imports internal/cli", p.ImportPath)
 			}
 		}
+		if p.ImportPath == module+"/internal/bundlescan" {
+			for _, imp := range p.Imports {
+				assert.True(t, isStd(imp), "internal/bundlescan imports %s: the scanner takes values, not a store, and imports only the standard library", imp)
+			}
+		}
 		if p.ImportPath == module+"/internal/plan" {
 			for _, imp := range p.Imports {
 				assert.True(t, isStd(imp) || imp == module+"/store", "internal/plan imports %s: it may import only store and the standard library", imp)
