@@ -20,7 +20,7 @@ du -sh "$bundle"
 go build -o "$work/benchverify" ./internal/cmds/benchverify
 cat "$bundle"/src/*/*.js "$bundle"/resources/*.bin >/dev/null # warm the page cache
 for i in 1 2 3; do
-  /usr/bin/time -f "wall %e s, peak RSS %M KiB" "$work/benchverify" -scan "$bundle"
+  /usr/bin/time -f "wall %e s, cpu %U s user + %S s sys, peak RSS %M KiB" "$work/benchverify" -scan "$bundle"
 done
 GITLEAKS=${GITLEAKS:-$(go env GOPATH)/bin/gitleaks}
 if [ ! -x "$GITLEAKS" ]; then
