@@ -64,6 +64,11 @@ func TestLayers(t *testing.T) {
 				assert.False(t, strings.HasPrefix(imp, module+"/internal/"), "%s imports %s: the public hooks SDK may not depend on internal packages", p.ImportPath, imp)
 			}
 		}
+		if p.ImportPath == module+"/internal/bundlescan" {
+			for _, imp := range p.Imports {
+				assert.True(t, isStd(imp), "internal/bundlescan imports %s: the scanner takes values, not a store, and imports only the standard library", imp)
+			}
+		}
 		if p.ImportPath == module+"/internal/plan" {
 			for _, imp := range p.Imports {
 				assert.True(t, isStd(imp) || imp == module+"/store", "internal/plan imports %s: it may import only store and the standard library", imp)

@@ -71,6 +71,7 @@ Examples:
 			newImportCommand(e),
 			newSealCommand(e),
 			newPromptCommand(e),
+			newVerifyBundleCommand(e),
 		},
 		CustomAppHelpTemplate: ucli.AppHelpTemplate + exitCodeHelp,
 		ExitErrHandler:        func(*ucli.Context, error) {},

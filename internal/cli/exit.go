@@ -9,6 +9,7 @@ import (
 
 	"github.com/secretsctl/secretsctl/hooks/keystore"
 	"github.com/secretsctl/secretsctl/hooks/prompt"
+	"github.com/secretsctl/secretsctl/internal/bundlescan"
 	"github.com/secretsctl/secretsctl/internal/plan"
 	"github.com/secretsctl/secretsctl/store"
 )
@@ -19,7 +20,7 @@ const (
 	ExitError       = 1  // unexpected failure: I/O, git, a bug
 	ExitUsage       = 2  // bad flag or argument, unknown tier or format
 	ExitNotFound    = 3  // no such store, scenario, resource or revision
-	ExitInvalid     = 4  // a document is malformed, violates its schema or references something missing
+	ExitInvalid     = 4  // a document is malformed, violates its schema or references something missing; a bundle's archive is refused
 	ExitIntegrity   = 5  // a document's SOPS MAC or ciphertext does not verify: it was changed without the key
 	ExitNoKey       = 6  // a private key is needed and none configured can decrypt
 	ExitCheckFailed = 10 // a check ran and found problems (lint errors)
@@ -34,10 +35,10 @@ var ExitCodes = []struct {
 	{ExitError, "unexpected failure (I/O, git, a bug)"},
 	{ExitUsage, "bad flag or argument, unknown tier or format"},
 	{ExitNotFound, "no such store, scenario, resource or revision"},
-	{ExitInvalid, "a document is malformed, violates its schema or references something missing"},
+	{ExitInvalid, "a document is malformed, violates its schema or references something missing; an archive in a bundle is malformed or refused"},
 	{ExitIntegrity, "integrity failure: a document was changed without the key (SOPS MAC or seal mismatch)"},
 	{ExitNoKey, "no configured age key can decrypt the store"},
-	{ExitCheckFailed, "a check found problems (lint errors)"},
+	{ExitCheckFailed, "a check found problems (lint errors, secrets in a bundle)"},
 }
 
 var exitCodeHelp = func() string {
@@ -60,6 +61,7 @@ func exitCode(err error) int {
 		shipped   *plan.NotShippedError
 		check     checkFailed
 		invalid   *prompt.InvalidError
+		archive   *bundlescan.ArchiveError
 		exitErr   ucli.ExitCoder
 	)
 	switch {
@@ -72,7 +74,7 @@ func exitCode(err error) int {
 		return ExitIntegrity
 	case errors.As(err, &key):
 		return ExitNoKey
-	case errors.As(err, &doc):
+	case errors.As(err, &doc), errors.As(err, &archive):
 		return ExitInvalid
 	case errors.As(err, &notFound):
 		return ExitNotFound
