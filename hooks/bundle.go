@@ -98,7 +98,7 @@ func bundleSecrets(m *store.Manifest) ([]store.ManifestSecret, error) {
 func generateFor(s store.ManifestSecret, deployment string, values map[string]string, opt Options) (string, error) {
 	g := *s.GeneratorTemplate
 	if g.Type == "derived" {
-		v, err := renderTemplate(s.ID, g.Template, newTemplateData(deployment, "", values))
+		v, err := renderTemplate(s.ID, g.Template, newTemplateData(deployment, nil, values))
 		if err != nil {
 			return "", fmt.Errorf("create bundle: derive %s: %w", s.ID, err)
 		}

@@ -25,7 +25,7 @@ func bundled(id string, g store.Generator, targets ...store.Target) store.Manife
 
 // targetManifest has one target of every kind and format.
 func targetManifest() *store.Manifest {
-	pem := `{{ value }}`
+	pem := `{{ .Value }}`
 	return &store.Manifest{Scenario: "shop", Tier: "enterprise", TierID: "enterprise", Secrets: []store.ManifestSecret{
 		bundled("postgres/POSTGRES_PASSWORD", store.Generator{Type: "password", Length: 16},
 			store.Target{Type: "env", Name: "POSTGRES_PASSWORD"},
@@ -77,7 +77,9 @@ func TestBundleGolden(t *testing.T) {
 
 	// Every format reads back to the values.
 	pw := b.Values["postgres/POSTGRES_PASSWORD"].Reveal()
-	var j struct{ Database struct{ Password, URL string } }
+	var j struct {
+		Database struct{ Password, URL string }
+	}
 	require.NoError(t, json.Unmarshal(b.Files[1].Content(), &j))
 	assert.Equal(t, pw, j.Database.Password)
 	var tm, ym map[string]map[string]string
@@ -195,11 +197,11 @@ func TestValueAndFileNeverPrint(t *testing.T) {
 
 func TestDotenvQuote(t *testing.T) {
 	for in, want := range map[string]string{
-		"plain-1.2/x:y@z": "plain-1.2/x:y@z",
-		"has space $HOME": "'has space $HOME'",
-		"it's":            `"it's"`,
+		"plain-1.2/x:y@z":  "plain-1.2/x:y@z",
+		"has space $HOME":  "'has space $HOME'",
+		"it's":             `"it's"`,
 		"a\nb $x \"q\" \\": `"a\nb \$x \"q\" \\"`,
-		"":                "",
+		"":                 "",
 	} {
 		assert.Equal(t, want, dotenvQuote(in), in)
 	}

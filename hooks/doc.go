@@ -30,7 +30,8 @@
 // Templates are [text/template] with missing keys as errors. Their data is a
 // map of the deployment's values by secret key (such as .POSTGRES_PASSWORD)
 // and they may also call secret "resource/KEY" by secret id, deployment for
-// the deployment id, and (in a file target) value for the value it renders.
+// the deployment id; a file target's template reads the value it renders as
+// .Value.
 // [TemplateRefs] lists what a template refers to.
 //
 // # Targets

@@ -85,7 +85,7 @@ var generators = map[string]generator{
 			return nil
 		},
 		generate: func(g store.Generator, deps map[string]string, opt Options) (string, error) {
-			return renderTemplate("derived", g.Template, newTemplateData("", "", deps))
+			return renderTemplate("derived", g.Template, newTemplateData("", nil, deps))
 		}},
 }
 

@@ -199,3 +199,11 @@ func TestGeneratorsDocumented(t *testing.T) {
 		}
 	}
 }
+
+func TestTemplateRefs(t *testing.T) {
+	refs, err := TemplateRefs(`{{ if .A }}{{ .B | urlquery }}{{ else }}{{ secret "r/C" }}{{ end }}{{ with .D }}{{ . }}{{ end }}{{ .Value }}{{ range $x := .E }}{{ end }}`)
+	require.NoError(t, err)
+	assert.Equal(t, Refs{Keys: []string{"A", "B", "D", "E"}, Secrets: []string{"r/C"}, Value: true}, refs)
+	_, err = TemplateRefs("{{ .A ")
+	assert.Error(t, err)
+}

@@ -148,10 +148,11 @@ func addTarget(outs map[string]*output, s store.ManifestSecret, t store.Target, 
 		return fmt.Errorf("target file: %s is also written by %s", t.Path, o.owner)
 	}
 	mode, _ := fileMode(t.Mode)
-	content := values[s.ID]
+	self := values[s.ID]
+	content := self
 	if t.Template != "" {
 		var err error
-		content, err = renderTemplate(t.Path, t.Template, newTemplateData(deployment, values[s.ID], values))
+		content, err = renderTemplate(t.Path, t.Template, newTemplateData(deployment, &self, values))
 		if err != nil {
 			return fmt.Errorf("target file: %w", err)
 		}

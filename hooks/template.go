@@ -19,7 +19,14 @@ type Refs struct {
 	// Secrets are secret ids passed to the secret function, such as
 	// postgres/POSTGRES_PASSWORD in {{ secret "postgres/POSTGRES_PASSWORD" }}.
 	Secrets []string
+	// Value is true when the template uses .Value, the value a file target
+	// renders; it is not listed in Keys.
+	Value bool
 }
+
+// SelfKey is the field a file target's template reads its own value from:
+// {{ .Value }}.
+const SelfKey = "Value"
 
 // TemplateRefs parses a template and lists the secrets it refers to, sorted
 // and without repeats. Lint uses it to report references to secrets a
@@ -35,7 +42,10 @@ func TemplateRefs(text string) (Refs, error) {
 			walk(tt.Root, keys, ids)
 		}
 	}
-	return Refs{Keys: slices.Sorted(maps.Keys(keys)), Secrets: slices.Sorted(maps.Keys(ids))}, nil
+	refs := Refs{Value: keys[SelfKey], Secrets: slices.Sorted(maps.Keys(ids))}
+	delete(keys, SelfKey)
+	refs.Keys = slices.Sorted(maps.Keys(keys))
+	return refs, nil
 }
 
 func walk(n parse.Node, keys, ids map[string]bool) {
@@ -90,16 +100,16 @@ func walkBranch(b *parse.BranchNode, keys, ids map[string]bool) {
 // through the secret function.
 type templateData struct {
 	deployment string
-	self       string // the value a file target renders; "" elsewhere
 	byID       map[string]string
 	byKey      map[string]string
 }
 
 // newTemplateData indexes values given by secret id. A key that two
 // secrets share is left out of the data: the template must say which one it
-// means with the secret function.
-func newTemplateData(deployment, self string, byID map[string]string) templateData {
-	d := templateData{deployment: deployment, self: self, byID: byID, byKey: map[string]string{}}
+// means with the secret function. self is the value a file target renders,
+// as .Value; nil elsewhere.
+func newTemplateData(deployment string, self *string, byID map[string]string) templateData {
+	d := templateData{deployment: deployment, byID: byID, byKey: map[string]string{}}
 	shared := map[string]bool{}
 	for id, v := range byID {
 		key := keyOf(id)
@@ -110,6 +120,9 @@ func newTemplateData(deployment, self string, byID map[string]string) templateDa
 	}
 	for key := range shared {
 		delete(d.byKey, key)
+	}
+	if self != nil {
+		d.byKey[SelfKey] = *self
 	}
 	return d
 }
@@ -131,7 +144,6 @@ func (d templateData) funcs() template.FuncMap {
 			return v, nil
 		},
 		"deployment": func() string { return d.deployment },
-		"value":      func() string { return d.self },
 	}
 }
 
