@@ -185,6 +185,7 @@ func (sn *Snapshot) LedgerEventMetadata(f LedgerFile) (*LedgerEvent, error) {
 		Tier         string    `yaml:"tier"`
 		PlanRevision string    `yaml:"plan_revision"`
 		Time         time.Time `yaml:"time"`
+		Reason       string    `yaml:"reason"`
 		Secrets      []struct {
 			SecretID    string     `yaml:"secret_id"`
 			Generator   *Generator `yaml:"generator"`
@@ -196,7 +197,7 @@ func (sn *Snapshot) LedgerEventMetadata(f LedgerFile) (*LedgerEvent, error) {
 		return nil, &DocumentError{File: f.Path, Reason: "malformed ledger event: " + err.Error()}
 	}
 	ev := &LedgerEvent{Version: doc.Version, Kind: doc.Kind, Event: doc.Event, Scenario: doc.Scenario,
-		Deployment: doc.Deployment, Tier: doc.Tier, PlanRevision: doc.PlanRevision, Time: doc.Time.UTC()}
+		Deployment: doc.Deployment, Tier: doc.Tier, PlanRevision: doc.PlanRevision, Time: doc.Time.UTC(), Reason: doc.Reason}
 	for _, s := range doc.Secrets {
 		ev.Secrets = append(ev.Secrets, LedgerEntry{SecretID: s.SecretID, Generator: s.Generator, Fingerprint: s.Fingerprint, Status: s.Status})
 	}
