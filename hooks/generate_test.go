@@ -9,7 +9,9 @@ import (
 	"encoding/hex"
 	"encoding/pem"
 	"fmt"
+	"reflect"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -206,4 +208,19 @@ func TestTemplateRefs(t *testing.T) {
 	assert.Equal(t, Refs{Keys: []string{"A", "B", "D", "E"}, Secrets: []string{"r/C"}, Value: true}, refs)
 	_, err = TemplateRefs("{{ .A ")
 	assert.Error(t, err)
+}
+
+// TestSchemaListsEveryGenerator keeps store.Generator's jsonschema enum,
+// which editors and the document schema use, in step with the generators.
+func TestSchemaListsEveryGenerator(t *testing.T) {
+	field, ok := reflect.TypeFor[store.Generator]().FieldByName("Type")
+	require.True(t, ok)
+	var enum []string
+	for _, part := range strings.Split(field.Tag.Get("jsonschema"), ",") {
+		if v, ok := strings.CutPrefix(part, "enum="); ok {
+			enum = append(enum, v)
+		}
+	}
+	slices.Sort(enum)
+	assert.Equal(t, generatorTypes(), enum)
 }

@@ -54,6 +54,11 @@ func TestLayers(t *testing.T) {
 				assert.Equal(t, module+"/cmd/secretsctl", p.ImportPath, "%s imports internal/cli", p.ImportPath)
 			}
 		}
+		if p.ImportPath == module+"/hooks" {
+			for _, imp := range p.Imports {
+				assert.False(t, strings.HasPrefix(imp, module+"/internal/"), "hooks imports %s: a public SDK may not depend on internal packages", imp)
+			}
+		}
 		if p.ImportPath == module+"/internal/plan" {
 			for _, imp := range p.Imports {
 				assert.True(t, isStd(imp) || imp == module+"/store", "internal/plan imports %s: it may import only store and the standard library", imp)
