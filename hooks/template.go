@@ -6,6 +6,7 @@ import (
 	"path"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"text/template"
 	"text/template/parse"
@@ -163,9 +164,30 @@ func renderTemplate(name, text string, d templateData) (string, error) {
 	}
 	var b strings.Builder
 	if err := t.Funcs(d.funcs()).Execute(&b, d.byKey); err != nil {
-		return "", fmt.Errorf("render %s: %w", name, err)
+		return "", fmt.Errorf("render %s: %s", name, d.scrub(err.Error()))
 	}
 	return b.String(), nil
+}
+
+// scrub replaces every value in an error message with [redacted]: some
+// text/template errors quote the data they fail on ("range can't iterate
+// over ...").
+func (d templateData) scrub(msg string) string {
+	var values []string
+	for _, v := range d.byID {
+		values = append(values, v, strings.Trim(strconv.Quote(v), `"`))
+	}
+	for _, v := range d.byKey {
+		values = append(values, v, strings.Trim(strconv.Quote(v), `"`))
+	}
+	// Longest first, so a value that contains another goes whole.
+	slices.SortFunc(values, func(a, b string) int { return len(b) - len(a) })
+	for _, v := range values {
+		if v != "" {
+			msg = strings.ReplaceAll(msg, v, redacted)
+		}
+	}
+	return msg
 }
 
 // localPath says whether a slash-separated path is relative, has no ..
