@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math/rand/v2"
 	"sort"
 	"strings"
 	"time"
@@ -79,6 +80,9 @@ func (r *Repo) Push(ctx context.Context, remote string, attempts int) (Commit, e
 		if err := r.rebase(ctx, ref.Hash()); err != nil {
 			return Commit{}, err
 		}
+		if err := backoff(ctx, i); err != nil {
+			return Commit{}, err
+		}
 	}
 }
 
@@ -87,8 +91,15 @@ func rejected(err error) bool {
 	if errors.Is(err, git.ErrNonFastForwardUpdate) || errors.Is(err, git.ErrForceNeeded) {
 		return true
 	}
+	// receive-pack reports a ref another push holds locked, or moved under
+	// it, as "failed to update ref" / "cannot lock ref": the same race.
 	msg := err.Error()
-	return strings.Contains(msg, "non-fast-forward") || strings.Contains(msg, "fetch first") || strings.Contains(msg, "rejected")
+	for _, s := range []string{"non-fast-forward", "fetch first", "rejected", "failed to update ref", "cannot lock ref"} {
+		if strings.Contains(msg, s) {
+			return true
+		}
+	}
+	return false
 }
 
 // rebase replays the commits of the current branch that onto lacks onto
@@ -315,4 +326,16 @@ func (r *Repo) entriesOf(h plumbing.Hash) (map[string]object.TreeEntry, error) {
 		out[e.Name] = e
 	}
 	return out, nil
+}
+
+// backoff waits a little longer after each rejected attempt, with jitter,
+// so that writers racing for one remote do not collide in lockstep.
+func backoff(ctx context.Context, attempt int) error {
+	d := time.Duration(attempt*attempt)*20*time.Millisecond + time.Duration(rand.Int64N(int64(50*time.Millisecond)))
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-time.After(d):
+		return nil
+	}
 }
