@@ -69,7 +69,6 @@ func fsck(t *testing.T, dir string) {
 	assert.Empty(t, strings.TrimSpace(string(out)), "git fsck reports problems")
 }
 
-
 // TestLedgerConcurrentWriters: 8 processes issue 25 deployments each at
 // once into one store; every event lands, once, and the repository is sound.
 func TestLedgerConcurrentWriters(t *testing.T) {
