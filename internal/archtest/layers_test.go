@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"io"
 	"os/exec"
+	"slices"
 	"strings"
 	"testing"
 
@@ -57,6 +58,12 @@ func TestLayers(t *testing.T) {
 		if p.ImportPath == module+"/hooks" {
 			for _, imp := range p.Imports {
 				assert.False(t, strings.HasPrefix(imp, module+"/internal/"), "hooks imports %s: a public SDK may not depend on internal packages", imp)
+			}
+		}
+		if p.ImportPath == module+"/internal/ledger" {
+			allowed := []string{module + "/store", module + "/hooks", module + "/internal/plan"}
+			for _, imp := range p.Imports {
+				assert.True(t, isStd(imp) || slices.Contains(allowed, imp), "internal/ledger imports %s: it may import only store, hooks, internal/plan and the standard library", imp)
 			}
 		}
 		if p.ImportPath == module+"/internal/plan" {
