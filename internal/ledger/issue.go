@@ -187,17 +187,20 @@ type ConflictError struct{ Msg string }
 func (e *ConflictError) Error() string { return e.Msg }
 
 // checkElsewhere refuses a deployment id already filed under another
-// scenario: ids are unique across the ledger.
+// scenario: ids are unique across the ledger. It looks up the id under each
+// scenario of the store, so its cost does not grow with the ledger.
 func checkElsewhere(sn *store.Snapshot, scenario, deployment string) error {
-	other, err := Reader{Snapshot: sn}.FindScenario(deployment, "")
-	var amb *AmbiguousError
-	switch {
-	case err == nil && other != scenario:
-		return &ConflictError{Msg: fmt.Sprintf("deployment id %s is already used by scenario %s", deployment, other)}
-	case errors.As(err, &amb):
-		return &ConflictError{Msg: amb.Error()}
-	case err != nil && !isNotFound(err):
-		return err
+	for _, other := range sn.ScenarioNames() {
+		if other == scenario {
+			continue
+		}
+		files, err := sn.DeploymentFiles(other, deployment)
+		if err != nil {
+			return err
+		}
+		if len(files) > 0 {
+			return &ConflictError{Msg: fmt.Sprintf("deployment id %s is already used by scenario %s", deployment, other)}
+		}
 	}
 	return nil
 }

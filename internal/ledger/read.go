@@ -1,7 +1,6 @@
 package ledger
 
 import (
-	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -184,6 +183,3 @@ func (r Reader) Grace(id string) time.Duration {
 	}
 	return DefaultGrace
 }
-
-// isNotFound reports a missing store object.
-func isNotFound(err error) bool { return errors.Is(err, store.ErrNotFound) }
