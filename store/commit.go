@@ -218,3 +218,14 @@ func (s *Store) SealFile(rel string) error {
 	}
 	return writeFileAtomic(path, enc, 0o644)
 }
+
+// EncryptDocument encodes and encrypts a document with the creation rule
+// .sops.yaml gives for its store-relative path, exactly as [Store.Commit]
+// would, without committing it (for tools that build history in bulk).
+func (s *Store) EncryptDocument(rel string, doc any) ([]byte, error) {
+	rules, err := s.rules(nil)
+	if err != nil {
+		return nil, err
+	}
+	return s.encryptDocument(rules, rel, doc)
+}

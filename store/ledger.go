@@ -13,7 +13,7 @@ import (
 	"gopkg.in/yaml.v3"
 )
 
-// The issuance ledger (docs/store-format.md §8): one SOPS-encrypted file per
+// The issuance ledger (docs/store-format.md §11): one SOPS-encrypted file per
 // event under deployments/<scenario>/<deployment>/, never modified.
 const (
 	// LedgerDir is the folder of the ledger.
