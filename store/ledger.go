@@ -176,6 +176,9 @@ func (sn *Snapshot) LedgerEventMetadata(f LedgerFile) (*LedgerEvent, error) {
 	if err != nil {
 		return nil, err
 	}
+	if ev, ok := scanEventMetadata(data); ok {
+		return ev, checkEvent(f, ev)
+	}
 	var doc struct {
 		Version      int       `yaml:"version"`
 		Kind         string    `yaml:"kind"`
