@@ -36,10 +36,11 @@ mkstore() { # DIR EVENTS
 echo "history: small $(git -C "$WORK/small" rev-list --count HEAD) commits, large $(git -C "$WORK/large" rev-list --count HEAD) commits"
 
 ms() { date +%s%N; }
+run=$(date +%s)
 for i in $(seq 1 "$RUNS"); do
 	for s in small large; do
 		t0=$(ms)
-		"$WORK/secretsctl" --store "$WORK/$s" issue -s picker-wheel -t saas -d "bench-$i" --out "$WORK/out/$s-$i" >/dev/null
+		"$WORK/secretsctl" --store "$WORK/$s" issue -s picker-wheel -t saas -d "bench-$run-$i" --out "$WORK/out/$s-$run-$i" >/dev/null
 		echo "$s $(( ($(ms) - t0) / 1000 ))" >>"$WORK/issue-times"
 	done
 done
