@@ -55,9 +55,14 @@ func TestLayers(t *testing.T) {
 				assert.Equal(t, module+"/cmd/secretsctl", p.ImportPath, "%s imports internal/cli", p.ImportPath)
 			}
 		}
-		if p.ImportPath == module+"/hooks" {
+		if strings.HasPrefix(p.ImportPath, module+"/hooks") {
 			for _, imp := range p.Imports {
-				assert.False(t, strings.HasPrefix(imp, module+"/internal/"), "hooks imports %s: a public SDK may not depend on internal packages", imp)
+				assert.False(t, strings.HasPrefix(imp, module+"/internal/"), "%s imports %s: the public hooks SDK may not depend on internal packages", p.ImportPath, imp)
+			}
+		}
+		if p.ImportPath == module+"/internal/bundlescan" {
+			for _, imp := range p.Imports {
+				assert.True(t, isStd(imp), "internal/bundlescan imports %s: the scanner takes values, not a store, and imports only the standard library", imp)
 			}
 		}
 		if p.ImportPath == module+"/internal/ledger" {

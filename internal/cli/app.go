@@ -77,6 +77,8 @@ Examples:
 			newDeploymentsCommand(e),
 			newAuditCommand(e),
 			newRotationDueCommand(e),
+			newPromptCommand(e),
+			newVerifyBundleCommand(e),
 		},
 		CustomAppHelpTemplate: ucli.AppHelpTemplate + exitCodeHelp,
 		ExitErrHandler:        func(*ucli.Context, error) {},
