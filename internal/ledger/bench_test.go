@@ -1,7 +1,10 @@
 package ledger
 
 import (
+	"context"
+	"fmt"
 	"os"
+	"path/filepath"
 	"testing"
 	"time"
 
@@ -31,6 +34,30 @@ func BenchmarkAuditSecret(b *testing.B) {
 		}
 		if len(a.Holdings) == 0 {
 			b.Fatal("no holdings")
+		}
+	}
+}
+
+// BenchmarkIssue issues a new deployment per iteration into the store in
+// $SECRETSCTL_BENCH_LEDGER (one commit each); it is skipped without one.
+func BenchmarkIssue(b *testing.B) {
+	dir := os.Getenv("SECRETSCTL_BENCH_LEDGER")
+	if dir == "" {
+		b.Skip("set SECRETSCTL_BENCH_LEDGER to a store with a ledger (scripts/bench-ledger.sh makes one)")
+	}
+	st, err := store.Open(dir, store.Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	w := &Writer{Store: st}
+	out := b.TempDir()
+	run := time.Now().UnixNano()
+	i := 0
+	for b.Loop() {
+		i++
+		d := fmt.Sprintf("bench-%d-%d", run, i)
+		if _, err := w.Issue(context.Background(), IssueRequest{Scenario: "picker-wheel", Tier: "saas", Deployment: d, Out: filepath.Join(out, d)}); err != nil {
+			b.Fatal(err)
 		}
 	}
 }
