@@ -128,6 +128,11 @@ func TestLedgerConcurrentPush(t *testing.T) {
 	b, err := ledgerCmd(bin, clones[1], issueArgs(out, "seq-1", "--push")...).CombinedOutput()
 	require.NoError(t, err, "%s", b)
 	assert.Contains(t, storetest.Git(t, clones[1], "reflog", "-1", "--format=%gs"), "rebase (secretsctl push)")
+	// git config secretsctl.push does what --push does.
+	storetest.Git(t, clones[0], "config", "secretsctl.push", "true")
+	b, err = ledgerCmd(bin, clones[0], issueArgs(out, "seq-2")...).CombinedOutput()
+	require.NoError(t, err, "%s", b)
+	assert.Contains(t, storetest.Git(t, bare, "log", "-1", "--format=%B", "main"), "Secretsctl-Deployment: seq-2")
 	const each = 4
 	var wg sync.WaitGroup
 	errs := make(chan error, 2*each)
@@ -149,7 +154,7 @@ func TestLedgerConcurrentPush(t *testing.T) {
 		t.Error(err)
 	}
 	log := storetest.Git(t, bare, "log", "--format=%B", "main")
-	assert.Equal(t, 2*each+3, strings.Count(log, "Secretsctl-Action: issue"), "every push landed on the remote")
+	assert.Equal(t, 2*each+4, strings.Count(log, "Secretsctl-Action: issue"), "every push landed on the remote")
 	for c := range clones {
 		for i := range each {
 			assert.True(t, strings.Contains(log, fmt.Sprintf("Secretsctl-Deployment: c%d-d%d\n", c, i)), "c%d-d%d is not on the remote", c, i)
