@@ -8,6 +8,7 @@ import (
 	ucli "github.com/urfave/cli/v2"
 
 	"github.com/secretsctl/secretsctl/internal/plan"
+	"github.com/secretsctl/secretsctl/resolve"
 	"github.com/secretsctl/secretsctl/store"
 )
 
@@ -16,7 +17,7 @@ const (
 	ExitOK          = 0  // success
 	ExitError       = 1  // unexpected failure: I/O, git, a bug
 	ExitUsage       = 2  // bad flag or argument, unknown tier or format
-	ExitNotFound    = 3  // no such store, scenario, resource or revision
+	ExitNotFound    = 3  // no such store, scenario, resource or revision; a required secret no source has
 	ExitInvalid     = 4  // a document is malformed, violates its schema or references something missing
 	ExitIntegrity   = 5  // a document's SOPS MAC or ciphertext does not verify: it was changed without the key
 	ExitNoKey       = 6  // a private key is needed and none configured can decrypt
@@ -31,7 +32,7 @@ var ExitCodes = []struct {
 	{ExitOK, "success"},
 	{ExitError, "unexpected failure (I/O, git, a bug)"},
 	{ExitUsage, "bad flag or argument, unknown tier or format"},
-	{ExitNotFound, "no such store, scenario, resource or revision"},
+	{ExitNotFound, "no such store, scenario, resource or revision; a required secret no source has"},
 	{ExitInvalid, "a document is malformed, violates its schema or references something missing"},
 	{ExitIntegrity, "integrity failure: a document was changed without the key (SOPS MAC or seal mismatch)"},
 	{ExitNoKey, "no configured age key can decrypt the store"},
@@ -58,11 +59,14 @@ func exitCode(err error) int {
 		shipped   *plan.NotShippedError
 		check     checkFailed
 		exitErr   ucli.ExitCoder
+		missing   *resolve.MissingError
+		badID     *resolve.InvalidIDError
+		badValue  *resolve.InvalidValueError
 	)
 	switch {
 	case errors.As(err, &check):
 		return ExitCheckFailed
-	case errors.As(err, &usage), errors.As(err, &unknown), errors.As(err, &shipped):
+	case errors.As(err, &usage), errors.As(err, &unknown), errors.As(err, &shipped), errors.As(err, &badID), errors.As(err, &badValue):
 		return ExitUsage
 	case errors.As(err, &integrity):
 		return ExitIntegrity
@@ -70,7 +74,7 @@ func exitCode(err error) int {
 		return ExitNoKey
 	case errors.As(err, &doc):
 		return ExitInvalid
-	case errors.As(err, &notFound):
+	case errors.As(err, &notFound), errors.As(err, &missing):
 		return ExitNotFound
 	case errors.As(err, &exitErr):
 		return exitErr.ExitCode()
