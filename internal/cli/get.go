@@ -36,14 +36,17 @@ preview are shown, unless --reveal. --format json adds the provenance (file,
 
 Examples:
    secretsctl get postgres/POSTGRES_PASSWORD
-   secretsctl get postgres/POSTGRES_PASSWORD --reveal
+   secretsctl get --reveal postgres/POSTGRES_PASSWORD
    PGPASSWORD=$(secretsctl get postgres/POSTGRES_PASSWORD) psql
-   secretsctl get picker-wheel/SESSION_SECRET -s picker-wheel --format json` + exitCodeHelp,
+   secretsctl get -s picker-wheel --format json picker-wheel/SESSION_SECRET` + exitCodeHelp,
 		Flags: append(localFlags(false),
 			&ucli.BoolFlag{Name: "reveal", Usage: "print the value on a terminal too"},
 			&ucli.StringFlag{Name: "format", Aliases: []string{"o"}, Value: "text", Usage: "output format: text or json"},
 		),
 		Action: func(c *ucli.Context) error {
+			if err := flagsFirst(c, "get [flags] ID"); err != nil {
+				return err
+			}
 			if c.NArg() != 1 {
 				return usagef("get takes exactly one secret ID (owner/KEY), got %d arguments", c.NArg())
 			}

@@ -42,9 +42,12 @@ the value it already has commits nothing.
 Examples:
    secretsctl set postgres/POSTGRES_PASSWORD            # prompts
    printf %s "$PW" | secretsctl set postgres/POSTGRES_PASSWORD
-   secretsctl set n8n/N8N_PASSWORD --scope staging < pw.txt` + exitCodeHelp,
+   secretsctl set --scope staging n8n/N8N_PASSWORD < pw.txt` + exitCodeHelp,
 		Flags: writeVaultFlags(),
 		Action: func(c *ucli.Context) error {
+			if err := flagsFirst(c, "set [flags] ID"); err != nil {
+				return err
+			}
 			if c.NArg() != 1 {
 				return usagef("set takes exactly one secret ID; the value comes from stdin or a prompt, never from an argument")
 			}
@@ -64,9 +67,12 @@ retire a leaked value, rotate it at its origin.
 
 Examples:
    secretsctl unset postgres/POSTGRES_PASSWORD
-   secretsctl unset n8n/N8N_PASSWORD --scope staging` + exitCodeHelp,
+   secretsctl unset --scope staging n8n/N8N_PASSWORD` + exitCodeHelp,
 		Flags: writeVaultFlags(),
 		Action: func(c *ucli.Context) error {
+			if err := flagsFirst(c, "unset [flags] ID"); err != nil {
+				return err
+			}
 			if c.NArg() != 1 {
 				return usagef("unset takes exactly one secret ID, got %d arguments", c.NArg())
 			}
@@ -161,4 +167,15 @@ func promptValue(e *env, fd int, id string) (string, error) {
 		return "", usagef("the two values differ; nothing was written")
 	}
 	return v, nil
+}
+
+// flagsFirst refuses flags after the positional argument, which urfave/cli
+// would otherwise take as more arguments.
+func flagsFirst(c *ucli.Context, usage string) error {
+	for _, a := range c.Args().Tail() {
+		if strings.HasPrefix(a, "-") {
+			return usagef("flags go before the ID: secretsctl %s (got %q after it)", usage, a)
+		}
+	}
+	return nil
 }
