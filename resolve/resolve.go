@@ -6,6 +6,7 @@ import (
 	"os"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/secretsctl/secretsctl/internal/plan"
 	"github.com/secretsctl/secretsctl/store"
@@ -190,6 +191,12 @@ func Resolve(ctx context.Context, sn *store.Snapshot, scenario string, opts Opti
 	if tier == "" {
 		tier = DefaultTier
 	}
+	specs, err := opts.sources(sn)
+	if err != nil {
+		return nil, err
+	}
+	opts.Sources = specs
+	prefetch(sn, scenario, specs)
 	m, err := plan.ForSnapshot(sn, scenario, tier)
 	if err != nil {
 		return nil, err
@@ -242,12 +249,9 @@ func wantFor(s store.ManifestSecret) want {
 
 func run(ctx context.Context, sn *store.Snapshot, res *Result, wants []want, opts Options) error {
 	res.Revision = sn.Revision
-	specs := opts.Sources
-	if specs == nil {
-		var err error
-		if specs, _, err = LoadSources(sn, opts.getenv()); err != nil {
-			return err
-		}
+	specs, err := opts.sources(sn)
+	if err != nil {
+		return err
 	}
 	srcs, err := openSources(sn, specs, opts, res.Scenario)
 	if err != nil {
@@ -312,4 +316,33 @@ func run(ctx context.Context, sn *store.Snapshot, res *Result, wants []want, opt
 
 func sortByID[T any](s []T, id func(T) string) {
 	slices.SortStableFunc(s, func(a, b T) int { return strings.Compare(id(a), id(b)) })
+}
+
+// sources returns the sources in effect: the option's, else the configured
+// ones.
+func (o Options) sources(sn *store.Snapshot) ([]store.SourceSpec, error) {
+	if o.Sources != nil {
+		return o.Sources, nil
+	}
+	specs, _, err := LoadSources(sn, o.getenv())
+	return specs, err
+}
+
+// prefetch decrypts the scenario's resources and the filesystem vault files
+// concurrently, so that the plan and the lookups that follow find them in
+// the snapshot's cache. Errors are left for those to report.
+func prefetch(sn *store.Snapshot, scenario string, specs []store.SourceSpec) {
+	var wg sync.WaitGroup
+	load := func(f func()) { wg.Add(1); go func() { defer wg.Done(); f() }() }
+	for _, s := range specs {
+		if s.Kind == store.SourceFilesystem {
+			load(func() { _, _ = sn.Vault(s.Scope) })
+		}
+	}
+	if sc, err := sn.Scenario(scenario); err == nil {
+		for _, r := range sc.Resources {
+			load(func() { _, _ = sn.Resource(r.Name) })
+		}
+	}
+	wg.Wait()
 }
