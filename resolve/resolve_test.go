@@ -331,3 +331,24 @@ func freePort(t *testing.T) int {
 	defer l.Close()
 	return l.Addr().(*net.TCPAddr).Port
 }
+
+func TestSourcesFromSecretsctlYAML(t *testing.T) {
+	st, sn := exampleSnapshot(t)
+	cfg := *sn.Config()
+	cfg.Sources = []store.SourceSpec{{Kind: store.SourceDotenv, Path: "dev.env"}, {Kind: store.SourceFilesystem}}
+	_, _, err := st.Commit(context.Background(), store.Change{Documents: map[string]any{store.ConfigFile: &cfg},
+		Message: store.Message{Subject: "sources", Action: "test"}})
+	require.NoError(t, err)
+	writeFile(t, filepath.Join(st.Dir(), "dev.env"), "POSTGRES_USER=from-store-config\n")
+	sn, err = st.Snapshot(store.ReadOptions{})
+	require.NoError(t, err)
+	specs, from, err := resolve.LoadSources(sn, getenv(map[string]string{"HOME": t.TempDir()}))
+	require.NoError(t, err)
+	assert.Equal(t, store.ConfigFile, from)
+	assert.Equal(t, "store", specs[0].RelativeTo)
+	res, err := resolve.Resolve(context.Background(), sn, "picker-wheel", resolve.Options{Getenv: getenv(map[string]string{"HOME": t.TempDir()})})
+	require.NoError(t, err)
+	v, _ := res.Lookup("postgres/POSTGRES_USER")
+	assert.Equal(t, "from-store-config", v.Value)
+	assert.Equal(t, 1, v.Source.Line)
+}

@@ -41,12 +41,14 @@ recipient=$(grep -o 'age1[0-9a-z]*' "$tmp/store/.sops.yaml" | head -n 1)
 "$tmp/secretsctl" --store "$tmp/store" env --scenario picker-wheel --format json |
 	python3 -c 'import json,sys; [print("%s: %s" % (v["env"], json.dumps(v["value"]))) for v in json.load(sys.stdin)["values"]]' \
 		>"$tmp/values.yaml"
+echo "bench-run: $(wc -l <"$tmp/values.yaml") values in each" >&2
 sops encrypt --age "$recipient" "$tmp/values.yaml" >"$tmp/values.enc.yaml"
 rm "$tmp/values.yaml"
-echo "values: $(grep -c ENC "$tmp/values.enc.yaml") in each" >&2
 
 cd "$tmp/store"
-hyperfine --warmup 5 --min-runs 40 -N --export-markdown "$tmp/out.md" "$@" \
+[[ $# -gt 0 ]] || set -- --runs 60
+hyperfine --warmup 5 -N --export-markdown "$tmp/out.md" --export-json "$tmp/out.json" "$@" \
 	-n "secretsctl run" "$tmp/secretsctl run --scenario picker-wheel -- true" \
 	-n "sops exec-env" "sops exec-env $tmp/values.enc.yaml true" >&2
 cat "$tmp/out.md"
+python3 -c 'import json,sys; r=json.load(open(sys.argv[1]))["results"]; print(); [print("%s: median %.1f ms, min %.1f ms" % (x["command"], x["median"]*1000, x["min"]*1000)) for x in r]; print("median ratio %.2f, min ratio %.2f" % (r[0]["median"]/r[1]["median"], r[0]["min"]/r[1]["min"]))' "$tmp/out.json"
