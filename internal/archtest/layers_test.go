@@ -72,6 +72,16 @@ func TestLayers(t *testing.T) {
 				assert.NotEqual(t, "github.com/hashicorp/vault/api", imp, "%s imports the Vault client: only resolve talks to Vault", p.ImportPath)
 			}
 		}
+		if strings.HasPrefix(p.ImportPath, module+"/hooks") {
+			for _, imp := range p.Imports {
+				assert.False(t, strings.HasPrefix(imp, module+"/internal/"), "%s imports %s: the public hooks SDK may not depend on internal packages", p.ImportPath, imp)
+			}
+		}
+		if p.ImportPath == module+"/internal/bundlescan" {
+			for _, imp := range p.Imports {
+				assert.True(t, isStd(imp), "internal/bundlescan imports %s: the scanner takes values, not a store, and imports only the standard library", imp)
+			}
+		}
 		if p.ImportPath == module+"/internal/plan" {
 			for _, imp := range p.Imports {
 				assert.True(t, isStd(imp) || imp == module+"/store", "internal/plan imports %s: it may import only store and the standard library", imp)

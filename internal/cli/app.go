@@ -69,6 +69,8 @@ Examples:
 			newGapsCommand(e),
 			newImportCommand(e),
 			newSealCommand(e),
+			newPromptCommand(e),
+			newVerifyBundleCommand(e),
 			newGetCommand(e),
 			newEnvCommand(e),
 			newRunCommand(e),
