@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"os"
 	"slices"
 
 	ucli "github.com/urfave/cli/v2"
@@ -47,7 +48,7 @@ func readLocalOptions(c *ucli.Context, e *env) localOptions {
 }
 
 func (o localOptions) resolveOptions(e *env) resolve.Options {
-	return resolve.Options{Tier: o.Tier, AllowMissing: o.AllowMissing, Getenv: e.getenv, ScenarioDir: o.ScenarioDir}
+	return resolve.Options{Tier: o.Tier, AllowMissing: o.AllowMissing, Getenv: e.getenv, LookupEnv: os.LookupEnv, ScenarioDir: o.ScenarioDir}
 }
 
 // resolveScenario resolves every secret of the scenario's plan.

@@ -38,7 +38,8 @@ Examples:
    secretsctl run --scenario picker-wheel -- npm start
    secretsctl run -s picker-wheel -- sh -c 'psql "postgres://$POSTGRES_USER:$POSTGRES_PASSWORD@localhost"'
    secretsctl run -s picker-wheel -t desktop --allow-missing -- ./smoke-test` + exitCodeHelp + `
-   Otherwise secretsctl exits with the child's exit code (128+N after signal N).
+   These are secretsctl's own failures, before CMD starts. Once CMD runs,
+   secretsctl exits with CMD's exit code (128+N when a signal N killed it).
 `,
 		Flags: append(localFlags(true),
 			&ucli.BoolFlag{Name: "allow-missing", Usage: "run even when required secrets are missing"},
