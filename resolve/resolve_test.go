@@ -352,3 +352,24 @@ func TestSourcesFromSecretsctlYAML(t *testing.T) {
 	assert.Equal(t, "from-store-config", v.Value)
 	assert.Equal(t, 1, v.Source.Line)
 }
+
+func TestVaultTokenFileAndPathTemplate(t *testing.T) {
+	srv := vaulttest.Start(t)
+	_, sn := exampleSnapshot(t)
+	srv.Put(t, "apps/postgres", map[string]any{"POSTGRES_USER": "from-template"})
+	tokenFile := writeFile(t, filepath.Join(t.TempDir(), "token"), vaulttest.RootToken+"\n")
+	specs, err := store.NormalizeSources("test", "sources", []store.SourceSpec{{Kind: store.SourceHashiCorpVault, Address: srv.Addr,
+		TokenFile: tokenFile, Path: "secret/data/apps/{resource}", Field: "{key}"}})
+	require.NoError(t, err)
+	res, err := resolve.ResolveIDs(context.Background(), sn, []string{"postgres/POSTGRES_USER"}, resolve.Options{Sources: specs, Getenv: getenv(nil)})
+	require.NoError(t, err)
+	require.Len(t, res.Values, 1)
+	assert.Equal(t, "from-template", res.Values[0].Value)
+	assert.Equal(t, "secret/data/apps/postgres", res.Values[0].Source.Path)
+	assert.Equal(t, "POSTGRES_USER", res.Values[0].Source.Field)
+
+	// An explicit token file that is missing is an error naming the source, not a fallback.
+	specs[0].TokenFile = filepath.Join(t.TempDir(), "nope")
+	_, err = resolve.ResolveIDs(context.Background(), sn, []string{"postgres/POSTGRES_USER"}, resolve.Options{Sources: specs, Getenv: getenv(nil)})
+	assert.ErrorContains(t, err, "read token file")
+}
