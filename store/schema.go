@@ -22,13 +22,14 @@ const (
 	KindResource Kind = "resource"
 	KindScenario Kind = "scenario"
 	KindManifest Kind = "manifest"
+	KindVault    Kind = "vault"
 	// KindLedgerEvent is a ledger event, deployments/<scenario>/<deployment>/<event>.yaml.
 	KindLedgerEvent Kind = "ledger-event"
 )
 
 // Kinds lists every kind with a schema.
 func Kinds() []Kind {
-	return []Kind{KindConfig, KindResource, KindScenario, KindManifest, KindLedgerEvent}
+	return []Kind{KindConfig, KindResource, KindScenario, KindManifest, KindVault, KindLedgerEvent}
 }
 
 func (k Kind) goType() any {
@@ -41,6 +42,8 @@ func (k Kind) goType() any {
 		return &Scenario{}
 	case KindManifest:
 		return &Manifest{}
+	case KindVault:
+		return &Vault{}
 	case KindLedgerEvent:
 		return &LedgerEvent{}
 	}
@@ -105,7 +108,7 @@ func compiledSchema(k Kind) (*validator.Schema, error) {
 
 // documentKinds are the kinds read from the store (the manifest is only
 // written).
-var documentKinds = []Kind{KindConfig, KindResource, KindScenario, KindLedgerEvent}
+var documentKinds = []Kind{KindConfig, KindResource, KindScenario, KindVault, KindLedgerEvent}
 
 func compileAll() (map[Kind]*validator.Schema, error) {
 	c := validator.NewCompiler()

@@ -2,7 +2,6 @@ package cli
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"os"
 	"slices"
@@ -13,6 +12,7 @@ import (
 	"github.com/secretsctl/secretsctl/internal/bundlescan"
 	"github.com/secretsctl/secretsctl/internal/plan"
 	"github.com/secretsctl/secretsctl/internal/sarif"
+	"github.com/secretsctl/secretsctl/resolve"
 	"github.com/secretsctl/secretsctl/store"
 )
 
@@ -264,10 +264,23 @@ func (b *byteProgress) update(p bundlescan.Progress) {
 
 func (b *byteProgress) done() { b.p.done() }
 
-// errResolveNotWired is returned until the resolver of issue 6 is wired.
-var errResolveNotWired = errors.New("resolving secret values needs the resolve package (issue 6), not yet merged")
-
-// bundleValues resolves values from the configured sources.
-func bundleValues(context.Context, *store.Snapshot, string, string, []string) (map[string][]byte, []string, error) {
-	return nil, nil, errResolveNotWired
+// bundleValues resolves values from the configured sources (package
+// resolve: filesystem vault, .env files, HashiCorp Vault), for the ids
+// asked; the ones no source has are returned as missing. A source that
+// cannot be read is an error unless it is optional.
+func bundleValues(ctx context.Context, sn *store.Snapshot, scenario, tier string, ids []string) (map[string][]byte, []string, error) {
+	res, err := resolve.Resolve(ctx, sn, scenario, resolve.Options{Tier: tier, AllowMissing: true})
+	if err != nil {
+		return nil, nil, err
+	}
+	values := make(map[string][]byte, len(ids))
+	var missing []string
+	for _, id := range ids {
+		if v, ok := res.Lookup(id); ok {
+			values[id] = []byte(v.Value)
+		} else {
+			missing = append(missing, id)
+		}
+	}
+	return values, missing, nil
 }
