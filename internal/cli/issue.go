@@ -59,8 +59,9 @@ func runIssue(ctx context.Context, opts issueOptions, e *env) error {
 	if err != nil {
 		return err
 	}
-	// Issue 7 (verify-bundle) sets w.Check here: issue then scans its own
-	// output for infrastructure values before committing.
+	// SPEC §9: issue scans its own output for infrastructure and stripped
+	// values, as verify-bundle does, and commits nothing when one is there.
+	w.Check = issueBundleCheck(e)
 	res, err := w.Issue(ctx, ledger.IssueRequest{Scenario: opts.Scenario, Tier: opts.Tier, Deployment: opts.Deployment, Out: out})
 	if err != nil {
 		return err
