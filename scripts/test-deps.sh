@@ -169,6 +169,17 @@ install_vault() {
 
 main() {
 	mkdir -p "$BIN"
+	if [[ $# -gt 0 ]]; then
+		# Only the named tools, such as `scripts/test-deps.sh sops` from a
+		# benchmark script that must not start the long vault build.
+		local tool
+		for tool in "$@"; do
+			declare -F "install_$tool" >/dev/null || die "unknown tool $tool"
+			"install_$tool"
+		done
+		printf '%s\n' "$BIN"
+		return
+	fi
 	install_git
 	install_sops
 	install_precommit

@@ -14,6 +14,11 @@ type Config struct {
 	// Policy holds defaults that apply when neither a scenario nor a resource
 	// says how a secret is handled.
 	Policy Policy `json:"policy,omitempty"`
+	// Sources are where local development reads secret values, in order of
+	// precedence: the first source that has a secret wins. A developer may
+	// replace them in the user config (see docs/store-format.md). When
+	// omitted, [DefaultSources] apply.
+	Sources []SourceSpec `json:"sources,omitempty"`
 }
 
 // TierSpec declares or changes a tier in secretsctl.yaml.
@@ -80,6 +85,10 @@ type Secret struct {
 	DocumentationURL string `json:"documentation_url,omitempty"`
 	// RotateAfter is how long an issued value may live, such as "90d".
 	RotateAfter string `json:"rotate_after,omitempty" jsonschema:"pattern=^[0-9]+(h|d|w)$"`
+	// RotationGrace is how long a rotated value stays valid (status
+	// previous) next to its replacement before it is superseded; 7d when
+	// omitted.
+	RotationGrace string `json:"rotation_grace,omitempty" jsonschema:"pattern=^[0-9]+(h|d|w)$"`
 	// Strategies maps a tier (id or alias) to how the secret is handled there.
 	Strategies map[string]Strategy `json:"strategies,omitempty"`
 }

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"io"
 	"os/exec"
+	"slices"
 	"strings"
 	"testing"
 
@@ -59,6 +60,24 @@ func TestLayers(t *testing.T) {
 				assert.True(t, isStd(imp), "internal/ui imports %s: the UI reads only the JSON API, so it needs only the standard library", imp)
 			}
 		}
+		if p.ImportPath == module+"/dotenv" {
+			for _, imp := range p.Imports {
+				assert.True(t, isStd(imp), "dotenv imports %s: it is a standard-library-only parser", imp)
+			}
+		}
+		if p.ImportPath == module+"/resolve" {
+			for _, imp := range p.Imports {
+				ok := isStd(imp) || imp == module+"/store" || imp == module+"/internal/plan" || imp == module+"/dotenv" ||
+					imp == "github.com/hashicorp/vault/api" || imp == "gopkg.in/yaml.v3"
+				assert.True(t, ok, "resolve imports %s: it may import store, internal/plan, dotenv, the Vault client and yaml", imp)
+			}
+		}
+		if strings.HasPrefix(p.ImportPath, module+"/") && !strings.HasPrefix(p.ImportPath, module+"/internal/") &&
+			!strings.HasPrefix(p.ImportPath, module+"/cmd/") && p.ImportPath != module+"/resolve" {
+			for _, imp := range p.Imports {
+				assert.NotEqual(t, "github.com/hashicorp/vault/api", imp, "%s imports the Vault client: only resolve talks to Vault", p.ImportPath)
+			}
+		}
 		if strings.HasPrefix(p.ImportPath, module+"/hooks") {
 			for _, imp := range p.Imports {
 				assert.False(t, strings.HasPrefix(imp, module+"/internal/"), "%s imports %s: the public hooks SDK may not depend on internal packages", p.ImportPath, imp)
@@ -67,6 +86,12 @@ func TestLayers(t *testing.T) {
 		if p.ImportPath == module+"/internal/bundlescan" {
 			for _, imp := range p.Imports {
 				assert.True(t, isStd(imp), "internal/bundlescan imports %s: the scanner takes values, not a store, and imports only the standard library", imp)
+			}
+		}
+		if p.ImportPath == module+"/internal/ledger" {
+			allowed := []string{module + "/store", module + "/hooks", module + "/internal/plan"}
+			for _, imp := range p.Imports {
+				assert.True(t, isStd(imp) || slices.Contains(allowed, imp), "internal/ledger imports %s: it may import only store, hooks, internal/plan and the standard library", imp)
 			}
 		}
 		if p.ImportPath == module+"/internal/plan" {

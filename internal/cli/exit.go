@@ -11,6 +11,7 @@ import (
 	"github.com/secretsctl/secretsctl/hooks/prompt"
 	"github.com/secretsctl/secretsctl/internal/bundlescan"
 	"github.com/secretsctl/secretsctl/internal/plan"
+	"github.com/secretsctl/secretsctl/resolve"
 	"github.com/secretsctl/secretsctl/store"
 )
 
@@ -19,7 +20,7 @@ const (
 	ExitOK          = 0  // success
 	ExitError       = 1  // unexpected failure: I/O, git, a bug
 	ExitUsage       = 2  // bad flag or argument, unknown tier or format
-	ExitNotFound    = 3  // no such store, scenario, resource or revision
+	ExitNotFound    = 3  // no such store, scenario, resource or revision; a required secret no source has
 	ExitInvalid     = 4  // a document is malformed, violates its schema or references something missing; a bundle's archive is refused
 	ExitIntegrity   = 5  // a document's SOPS MAC or ciphertext does not verify: it was changed without the key
 	ExitNoKey       = 6  // a private key is needed and none configured can decrypt
@@ -34,7 +35,7 @@ var ExitCodes = []struct {
 	{ExitOK, "success"},
 	{ExitError, "unexpected failure (I/O, git, a bug)"},
 	{ExitUsage, "bad flag or argument, unknown tier or format"},
-	{ExitNotFound, "no such store, scenario, resource or revision"},
+	{ExitNotFound, "no such store, scenario, resource or revision; a required secret no source has"},
 	{ExitInvalid, "a document is malformed, violates its schema or references something missing; an archive in a bundle is malformed or refused"},
 	{ExitIntegrity, "integrity failure: a document was changed without the key (SOPS MAC or seal mismatch)"},
 	{ExitNoKey, "no configured age key can decrypt the store"},
@@ -63,12 +64,15 @@ func exitCode(err error) int {
 		invalid   *prompt.InvalidError
 		archive   *bundlescan.ArchiveError
 		exitErr   ucli.ExitCoder
+		missing   *resolve.MissingError
+		badID     *resolve.InvalidIDError
+		badValue  *resolve.InvalidValueError
 	)
 	switch {
 	case errors.As(err, &check):
 		return ExitCheckFailed
 	case errors.As(err, &usage), errors.As(err, &unknown), errors.As(err, &shipped),
-		errors.As(err, &invalid), errors.Is(err, prompt.ErrNoInput):
+		errors.As(err, &invalid), errors.Is(err, prompt.ErrNoInput), errors.As(err, &badID), errors.As(err, &badValue):
 		return ExitUsage
 	case errors.As(err, &integrity):
 		return ExitIntegrity
@@ -76,7 +80,7 @@ func exitCode(err error) int {
 		return ExitNoKey
 	case errors.As(err, &doc), errors.As(err, &archive):
 		return ExitInvalid
-	case errors.As(err, &notFound):
+	case errors.As(err, &notFound), errors.As(err, &missing):
 		return ExitNotFound
 	case errors.As(err, &exitErr):
 		return exitErr.ExitCode()

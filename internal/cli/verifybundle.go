@@ -2,7 +2,6 @@ package cli
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"os"
 	"slices"
@@ -11,8 +10,10 @@ import (
 	ucli "github.com/urfave/cli/v2"
 
 	"github.com/secretsctl/secretsctl/internal/bundlescan"
+	"github.com/secretsctl/secretsctl/internal/ledger"
 	"github.com/secretsctl/secretsctl/internal/plan"
 	"github.com/secretsctl/secretsctl/internal/sarif"
+	"github.com/secretsctl/secretsctl/resolve"
 	"github.com/secretsctl/secretsctl/store"
 )
 
@@ -122,6 +123,38 @@ func runVerifyBundle(ctx context.Context, opts verifyBundleOptions, e *env) erro
 		return checkFailed{}
 	}
 	return nil
+}
+
+// issueBundleCheck is what issue runs on its own output before it commits:
+// the verify-bundle scan for the plan's infrastructure and stripped secrets.
+// A value no source has cannot be looked for; it is named on stderr and the
+// rest are still checked.
+func issueBundleCheck(e *env) ledger.BundleCheck {
+	return func(ctx context.Context, sn *store.Snapshot, m *store.Manifest, dir string) error {
+		secrets, unscannable, err := bundleSecrets(ctx, sn, m, verifyBundleOptions{AllowMissing: true, resolve: bundleValues})
+		if err != nil {
+			return err
+		}
+		var rep *bundlescan.Report
+		if len(secrets) > 0 {
+			if rep, err = bundlescan.Scan(ctx, dir, secrets, bundlescan.Options{}); err != nil {
+				return err
+			}
+			unscannable = append(unscannable, rep.Unscannable...)
+		}
+		for _, u := range unscannable {
+			fmt.Fprintf(e.stderr, "secretsctl: issue: not checked in the bundle: %s: %s\n", u.Secret, u.Reason)
+		}
+		if rep == nil || len(rep.Findings) == 0 {
+			return nil
+		}
+		var b strings.Builder
+		fmt.Fprintf(&b, "it carries %d value(s) that must never ship; nothing was committed, and these files must not be shipped:", len(rep.Findings))
+		for _, f := range rep.Findings {
+			b.WriteString("\n  " + f.String())
+		}
+		return checkFailed{msg: b.String()}
+	}
 }
 
 // bundleSecrets lists what must not ship: the values of every
@@ -264,10 +297,23 @@ func (b *byteProgress) update(p bundlescan.Progress) {
 
 func (b *byteProgress) done() { b.p.done() }
 
-// errResolveNotWired is returned until the resolver of issue 6 is wired.
-var errResolveNotWired = errors.New("resolving secret values needs the resolve package (issue 6), not yet merged")
-
-// bundleValues resolves values from the configured sources.
-func bundleValues(context.Context, *store.Snapshot, string, string, []string) (map[string][]byte, []string, error) {
-	return nil, nil, errResolveNotWired
+// bundleValues resolves values from the configured sources (package
+// resolve: filesystem vault, .env files, HashiCorp Vault), for the ids
+// asked; the ones no source has are returned as missing. A source that
+// cannot be read is an error unless it is optional.
+func bundleValues(ctx context.Context, sn *store.Snapshot, scenario, tier string, ids []string) (map[string][]byte, []string, error) {
+	res, err := resolve.Resolve(ctx, sn, scenario, resolve.Options{Tier: tier, AllowMissing: true})
+	if err != nil {
+		return nil, nil, err
+	}
+	values := make(map[string][]byte, len(ids))
+	var missing []string
+	for _, id := range ids {
+		if v, ok := res.Lookup(id); ok {
+			values[id] = []byte(v.Value)
+		} else {
+			missing = append(missing, id)
+		}
+	}
+	return values, missing, nil
 }
