@@ -113,4 +113,6 @@ func (m *manifestRequest) check() error {
 }
 
 // includeOptional is include_optional, true when not given.
-func (m *manifestRequest) includeOptional() bool { return m.IncludeOptional == nil || *m.IncludeOptional }
+func (m *manifestRequest) includeOptional() bool {
+	return m.IncludeOptional == nil || *m.IncludeOptional
+}

@@ -71,11 +71,14 @@ func New(opts Options) *Server {
 	r.HandleMethodNotAllowed = true
 	r.RedirectTrailingSlash = false
 	r.RedirectFixedPath = false
+	r.UseRawPath = true // route on the escaped path: %2F stays inside a parameter
 	r.ContextWithFallback = true
 	r.Use(s.observe, s.recover, s.limits, s.authenticate)
-	r.NoRoute(func(c *gin.Context) { s.fail(c, errf(http.StatusNotFound, "not_found", "no route %s %s", c.Request.Method, c.Request.URL.Path)) })
+	r.NoRoute(func(c *gin.Context) {
+		s.fail(c, errf(http.StatusNotFound, "not_found", "no route %s %s", c.Request.Method, truncate(c.Request.URL.Path, 256)))
+	})
 	r.NoMethod(func(c *gin.Context) {
-		s.fail(c, errf(http.StatusMethodNotAllowed, "method_not_allowed", "%s is not allowed on %s: the API is read-only", c.Request.Method, c.Request.URL.Path))
+		s.fail(c, errf(http.StatusMethodNotAllowed, "method_not_allowed", "%s is not allowed on %s: the API is read-only", c.Request.Method, truncate(c.Request.URL.Path, 256)))
 	})
 	s.routes(r)
 	if opts.Extra != nil {
