@@ -39,7 +39,7 @@ func (s *Server) Follow(ctx context.Context, r *store.Replica, interval time.Dur
 }
 
 func (s *Server) syncOnce(ctx context.Context, r *store.Replica, interval time.Duration) {
-	ctx, cancel := context.WithTimeout(ctx, max(interval, 10*time.Second))
+	ctx, cancel := context.WithTimeout(ctx, min(max(interval, 5*time.Second), time.Minute))
 	defer cancel()
 	rev, err := r.Sync(ctx)
 	now := s.opts.Now().UTC()
