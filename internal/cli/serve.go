@@ -94,8 +94,10 @@ func runServe(ctx context.Context, opts serveOptions, e *env) error {
 	}
 	ctx, stop := signal.NotifyContext(ctx, syscall.SIGTERM, os.Interrupt)
 	defer stop()
+	logs := newFlushWriter(e.stderr, 200*time.Millisecond)
+	defer logs.Close()
 	apiOpts := api.Options{AllowUnverified: opts.AllowUnverified, Tokens: tokens,
-		Logger: slog.New(slog.NewJSONHandler(e.stderr, nil))}
+		Logger: slog.New(slog.NewJSONHandler(logs, nil))}
 	var replica *store.Replica
 	if opts.Remote == "" {
 		if apiOpts.Store, err = opts.openStore(e); err != nil {

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"sync"
 	"syscall"
+	"time"
 
 	"github.com/go-git/go-git/v5/plumbing"
 	"github.com/go-git/go-git/v5/plumbing/object"
@@ -42,20 +43,35 @@ type headCache struct {
 	key    [3]fileStamp
 	commit Commit
 	ok     bool
+	// checked is when the files were last compared; within headRecheck of
+	// it the cached commit is returned without any system call.
+	checked time.Time
 }
+
+// headRecheck bounds how stale [Repo.Head] may be: a commit is seen by a
+// call made more than this long after it.
+const headRecheck = 10 * time.Millisecond
 
 // Head resolves HEAD like Resolve("HEAD"), but answers from memory while
 // HEAD, its branch's loose ref and packed-refs are the same files as last
-// time: three stat(2) calls instead of reading refs and the commit. A
-// server that resolves HEAD on every request uses it.
+// time: three stat(2) calls instead of reading refs and the commit, and
+// none at all within [headRecheck] of the last comparison. A server that
+// resolves HEAD on every request uses it.
 func (r *Repo) Head() (Commit, error) {
 	r.hc.mu.Lock()
+	if r.hc.ok && time.Since(r.hc.checked) < headRecheck {
+		c := r.hc.commit
+		r.hc.mu.Unlock()
+		return c, nil
+	}
 	branch := r.hc.branch
 	r.hc.mu.Unlock()
+	now := time.Now()
 	key := r.headKey(branch)
 	r.hc.mu.Lock()
 	if r.hc.ok && r.hc.key == key && r.hc.branch == branch {
 		c := r.hc.commit
+		r.hc.checked = now
 		r.hc.mu.Unlock()
 		return c, nil
 	}
@@ -73,7 +89,7 @@ func (r *Repo) Head() (Commit, error) {
 		key = r.headKey(name)
 	}
 	r.hc.mu.Lock()
-	r.hc.branch, r.hc.key, r.hc.commit, r.hc.ok = name, key, c, true
+	r.hc.branch, r.hc.key, r.hc.commit, r.hc.ok, r.hc.checked = name, key, c, true, now
 	r.hc.mu.Unlock()
 	return c, nil
 }
