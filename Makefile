@@ -7,11 +7,14 @@ TOOLS_BIN = $(shell bash scripts/test-deps.sh)
 
 .PHONY: demo test check bench fuzz generate build vrooli-check
 
-## demo: print the picker-wheel desktop manifest of the example store
+## demo: print the picker-wheel desktop manifest of the example store, then run a command with its local secrets
 demo:
 	@SOPS_AGE_KEY_FILE=$(DEMO_KEY) $(GO) run ./cmd/secretsctl --store $(EXAMPLE) plan --scenario picker-wheel --tier desktop --format table
 	@echo
 	@SOPS_AGE_KEY_FILE=$(DEMO_KEY) $(GO) run ./cmd/secretsctl --store $(EXAMPLE) plan --scenario picker-wheel --tier desktop
+	@echo
+	@SOPS_AGE_KEY_FILE=$(DEMO_KEY) $(GO) run ./cmd/secretsctl --store $(EXAMPLE) run --scenario picker-wheel -- \
+		sh -c 'echo "local run: POSTGRES_USER=$$POSTGRES_USER, POSTGRES_PASSWORD has $${#POSTGRES_PASSWORD} characters"'
 
 ## build: build bin/secretsctl
 build:
@@ -44,6 +47,8 @@ fuzz:
 	$(GO) test ./store -run '^$$' -fuzz FuzzDecodeResource -fuzztime $(FUZZTIME)
 	$(GO) test ./store -run '^$$' -fuzz FuzzDecodeScenario -fuzztime $(FUZZTIME)
 	$(GO) test ./store -run '^$$' -fuzz FuzzDecodeConfig -fuzztime $(FUZZTIME)
+	$(GO) test ./dotenv -run '^$$' -fuzz FuzzParse -fuzztime $(FUZZTIME)
+	$(GO) test ./dotenv -run '^$$' -fuzz FuzzQuote -fuzztime $(FUZZTIME)
 
 ## vrooli-check: opt-in: import the real Vrooli fixture (../shared/fixtures/vrooli) into a throwaway
 ## store, then plan every scenario × tier and report coverage and gaps

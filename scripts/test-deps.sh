@@ -131,7 +131,7 @@ install_keyring() {
 # vault_version prints the first line of `$BIN/vault version`, if any.
 vault_version() {
 	[[ -x "$BIN/vault" ]] || return 0
-	"$BIN/vault" version 2>/dev/null | head -n 1 | awk '{print $2}' || true
+	"$BIN/vault" version 2>/dev/null | head -n 1 | awk '{print $2}' | tr -d , || true
 }
 
 # install_vault builds the HashiCorp Vault server (for the dev server the
@@ -154,9 +154,10 @@ install_vault() {
 		go mod edit \
 			-replace github.com/99designs/keyring=github.com/Jeffail/keyring@v1.2.3 \
 			-replace github.com/ma314smith/signedxml@v1.1.1=github.com/moov-io/signedxml@v1.1.1
-		go get "github.com/hashicorp/vault@v$VAULT_VERSION" >&2
-		go build -o "$mod/vault" github.com/hashicorp/vault >&2
+		go get "github.com/hashicorp/vault@v$VAULT_VERSION" >"$mod/build.log" 2>&1 &&
+			go build -o "$mod/vault" github.com/hashicorp/vault >>"$mod/build.log" 2>&1
 	) || {
+		tail -n 40 "$mod/build.log" >&2
 		rm -rf "$mod"
 		die "building vault $VAULT_VERSION failed"
 	}
@@ -168,6 +169,17 @@ install_vault() {
 
 main() {
 	mkdir -p "$BIN"
+	if [[ $# -gt 0 ]]; then
+		# Only the named tools, such as `scripts/test-deps.sh sops` from a
+		# benchmark script that must not start the long vault build.
+		local tool
+		for tool in "$@"; do
+			declare -F "install_$tool" >/dev/null || die "unknown tool $tool"
+			"install_$tool"
+		done
+		printf '%s\n' "$BIN"
+		return
+	fi
 	install_git
 	install_sops
 	install_precommit

@@ -14,6 +14,11 @@ type Config struct {
 	// Policy holds defaults that apply when neither a scenario nor a resource
 	// says how a secret is handled.
 	Policy Policy `json:"policy,omitempty"`
+	// Sources are where local development reads secret values, in order of
+	// precedence: the first source that has a secret wins. A developer may
+	// replace them in the user config (see docs/store-format.md). When
+	// omitted, [DefaultSources] apply.
+	Sources []SourceSpec `json:"sources,omitempty"`
 }
 
 // TierSpec declares or changes a tier in secretsctl.yaml.

@@ -22,10 +22,11 @@ const (
 	KindResource Kind = "resource"
 	KindScenario Kind = "scenario"
 	KindManifest Kind = "manifest"
+	KindVault    Kind = "vault"
 )
 
 // Kinds lists every kind with a schema.
-func Kinds() []Kind { return []Kind{KindConfig, KindResource, KindScenario, KindManifest} }
+func Kinds() []Kind { return []Kind{KindConfig, KindResource, KindScenario, KindManifest, KindVault} }
 
 func (k Kind) goType() any {
 	switch k {
@@ -37,6 +38,8 @@ func (k Kind) goType() any {
 		return &Scenario{}
 	case KindManifest:
 		return &Manifest{}
+	case KindVault:
+		return &Vault{}
 	}
 	panic(fmt.Sprintf("store: unknown document kind %q", string(k)))
 }
@@ -99,7 +102,7 @@ func compiledSchema(k Kind) (*validator.Schema, error) {
 
 // documentKinds are the kinds read from the store (the manifest is only
 // written).
-var documentKinds = []Kind{KindConfig, KindResource, KindScenario}
+var documentKinds = []Kind{KindConfig, KindResource, KindScenario, KindVault}
 
 func compileAll() (map[Kind]*validator.Schema, error) {
 	c := validator.NewCompiler()

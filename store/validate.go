@@ -97,6 +97,9 @@ func normalizeConfig(file string, c *Config) (*TierCatalog, error) {
 		}
 		c.Policy.Defaults[class] = byTier
 	}
+	if c.Sources, err = NormalizeSources(file, "sources", c.Sources); err != nil {
+		return nil, err
+	}
 	return cat, nil
 }
 

@@ -5,6 +5,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -12,6 +13,7 @@ import (
 	"github.com/rogpeppe/go-internal/testscript"
 
 	"github.com/secretsctl/secretsctl/internal/cli"
+	"github.com/secretsctl/secretsctl/internal/sarif/sariftest"
 	"github.com/secretsctl/secretsctl/internal/storetest"
 	"github.com/secretsctl/secretsctl/store"
 )
@@ -34,6 +36,7 @@ func TestScripts(t *testing.T) {
 			"seal":      cmdSeal,
 			"perm":      cmdPerm,
 			"replace":   cmdReplace,
+			"sarif":     cmdSARIF,
 		},
 	})
 }
@@ -56,9 +59,11 @@ func setup(env *testscript.Env) error {
 	env.Setenv("GIT_COMMITTER_DATE", storetest.FixedDate)
 	env.Setenv("EXAMPLE", storetest.ExampleDir())
 	env.Setenv("DEMO_KEY", storetest.DemoKeyFile())
-	for _, v := range []string{"SOPS_AGE_KEY", "SOPS_AGE_KEY_FILE", "SOPS_AGE_KEY_CMD", "SECRETSCTL_STORE"} {
-		env.Setenv(v, "")
-	}
+	// Unset, not empty: sops 3.13.3 panics on an empty SOPS_AGE_KEY_CMD.
+	env.Vars = slices.DeleteFunc(env.Vars, func(kv string) bool {
+		name, _, _ := strings.Cut(kv, "=")
+		return slices.Contains([]string{"SOPS_AGE_KEY", "SOPS_AGE_KEY_FILE", "SOPS_AGE_KEY_CMD", "SECRETSCTL_STORE"}, name)
+	})
 	return nil
 }
 
@@ -116,4 +121,19 @@ func cmdReplace(ts *testscript.TestScript, neg bool, args []string) {
 	}
 	ts.Check(os.WriteFile(path, []byte(strings.Replace(string(data), args[1], args[2], 1)), 0o644))
 	fmt.Fprintf(ts.Stdout(), "replaced in %s\n", args[0])
+}
+
+// sarif FILE: FILE is a SARIF 2.1.0 log that validates against the official
+// schema (vendored in internal/sarif/sariftest).
+func cmdSARIF(ts *testscript.TestScript, neg bool, args []string) {
+	if len(args) != 1 {
+		ts.Fatalf("usage: sarif FILE")
+	}
+	err := sariftest.Check([]byte(ts.ReadFile(args[0])))
+	switch {
+	case err != nil && !neg:
+		ts.Fatalf("%s is not valid SARIF 2.1.0: %v", args[0], err)
+	case err == nil && neg:
+		ts.Fatalf("%s is valid SARIF 2.1.0", args[0])
+	}
 }

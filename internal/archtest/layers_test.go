@@ -59,6 +59,34 @@ func TestLayers(t *testing.T) {
 				assert.True(t, apiMayImport(imp), "internal/api imports %s: its handlers only call store, internal/plan, internal/coverage and internal/gaps", imp)
 			}
 		}
+		if p.ImportPath == module+"/dotenv" {
+			for _, imp := range p.Imports {
+				assert.True(t, isStd(imp), "dotenv imports %s: it is a standard-library-only parser", imp)
+			}
+		}
+		if p.ImportPath == module+"/resolve" {
+			for _, imp := range p.Imports {
+				ok := isStd(imp) || imp == module+"/store" || imp == module+"/internal/plan" || imp == module+"/dotenv" ||
+					imp == "github.com/hashicorp/vault/api" || imp == "gopkg.in/yaml.v3"
+				assert.True(t, ok, "resolve imports %s: it may import store, internal/plan, dotenv, the Vault client and yaml", imp)
+			}
+		}
+		if strings.HasPrefix(p.ImportPath, module+"/") && !strings.HasPrefix(p.ImportPath, module+"/internal/") &&
+			!strings.HasPrefix(p.ImportPath, module+"/cmd/") && p.ImportPath != module+"/resolve" {
+			for _, imp := range p.Imports {
+				assert.NotEqual(t, "github.com/hashicorp/vault/api", imp, "%s imports the Vault client: only resolve talks to Vault", p.ImportPath)
+			}
+		}
+		if strings.HasPrefix(p.ImportPath, module+"/hooks") {
+			for _, imp := range p.Imports {
+				assert.False(t, strings.HasPrefix(imp, module+"/internal/"), "%s imports %s: the public hooks SDK may not depend on internal packages", p.ImportPath, imp)
+			}
+		}
+		if p.ImportPath == module+"/internal/bundlescan" {
+			for _, imp := range p.Imports {
+				assert.True(t, isStd(imp), "internal/bundlescan imports %s: the scanner takes values, not a store, and imports only the standard library", imp)
+			}
+		}
 		if p.ImportPath == module+"/internal/plan" {
 			for _, imp := range p.Imports {
 				assert.True(t, isStd(imp) || imp == module+"/store", "internal/plan imports %s: it may import only store and the standard library", imp)

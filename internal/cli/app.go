@@ -2,7 +2,6 @@ package cli
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -70,6 +69,14 @@ Examples:
 			newGapsCommand(e),
 			newImportCommand(e),
 			newSealCommand(e),
+			newPromptCommand(e),
+			newVerifyBundleCommand(e),
+			newGetCommand(e),
+			newEnvCommand(e),
+			newRunCommand(e),
+			newSetCommand(e),
+			newUnsetCommand(e),
+			newSourcesCommand(e),
 			newServeCommand(e),
 		},
 		CustomAppHelpTemplate: ucli.AppHelpTemplate + exitCodeHelp,
@@ -111,8 +118,7 @@ func report(stderr io.Writer, err error) int {
 		return ExitOK
 	}
 	code := exitCode(err)
-	var cf checkFailed
-	if !errors.As(err, &cf) || cf.msg != "" {
+	if err.Error() != "" { // a failed check or a child's exit status may have nothing to say
 		for _, line := range strings.Split(err.Error(), "\n") {
 			fmt.Fprintf(stderr, "secretsctl: %s\n", line)
 		}

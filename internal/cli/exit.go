@@ -7,7 +7,11 @@ import (
 
 	ucli "github.com/urfave/cli/v2"
 
+	"github.com/secretsctl/secretsctl/hooks/keystore"
+	"github.com/secretsctl/secretsctl/hooks/prompt"
+	"github.com/secretsctl/secretsctl/internal/bundlescan"
 	"github.com/secretsctl/secretsctl/internal/plan"
+	"github.com/secretsctl/secretsctl/resolve"
 	"github.com/secretsctl/secretsctl/store"
 )
 
@@ -16,8 +20,8 @@ const (
 	ExitOK          = 0  // success
 	ExitError       = 1  // unexpected failure: I/O, git, a bug
 	ExitUsage       = 2  // bad flag or argument, unknown tier or format
-	ExitNotFound    = 3  // no such store, scenario, resource or revision
-	ExitInvalid     = 4  // a document is malformed, violates its schema or references something missing
+	ExitNotFound    = 3  // no such store, scenario, resource or revision; a required secret no source has
+	ExitInvalid     = 4  // a document is malformed, violates its schema or references something missing; a bundle's archive is refused
 	ExitIntegrity   = 5  // a document's SOPS MAC or ciphertext does not verify: it was changed without the key
 	ExitNoKey       = 6  // a private key is needed and none configured can decrypt
 	ExitCheckFailed = 10 // a check ran and found problems (lint errors)
@@ -31,11 +35,11 @@ var ExitCodes = []struct {
 	{ExitOK, "success"},
 	{ExitError, "unexpected failure (I/O, git, a bug)"},
 	{ExitUsage, "bad flag or argument, unknown tier or format"},
-	{ExitNotFound, "no such store, scenario, resource or revision"},
-	{ExitInvalid, "a document is malformed, violates its schema or references something missing"},
+	{ExitNotFound, "no such store, scenario, resource or revision; a required secret no source has"},
+	{ExitInvalid, "a document is malformed, violates its schema or references something missing; an archive in a bundle is malformed or refused"},
 	{ExitIntegrity, "integrity failure: a document was changed without the key (SOPS MAC or seal mismatch)"},
 	{ExitNoKey, "no configured age key can decrypt the store"},
-	{ExitCheckFailed, "a check found problems (lint errors)"},
+	{ExitCheckFailed, "a check found problems (lint errors, secrets in a bundle)"},
 }
 
 var exitCodeHelp = func() string {
@@ -57,20 +61,26 @@ func exitCode(err error) int {
 		key       *store.KeyError
 		shipped   *plan.NotShippedError
 		check     checkFailed
+		invalid   *prompt.InvalidError
+		archive   *bundlescan.ArchiveError
 		exitErr   ucli.ExitCoder
+		missing   *resolve.MissingError
+		badID     *resolve.InvalidIDError
+		badValue  *resolve.InvalidValueError
 	)
 	switch {
 	case errors.As(err, &check):
 		return ExitCheckFailed
-	case errors.As(err, &usage), errors.As(err, &unknown), errors.As(err, &shipped):
+	case errors.As(err, &usage), errors.As(err, &unknown), errors.As(err, &shipped),
+		errors.As(err, &invalid), errors.Is(err, prompt.ErrNoInput), errors.As(err, &badID), errors.As(err, &badValue):
 		return ExitUsage
 	case errors.As(err, &integrity):
 		return ExitIntegrity
 	case errors.As(err, &key):
 		return ExitNoKey
-	case errors.As(err, &doc):
+	case errors.As(err, &doc), errors.As(err, &archive):
 		return ExitInvalid
-	case errors.As(err, &notFound):
+	case errors.As(err, &notFound), errors.As(err, &missing):
 		return ExitNotFound
 	case errors.As(err, &exitErr):
 		return exitErr.ExitCode()
@@ -84,7 +94,10 @@ func exitCode(err error) int {
 func hint(err error) string {
 	var key *store.KeyError
 	var integrity *store.IntegrityError
+	var keychain *keystore.KeychainError
 	switch {
+	case errors.As(err, &keychain):
+		return "unlock the keychain (on Linux: the login keyring of the Secret Service) and run the command again, or pass --keystore file to keep these secrets in an age-encrypted file instead"
 	case errors.As(err, &key):
 		return "configure an age identity with SOPS_AGE_KEY_FILE, SOPS_AGE_KEY or SOPS_AGE_KEY_CMD, or pass --allow-unverified to read metadata without verifying it"
 	case errors.As(err, &integrity):

@@ -210,7 +210,7 @@ func lintScenario(sn *store.Snapshot, name string, r *Report) error {
 			file := fileFor(name, b)
 			r.add(blockingFinding(b.Code, file, store.SecretID(b.Resource, b.Secret), name, t.ID, b.Reason))
 		}
-		lintConflicts(r, file, m)
+		lintConflicts(r, file, sc, m)
 	}
 	return nil
 }
@@ -218,7 +218,7 @@ func lintScenario(sn *store.Snapshot, name string, r *Report) error {
 // lintConflicts reports one key declared by two resources of a scenario
 // with a different classification or strategy on the same tier: both end up
 // in the same environment variable, so the bundle cannot honour both.
-func lintConflicts(r *Report, file string, m *store.Manifest) {
+func lintConflicts(r *Report, file string, sc *store.Scenario, m *store.Manifest) {
 	byKey := map[string][]store.ManifestSecret{}
 	for _, s := range m.Secrets {
 		byKey[s.SecretKey] = append(byKey[s.SecretKey], s)
@@ -230,12 +230,24 @@ func lintConflicts(r *Report, file string, m *store.Manifest) {
 			if first.Classification == other.Classification && first.HandlingStrategy == other.HandlingStrategy {
 				continue
 			}
-			r.add(Finding{Rule: RuleConflict, Severity: Error, File: file, Secret: first.ID, Scenario: m.Scenario, Tier: m.TierID,
+			r.add(Finding{Rule: RuleConflict, Severity: Error, File: file, Field: resourceField(sc, other.ResourceName),
+				Secret: first.ID, Scenario: m.Scenario, Tier: m.TierID,
 				Message: fmt.Sprintf("%s is also declared as %s: %s/%s here, %s/%s there", key, other.ID,
 					first.Classification, first.HandlingStrategy, other.Classification, other.HandlingStrategy),
 				Hint: "make both declarations agree, or override one of them in the scenario with a reason"})
 		}
 	}
+}
+
+// resourceField is the scenario field that brings resource name in, so a
+// finding about it points at that line.
+func resourceField(sc *store.Scenario, name string) string {
+	for i, u := range sc.Resources {
+		if u.Name == name {
+			return fmt.Sprintf("resources[%d].name", i)
+		}
+	}
+	return ""
 }
 
 // fileFor is the document where a blocking secret is best fixed.

@@ -6,6 +6,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/secretsctl/secretsctl/internal/sarif/sariftest"
 )
 
 // TestSARIFShape checks the parts of SARIF 2.1.0 that code-scanning tools
@@ -41,6 +43,7 @@ func TestSARIFShape(t *testing.T) {
 			}
 		}
 	}
+	sariftest.Validate(t, raw)
 	require.NoError(t, json.Unmarshal(raw, &log))
 	assert.Equal(t, "2.1.0", log.Version)
 	require.Len(t, log.Runs, 1)

@@ -1,0 +1,60 @@
+package bundlescan
+
+import "fmt"
+
+// Rules of findings.
+const (
+	// RuleValue is a secret's value, in some encoding, in the bundle.
+	RuleValue = "secret-value-in-bundle"
+	// RuleName is a rendered env or config file setting a stripped
+	// secret's name.
+	RuleName = "stripped-secret-set-in-config"
+)
+
+// A Finding is one occurrence of a secret in the bundle. It never holds the
+// value or any part of it.
+type Finding struct {
+	Rule string `json:"rule"`
+	// File is the path relative to the scanned directory (the file's name
+	// when a file was scanned), then "!/" and the path inside each archive:
+	// "app.zip!/resources/app.asar!/config.json".
+	File string `json:"file"`
+	// Offset is the byte offset of the match in File (inside an archive
+	// entry: in its decompressed content).
+	Offset int64  `json:"offset"`
+	Secret string `json:"secret"`
+	// Encoding is the form the value was found in (RuleValue).
+	Encoding Encoding `json:"encoding,omitempty"`
+	// Name is the env or config name that is set (RuleName), and Line its
+	// line in File.
+	Name string `json:"name,omitempty"`
+	Line int    `json:"line,omitempty"`
+}
+
+// String describes the finding on one line.
+func (f Finding) String() string {
+	if f.Rule == RuleName {
+		return fmt.Sprintf("%s:%d: sets %s, the name of stripped secret %s", f.File, f.Line, f.Name, f.Secret)
+	}
+	return fmt.Sprintf("%s@%d: value of %s (%s)", f.File, f.Offset, f.Secret, f.Encoding)
+}
+
+// Unscannable is a secret whose value Scan could not look for.
+type Unscannable struct {
+	Secret string `json:"secret"`
+	Reason string `json:"reason"`
+}
+
+// Report is the result of a scan.
+type Report struct {
+	// Path is the scanned path as given.
+	Path string `json:"path"`
+	// Files counts the files scanned, archive entries included; Bytes the
+	// bytes read, decompressed.
+	Files int   `json:"files"`
+	Bytes int64 `json:"bytes"`
+	// Secrets counts the values looked for.
+	Secrets     int           `json:"secrets"`
+	Findings    []Finding     `json:"findings"`
+	Unscannable []Unscannable `json:"unscannable"`
+}

@@ -1,0 +1,286 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"slices"
+	"strings"
+
+	ucli "github.com/urfave/cli/v2"
+
+	"github.com/secretsctl/secretsctl/internal/bundlescan"
+	"github.com/secretsctl/secretsctl/internal/plan"
+	"github.com/secretsctl/secretsctl/internal/sarif"
+	"github.com/secretsctl/secretsctl/resolve"
+	"github.com/secretsctl/secretsctl/store"
+)
+
+type verifyBundleOptions struct {
+	storeOptions
+	Scenario     string
+	Tier         string
+	Path         string
+	Format       string
+	AllowMissing bool
+	Workers      int
+	Limits       bundlescan.Limits
+	// resolve finds the values of secret ids; see [bundleValues].
+	resolve valueResolver
+}
+
+// valueResolver returns the values of the given secret ids from the
+// sources of SPEC §8 (filesystem vault, .env files, HashiCorp Vault) and
+// the ids no source has.
+type valueResolver func(ctx context.Context, sn *store.Snapshot, scenario, tier string, ids []string) (values map[string][]byte, missing []string, err error)
+
+func newVerifyBundleCommand(e *env) *ucli.Command {
+	return &ucli.Command{
+		Name:      "verify-bundle",
+		Usage:     "prove that no infrastructure or stripped secret ships in a bundle",
+		ArgsUsage: "DIR|FILE",
+		Description: `Resolves the values of every infrastructure secret the scenario uses and of
+every secret stripped on the tier (from the store's vault, .env files and
+HashiCorp Vault, as configured in secretsctl.yaml), then scans every byte of
+the bundle for them: raw, base64 and base64url (padded or not, any
+alignment), hex (lower and upper), URL-encoded, JSON-escaped and
+quoted-printable; inside zip (.jar, .apk, .ipa), tar, tar.gz and Electron
+.asar archives, nested. A rendered env or config file (.env, *.env, JSON,
+YAML, TOML) that sets a stripped secret's name is a finding too.
+
+Findings name the file (with the path inside archives, app.zip!/config.json),
+the offset, the secret id and the encoding — never the value. Values shorter
+than 8 bytes are listed as unscannable, not matched. Archives are read as
+streams, never extracted; one that nests too deep, holds too many entries,
+expands past the limits (a zip bomb) or has an entry leaving it (../) is
+refused with exit code 4.
+
+Examples:
+   secretsctl verify-bundle --scenario picker-wheel --tier desktop dist/
+   secretsctl verify-bundle -s picker-wheel -t mobile app-release.apk
+   secretsctl verify-bundle -s picker-wheel -t desktop --format sarif out/ > bundle.sarif` + exitCodeHelp + `
+   For verify-bundle: 10 means a secret was found in the bundle; 4 that an
+   archive in it is malformed or refused (zip bomb, ../ entry, a limit);
+   3 that a secret's value is in no source (see --allow-missing).
+`,
+		Flags: append(readFlags(),
+			&ucli.StringFlag{Name: "scenario", Aliases: []string{"s"}, Usage: "scenario name", Required: true},
+			&ucli.StringFlag{Name: "tier", Aliases: []string{"t"}, Usage: "tier id or alias (desktop, mobile, 2, 3...)", Required: true},
+			&ucli.StringFlag{Name: "format", Aliases: []string{"o"}, Value: "text", Usage: "output format: text, json or sarif (SARIF 2.1.0)"},
+			&ucli.BoolFlag{Name: "allow-missing", Usage: "list secrets whose value no source has as unscannable instead of failing"},
+			&ucli.IntFlag{Name: "workers", Usage: "files scanned in parallel (default: the number of CPUs)"},
+			&ucli.IntFlag{Name: "max-depth", Value: 8, Usage: "how deep archives may nest"},
+			&ucli.IntFlag{Name: "max-entries", Value: 1_000_000, Usage: "archive entries one file may hold"},
+			&ucli.Int64Flag{Name: "max-expanded", Value: 64 << 30, Usage: "bytes one file's archives may decompress to"},
+			&ucli.Int64Flag{Name: "max-ratio", Value: 250, Usage: "times its compressed size an entry over 8 MiB may expand to"},
+		),
+		Action: func(c *ucli.Context) error {
+			if c.NArg() != 1 {
+				return usagef("verify-bundle takes one DIR or FILE (got %d arguments); flags go before it", c.NArg())
+			}
+			opts := verifyBundleOptions{storeOptions: readOptions(c), Scenario: c.String("scenario"), Tier: c.String("tier"),
+				Path: c.Args().First(), Format: c.String("format"), AllowMissing: c.Bool("allow-missing"), Workers: c.Int("workers"),
+				Limits: bundlescan.Limits{MaxDepth: c.Int("max-depth"), MaxEntries: c.Int("max-entries"),
+					MaxExpanded: c.Int64("max-expanded"), MaxRatio: c.Int64("max-ratio")},
+				resolve: bundleValues}
+			return runVerifyBundle(c.Context, opts, e)
+		},
+	}
+}
+
+func runVerifyBundle(ctx context.Context, opts verifyBundleOptions, e *env) error {
+	if !slices.Contains([]string{"text", "json", "sarif"}, opts.Format) {
+		return usagef("unknown --format %q: want text, json or sarif", opts.Format)
+	}
+	path := resolvePath(e, opts.Path)
+	if _, err := os.Stat(path); err != nil {
+		return &store.NotFoundError{Kind: "bundle", Name: opts.Path}
+	}
+	_, sn, err := opts.open(e)
+	if err != nil {
+		return err
+	}
+	m, err := plan.ForSnapshot(sn, opts.Scenario, opts.Tier)
+	if err != nil {
+		return err
+	}
+	secrets, unscannable, err := bundleSecrets(ctx, sn, m, opts)
+	if err != nil {
+		return err
+	}
+	bar := newByteProgress(e)
+	rep, err := bundlescan.Scan(ctx, path, secrets, bundlescan.Options{Workers: opts.Workers, Limits: opts.Limits, Progress: bar.update})
+	bar.done()
+	if err != nil {
+		return err
+	}
+	rep.Unscannable = append(unscannable, rep.Unscannable...)
+	if err := writeBundleReport(e, opts, m, rep); err != nil {
+		return err
+	}
+	if len(rep.Findings) > 0 {
+		return checkFailed{}
+	}
+	return nil
+}
+
+// bundleSecrets lists what must not ship: the values of every
+// infrastructure secret of the plan and of every secret stripped on the
+// tier, and the env names of the stripped ones.
+func bundleSecrets(ctx context.Context, sn *store.Snapshot, m *store.Manifest, opts verifyBundleOptions) ([]bundlescan.Secret, []bundlescan.Unscannable, error) {
+	var (
+		ids     []string
+		secrets []bundlescan.Secret
+		infra   = map[string]bool{}
+	)
+	for _, s := range m.Secrets {
+		strip := s.HandlingStrategy == store.Strip
+		if s.Classification != store.Infrastructure && !strip {
+			continue
+		}
+		infra[s.ID] = s.Classification == store.Infrastructure
+		ids = append(ids, s.ID)
+		sec := bundlescan.Secret{ID: s.ID}
+		if strip {
+			sec.Names = envNames(s)
+		}
+		secrets = append(secrets, sec)
+	}
+	if len(ids) == 0 {
+		return nil, nil, nil
+	}
+	values, missing, err := opts.resolve(ctx, sn, m.Scenario, m.TierID, ids)
+	if err != nil {
+		return nil, nil, err
+	}
+	var unscannable []bundlescan.Unscannable
+	var blocking []string
+	for _, id := range missing {
+		unscannable = append(unscannable, bundlescan.Unscannable{Secret: id, Reason: "no value in any configured source"})
+		if infra[id] {
+			blocking = append(blocking, id)
+		}
+	}
+	if len(blocking) > 0 && !opts.AllowMissing {
+		return nil, nil, &store.NotFoundError{Kind: "secret value", Name: strings.Join(blocking, ", "),
+			Hint: "verify-bundle needs every infrastructure value to look for it: add it to a source (secretsctl set), or pass --allow-missing to skip it"}
+	}
+	for i := range secrets {
+		secrets[i].Value = values[secrets[i].ID]
+	}
+	return secrets, unscannable, nil
+}
+
+// envNames are the names a rendered env or config file would set for s.
+func envNames(s store.ManifestSecret) []string {
+	names := []string{s.SecretKey}
+	for _, t := range s.Targets {
+		if t.Type == "env" && t.Name != "" && !slices.Contains(names, t.Name) {
+			names = append(names, t.Name)
+		}
+	}
+	return names
+}
+
+// bundleReport is verify-bundle's JSON output.
+type bundleReport struct {
+	Scenario string `json:"scenario"`
+	Tier     string `json:"tier"`
+	Revision string `json:"revision"`
+	*bundlescan.Report
+}
+
+func writeBundleReport(e *env, opts verifyBundleOptions, m *store.Manifest, rep *bundlescan.Report) error {
+	switch opts.Format {
+	case "json":
+		return writeJSON(e, bundleReport{Scenario: m.Scenario, Tier: m.TierID, Revision: m.Revision, Report: rep})
+	case "sarif":
+		return writeJSON(e, bundleSARIF(rep))
+	}
+	for _, f := range rep.Findings {
+		fmt.Fprintln(e.stdout, f.String())
+	}
+	for _, u := range rep.Unscannable {
+		fmt.Fprintf(e.stdout, "unscannable: %s: %s\n", u.Secret, u.Reason)
+	}
+	verdict := "clean"
+	if len(rep.Findings) > 0 {
+		verdict = fmt.Sprintf("%d findings", len(rep.Findings))
+	}
+	fmt.Fprintf(e.stdout, "%s on %s: %d secrets looked for in %d files (%s): %s\n",
+		m.Scenario, m.TierID, rep.Secrets, rep.Files, humanBytes(rep.Bytes), verdict)
+	return nil
+}
+
+// bundleSARIF reports each finding against the bundle's top-level file; the
+// path inside archives, the offset and the encoding are in the message and
+// the properties.
+func bundleSARIF(rep *bundlescan.Report) *sarif.Log {
+	var fs []sarif.Finding
+	for _, f := range rep.Findings {
+		top, _, _ := strings.Cut(f.File, "!/")
+		props := map[string]any{"secret": f.Secret, "offset": f.Offset, "path": f.File}
+		help := "remove the value from the bundle: an infrastructure or stripped secret must never ship; rotate it if the bundle was published"
+		if f.Rule == bundlescan.RuleName {
+			props["name"] = f.Name
+			help = "do not render a stripped secret into the bundle's env or config files; the tier's runtime supplies it"
+		} else {
+			props["encoding"] = string(f.Encoding)
+		}
+		line := 0
+		if f.File == top {
+			line = f.Line
+		}
+		fs = append(fs, sarif.Finding{Rule: f.Rule, Level: sarif.Error, Message: f.String(), Help: help,
+			URI: top, Line: line, Properties: props})
+	}
+	return sarif.New("secretsctl", "https://github.com/secretsctl/secretsctl", fs)
+}
+
+func humanBytes(n int64) string {
+	switch {
+	case n >= 1<<30:
+		return fmt.Sprintf("%.1f GiB", float64(n)/(1<<30))
+	case n >= 1<<20:
+		return fmt.Sprintf("%.1f MiB", float64(n)/(1<<20))
+	}
+	return fmt.Sprintf("%d bytes", n)
+}
+
+// byteProgress prints "scanning files n/N, X MiB" on stderr when it is a
+// terminal.
+type byteProgress struct{ p *progress }
+
+func newByteProgress(e *env) *byteProgress {
+	return &byteProgress{p: newProgress(e, "scanning", 0)}
+}
+
+func (b *byteProgress) update(p bundlescan.Progress) {
+	if b.p == nil {
+		return
+	}
+	fmt.Fprintf(b.p.w, "\r\033[Kscanning: %d/%d files, %s", p.FilesDone, p.Files, humanBytes(p.Bytes))
+}
+
+func (b *byteProgress) done() { b.p.done() }
+
+// bundleValues resolves values from the configured sources (package
+// resolve: filesystem vault, .env files, HashiCorp Vault), for the ids
+// asked; the ones no source has are returned as missing. A source that
+// cannot be read is an error unless it is optional.
+func bundleValues(ctx context.Context, sn *store.Snapshot, scenario, tier string, ids []string) (map[string][]byte, []string, error) {
+	res, err := resolve.Resolve(ctx, sn, scenario, resolve.Options{Tier: tier, AllowMissing: true})
+	if err != nil {
+		return nil, nil, err
+	}
+	values := make(map[string][]byte, len(ids))
+	var missing []string
+	for _, id := range ids {
+		if v, ok := res.Lookup(id); ok {
+			values[id] = []byte(v.Value)
+		} else {
+			missing = append(missing, id)
+		}
+	}
+	return values, missing, nil
+}

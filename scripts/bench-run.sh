@@ -1,0 +1,54 @@
+#!/usr/bin/env bash
+# bench-run.sh measures `secretsctl run --scenario picker-wheel -- true` end
+# to end against `sops exec-env FILE true` on the same values, side by side
+# with hyperfine (installed with apt-get when missing), on a copy of the
+# example store. Results go to stdout as a Markdown table; record them in
+# docs/benchmarks.md with the machine and date.
+#
+# Usage: scripts/bench-run.sh [hyperfine args...]
+set -euo pipefail
+
+root=$(cd "$(dirname "$0")/.." && pwd)
+bin=$(bash "$root/scripts/test-deps.sh" git sops)
+export PATH="$bin:$PATH" SOPS_DISABLE_VERSION_CHECK=1
+
+if ! command -v hyperfine >/dev/null 2>&1; then
+	if [[ $(id -u) -eq 0 ]] && command -v apt-get >/dev/null 2>&1; then
+		apt-get update -qq >&2
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq hyperfine >&2
+	else
+		echo "bench-run: hyperfine is missing; install it (apt-get install hyperfine)" >&2
+		exit 1
+	fi
+fi
+
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+# Build before HOME moves to the throwaway directory (the module cache stays).
+(cd "$root" && go build -o "$tmp/secretsctl" ./cmd/secretsctl)
+export HOME="$tmp/home" GIT_CONFIG_GLOBAL="$tmp/gitconfig" GIT_CONFIG_NOSYSTEM=1
+mkdir -p "$HOME"
+printf '[user]\n\tname = bench\n\temail = bench@example.com\n' >"$GIT_CONFIG_GLOBAL"
+
+cp -r "$root/examples/store" "$tmp/store"
+git -C "$tmp/store" init -q -b main
+git -C "$tmp/store" add -A
+git -C "$tmp/store" commit -q -m "example store"
+export SOPS_AGE_KEY_FILE="$tmp/store/demo-age-key.txt"
+
+# The same values, flat, in one sops-encrypted YAML file for sops exec-env.
+recipient=$(grep -o 'age1[0-9a-z]*' "$tmp/store/.sops.yaml" | head -n 1)
+"$tmp/secretsctl" --store "$tmp/store" env --scenario picker-wheel --format json |
+	python3 -c 'import json,sys; [print("%s: %s" % (v["env"], json.dumps(v["value"]))) for v in json.load(sys.stdin)["values"]]' \
+		>"$tmp/values.yaml"
+echo "bench-run: $(wc -l <"$tmp/values.yaml") values in each" >&2
+sops encrypt --age "$recipient" "$tmp/values.yaml" >"$tmp/values.enc.yaml"
+rm "$tmp/values.yaml"
+
+cd "$tmp/store"
+[[ $# -gt 0 ]] || set -- --runs 60
+hyperfine --warmup 5 -N --export-markdown "$tmp/out.md" --export-json "$tmp/out.json" "$@" \
+	-n "secretsctl run" "$tmp/secretsctl run --scenario picker-wheel -- true" \
+	-n "sops exec-env" "sops exec-env $tmp/values.enc.yaml true" >&2
+cat "$tmp/out.md"
+python3 -c 'import json,sys; r=json.load(open(sys.argv[1]))["results"]; print(); [print("%s: median %.1f ms, min %.1f ms" % (x["command"], x["median"]*1000, x["min"]*1000)) for x in r]; print("median ratio %.2f, min ratio %.2f" % (r[0]["median"]/r[1]["median"], r[0]["min"]/r[1]["min"]))' "$tmp/out.json"
