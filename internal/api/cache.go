@@ -74,9 +74,3 @@ func (c *lru[V]) put(key string, v V) {
 		delete(c.m, last.Value.(*lruItem[V]).key)
 	}
 }
-
-func (c *lru[V]) len() int {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.ll.Len()
-}

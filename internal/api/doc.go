@@ -11,8 +11,9 @@
 // # Revisions and caching
 //
 // Every data route reads HEAD unless ?rev= names a commit, tag or branch.
-// HEAD is re-resolved on every request (cheaply: see [store.Store.Head]),
-// so a commit or a pull is served by the next request without a restart.
+// HEAD is re-checked on every request (three stat(2) calls, at most every
+// 10 ms: see [store.Store.Head]), so a commit or a pull is served by the
+// next request without a restart.
 // Encoded answers are cached by (revision, route, parameters) and carry a
 // strong ETag derived from their bytes; If-None-Match gives 304. The same
 // revision gives the same bytes and the same ETag on every replica.
