@@ -134,7 +134,7 @@ func (s *Server) observe(c *gin.Context) {
 		slog.Int("status", status),
 		slog.Int("bytes", max(c.Writer.Size(), 0)),
 		slog.Duration("duration", d),
-		slog.String("remote", c.ClientIP()),
+		slog.String("remote", c.RemoteIP()), // the peer, never a spoofable X-Forwarded-For
 	}
 	if rev, ok := c.Get(ctxRevision); ok {
 		attrs = append(attrs, slog.String("revision", rev.(string)))
