@@ -20,6 +20,9 @@ const (
 	TrailerScenario   = "Secretsctl-Scenario"
 	TrailerTier       = "Secretsctl-Tier"
 	TrailerDeployment = "Secretsctl-Deployment"
+	// TrailerEvent names the ledger file a ledger commit adds
+	// (deployments/<scenario>/<deployment>/<event>.yaml, store-relative).
+	TrailerEvent = "Secretsctl-Event"
 )
 
 // Message is a structured commit message: a subject line and trailers.
@@ -30,6 +33,9 @@ type Message struct {
 	Scenarios  []string
 	Tiers      []string
 	Deployment string
+	// Event is the store-relative path of the ledger event file the commit
+	// adds, for ledger commits.
+	Event string
 }
 
 // String renders the message: subject, blank line, one trailer per line.
@@ -47,6 +53,9 @@ func (m Message) String() string {
 	}
 	if m.Deployment != "" {
 		trailer(TrailerDeployment, m.Deployment)
+	}
+	if m.Event != "" {
+		trailer(TrailerEvent, m.Event)
 	}
 	return b.String()
 }
@@ -77,6 +86,10 @@ type Change struct {
 	// Parent, when set, is the revision the change was derived from; the
 	// commit fails if the branch has moved since (see [ErrConcurrentUpdate]).
 	Parent string
+	// Unchanged relaxes Parent for changes that only add files: the commit
+	// is made on top of the branch even if it moved since Parent, as long as
+	// none of these store-relative paths (files or folders) changed.
+	Unchanged []string
 }
 
 // ErrConcurrentUpdate is wrapped when the branch moved while a change was
@@ -114,12 +127,17 @@ func (s *Store) Commit(ctx context.Context, ch Change) (Commit, bool, error) {
 	for _, rel := range ch.Delete {
 		deletes = append(deletes, s.repoPath(rel))
 	}
+	var unchanged []string
+	for _, rel := range ch.Unchanged {
+		unchanged = append(unchanged, s.repoPath(rel))
+	}
 	c, ok, err := s.repo.Apply(ctx, gitrepo.Change{
-		Files:   files,
-		Delete:  deletes,
-		Message: ch.Message.String(),
-		Author:  gitrepo.Signature{Name: ch.Author.Name, Email: ch.Author.Email},
-		Parent:  ch.Parent,
+		Files:     files,
+		Delete:    deletes,
+		Message:   ch.Message.String(),
+		Author:    gitrepo.Signature{Name: ch.Author.Name, Email: ch.Author.Email},
+		Parent:    ch.Parent,
+		Unchanged: unchanged,
 	})
 	if err != nil {
 		return Commit{}, false, fmt.Errorf("commit %s: %w", ch.Message.Action, err)
@@ -199,4 +217,15 @@ func (s *Store) SealFile(rel string) error {
 		return fmt.Errorf("encrypt %s: %w", rel, err)
 	}
 	return writeFileAtomic(path, enc, 0o644)
+}
+
+// EncryptDocument encodes and encrypts a document with the creation rule
+// .sops.yaml gives for its store-relative path, exactly as [Store.Commit]
+// would, without committing it (for tools that build history in bulk).
+func (s *Store) EncryptDocument(rel string, doc any) ([]byte, error) {
+	rules, err := s.rules(nil)
+	if err != nil {
+		return nil, err
+	}
+	return s.encryptDocument(rules, rel, doc)
 }

@@ -85,6 +85,10 @@ type Secret struct {
 	DocumentationURL string `json:"documentation_url,omitempty"`
 	// RotateAfter is how long an issued value may live, such as "90d".
 	RotateAfter string `json:"rotate_after,omitempty" jsonschema:"pattern=^[0-9]+(h|d|w)$"`
+	// RotationGrace is how long a rotated value stays valid (status
+	// previous) next to its replacement before it is superseded; 7d when
+	// omitted.
+	RotationGrace string `json:"rotation_grace,omitempty" jsonschema:"pattern=^[0-9]+(h|d|w)$"`
 	// Strategies maps a tier (id or alias) to how the secret is handled there.
 	Strategies map[string]Strategy `json:"strategies,omitempty"`
 }

@@ -23,10 +23,14 @@ const (
 	KindScenario Kind = "scenario"
 	KindManifest Kind = "manifest"
 	KindVault    Kind = "vault"
+	// KindLedgerEvent is a ledger event, deployments/<scenario>/<deployment>/<event>.yaml.
+	KindLedgerEvent Kind = "ledger-event"
 )
 
 // Kinds lists every kind with a schema.
-func Kinds() []Kind { return []Kind{KindConfig, KindResource, KindScenario, KindManifest, KindVault} }
+func Kinds() []Kind {
+	return []Kind{KindConfig, KindResource, KindScenario, KindManifest, KindVault, KindLedgerEvent}
+}
 
 func (k Kind) goType() any {
 	switch k {
@@ -40,6 +44,8 @@ func (k Kind) goType() any {
 		return &Manifest{}
 	case KindVault:
 		return &Vault{}
+	case KindLedgerEvent:
+		return &LedgerEvent{}
 	}
 	panic(fmt.Sprintf("store: unknown document kind %q", string(k)))
 }
@@ -102,7 +108,7 @@ func compiledSchema(k Kind) (*validator.Schema, error) {
 
 // documentKinds are the kinds read from the store (the manifest is only
 // written).
-var documentKinds = []Kind{KindConfig, KindResource, KindScenario, KindVault}
+var documentKinds = []Kind{KindConfig, KindResource, KindScenario, KindVault, KindLedgerEvent}
 
 func compileAll() (map[Kind]*validator.Schema, error) {
 	c := validator.NewCompiler()

@@ -24,32 +24,6 @@ import (
 	"github.com/secretsctl/secretsctl/internal/storetest"
 )
 
-// The secretsctl binary for the tests that start `secretsctl serve` as a
-// process: built once per test binary run.
-var (
-	binOnce sync.Once
-	binPath string
-	binErr  error
-)
-
-func secretsctlBinary(t *testing.T) string {
-	t.Helper()
-	binOnce.Do(func() {
-		dir, err := os.MkdirTemp("", "secretsctl-bin-")
-		if err != nil {
-			binErr = err
-			return
-		}
-		binPath = filepath.Join(dir, "secretsctl")
-		out, err := exec.Command("go", "build", "-o", binPath, ".").CombinedOutput()
-		if err != nil {
-			binErr = fmt.Errorf("go build: %v\n%s", err, out)
-		}
-	})
-	require.NoError(t, binErr)
-	return binPath
-}
-
 // server is a running `secretsctl serve`.
 type server struct {
 	cmd    *exec.Cmd

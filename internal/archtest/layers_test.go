@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"io"
 	"os/exec"
+	"slices"
 	"strings"
 	"testing"
 
@@ -85,6 +86,12 @@ func TestLayers(t *testing.T) {
 		if p.ImportPath == module+"/internal/bundlescan" {
 			for _, imp := range p.Imports {
 				assert.True(t, isStd(imp), "internal/bundlescan imports %s: the scanner takes values, not a store, and imports only the standard library", imp)
+			}
+		}
+		if p.ImportPath == module+"/internal/ledger" {
+			allowed := []string{module + "/store", module + "/hooks", module + "/internal/plan"}
+			for _, imp := range p.Imports {
+				assert.True(t, isStd(imp) || slices.Contains(allowed, imp), "internal/ledger imports %s: it may import only store, hooks, internal/plan and the standard library", imp)
 			}
 		}
 		if p.ImportPath == module+"/internal/plan" {

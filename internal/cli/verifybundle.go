@@ -10,6 +10,7 @@ import (
 	ucli "github.com/urfave/cli/v2"
 
 	"github.com/secretsctl/secretsctl/internal/bundlescan"
+	"github.com/secretsctl/secretsctl/internal/ledger"
 	"github.com/secretsctl/secretsctl/internal/plan"
 	"github.com/secretsctl/secretsctl/internal/sarif"
 	"github.com/secretsctl/secretsctl/resolve"
@@ -122,6 +123,38 @@ func runVerifyBundle(ctx context.Context, opts verifyBundleOptions, e *env) erro
 		return checkFailed{}
 	}
 	return nil
+}
+
+// issueBundleCheck is what issue runs on its own output before it commits:
+// the verify-bundle scan for the plan's infrastructure and stripped secrets.
+// A value no source has cannot be looked for; it is named on stderr and the
+// rest are still checked.
+func issueBundleCheck(e *env) ledger.BundleCheck {
+	return func(ctx context.Context, sn *store.Snapshot, m *store.Manifest, dir string) error {
+		secrets, unscannable, err := bundleSecrets(ctx, sn, m, verifyBundleOptions{AllowMissing: true, resolve: bundleValues})
+		if err != nil {
+			return err
+		}
+		var rep *bundlescan.Report
+		if len(secrets) > 0 {
+			if rep, err = bundlescan.Scan(ctx, dir, secrets, bundlescan.Options{}); err != nil {
+				return err
+			}
+			unscannable = append(unscannable, rep.Unscannable...)
+		}
+		for _, u := range unscannable {
+			fmt.Fprintf(e.stderr, "secretsctl: issue: not checked in the bundle: %s: %s\n", u.Secret, u.Reason)
+		}
+		if rep == nil || len(rep.Findings) == 0 {
+			return nil
+		}
+		var b strings.Builder
+		fmt.Fprintf(&b, "it carries %d value(s) that must never ship; nothing was committed, and these files must not be shipped:", len(rep.Findings))
+		for _, f := range rep.Findings {
+			b.WriteString("\n  " + f.String())
+		}
+		return checkFailed{msg: b.String()}
+	}
 }
 
 // bundleSecrets lists what must not ship: the values of every

@@ -120,6 +120,10 @@ func documentFinding(err error) Finding {
 	case errors.As(err, &key):
 		return Finding{Rule: RuleKey, Severity: Error, File: key.File, Message: key.Err.Error()}
 	case errors.As(err, &doc):
+		if rule := schemaRule(doc.Field); rule != "" {
+			return Finding{Rule: rule, Severity: Error, File: doc.File, Line: doc.Line, Field: doc.Field,
+				Message: doc.Reason, Hint: hookHints[rule]}
+		}
 		return Finding{Rule: RuleDocument, Severity: Error, File: doc.File, Line: doc.Line, Field: doc.Field,
 			Message: doc.Reason, Hint: "fix the field; jsonschema/ holds the schema of every document kind"}
 	}
@@ -150,6 +154,7 @@ func lintDeclared(sn *store.Snapshot, r *Report, file, id string, s store.Secret
 			r.add(blockingFinding(code, file, id, "", t.ID, reason))
 		}
 		lintBundleGenerated(r, file, id, t, st)
+		lintHooks(r, file, id, t.ID, st)
 	}
 }
 
@@ -211,6 +216,7 @@ func lintScenario(sn *store.Snapshot, name string, r *Report) error {
 			r.add(blockingFinding(b.Code, file, store.SecretID(b.Resource, b.Secret), name, t.ID, b.Reason))
 		}
 		lintConflicts(r, file, sc, m)
+		lintManifestHooks(r, name, m)
 	}
 	return nil
 }

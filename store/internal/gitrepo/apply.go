@@ -3,6 +3,7 @@ package gitrepo
 import (
 	"context"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/go-git/go-git/v5/plumbing"
@@ -39,7 +40,9 @@ func (r *Repo) Apply(ctx context.Context, ch Change) (c Commit, committed bool, 
 		return Commit{}, false, fmt.Errorf("apply change: %w", err)
 	}
 	if ch.Parent != "" && p.head.hash.String() != ch.Parent {
-		return Commit{}, false, fmt.Errorf("apply change computed at %.12s: branch is now at %.12s: %w", ch.Parent, p.head.hash, ErrConcurrentUpdate)
+		if err := r.checkUnchanged(ch.Parent, p, ch.Unchanged); err != nil {
+			return Commit{}, false, fmt.Errorf("apply change computed at %.12s: branch is now at %.12s: %w", ch.Parent, p.head.hash, err)
+		}
 	}
 	if !ch.AllowEmpty && (len(p.changes) == 0 || p.root == p.oldRoot) {
 		return Commit{}, false, nil
@@ -129,4 +132,36 @@ func (r *Repo) commit(ctx context.Context, p *plan, msg string, author Signature
 		return Commit{}, fmt.Errorf("decode commit: %w", err)
 	}
 	return commitInfo(written), nil
+}
+
+// checkUnchanged returns nil when every one of paths is the same in the
+// commit parent and in the tree the plan starts from, else
+// [ErrConcurrentUpdate]. With no paths any move of the branch is a conflict.
+func (r *Repo) checkUnchanged(parent string, p *plan, paths []string) error {
+	h, ok := parseHash(parent)
+	if !ok || len(paths) == 0 {
+		return ErrConcurrentUpdate
+	}
+	co, err := r.readCommit(h)
+	if err != nil {
+		return fmt.Errorf("read %s: %w", parent, err)
+	}
+	clean := make([]string, len(paths))
+	for i, q := range paths {
+		clean[i] = cleanPath(q)
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	before, err := r.lookupAllLocked(co.TreeHash, clean)
+	if err != nil {
+		return err
+	}
+	now, err := r.lookupAllLocked(p.oldRoot, clean)
+	if err != nil {
+		return err
+	}
+	if !slices.Equal(before, now) {
+		return ErrConcurrentUpdate
+	}
+	return nil
 }

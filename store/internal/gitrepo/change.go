@@ -28,6 +28,13 @@ type Change struct {
 	// branch no longer points there, Apply fails with ErrConcurrentUpdate
 	// instead of committing something derived from an older state.
 	Parent string
+	// Unchanged relaxes Parent: the branch may have moved since Parent as
+	// long as none of these paths (files or directories, relative to the
+	// repository root) differ between Parent and the branch's commit. The
+	// change is then applied on top of the branch's commit. Writers that add
+	// new files under a folder nobody else writes (ledger events) use it so
+	// that unrelated commits do not force them to start over.
+	Unchanged []string
 }
 
 // Signature identifies a person.

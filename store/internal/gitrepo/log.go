@@ -176,3 +176,27 @@ func isTrailerKey(k string) bool {
 	}
 	return true
 }
+
+// Walk calls fn for every commit reachable from c, newest first by committer
+// time, with the trailers of its message, until fn returns an error
+// ([storer.ErrStop] ends the walk without one). It reads commit objects
+// only, never trees, so its cost is one object read per commit.
+func (r *Repo) Walk(c Commit, fn func(Commit, []Trailer) error) error {
+	h, ok := parseHash(c.Hash)
+	if !ok {
+		return fmt.Errorf("walk: invalid commit hash %q", c.Hash)
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	start, err := r.readCommitLocked(h)
+	if err != nil {
+		return fmt.Errorf("walk %s: %w", c.Hash, err)
+	}
+	iter := object.NewCommitIterCTime(start, nil, nil)
+	defer iter.Close()
+	err = iter.ForEach(func(co *object.Commit) error { return fn(commitInfo(co), Trailers(co.Message)) })
+	if err != nil && err != storer.ErrStop {
+		return err
+	}
+	return nil
+}

@@ -10,6 +10,8 @@ import (
 
 	"github.com/go-git/go-git/v5"
 	"github.com/go-git/go-git/v5/plumbing"
+	"github.com/go-git/go-git/v5/plumbing/cache"
+	"github.com/go-git/go-git/v5/storage/filesystem"
 )
 
 // Repo is a git repository with a work tree. It is safe for concurrent use.
@@ -44,7 +46,32 @@ func Open(dir string) (*Repo, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open repository %s: %w", abs, err)
 	}
-	return newRepo(abs, repo)
+	return newRepo(abs, keepPacksOpen(repo))
+}
+
+// maxOpenPacks bounds the pack files a Repo keeps open between reads.
+const maxOpenPacks = 8
+
+// keepPacksOpen reopens a repository on storage that keeps pack files open
+// between object reads. go-git's default storage opens the pack file and
+// builds its reader anew for every object read from a pack, which made
+// reading 10,000 ledger events or commits of a packed history slow (see
+// docs/benchmarks.md). The repository files found are the same.
+func keepPacksOpen(repo *git.Repository) *git.Repository {
+	st, ok := repo.Storer.(*filesystem.Storage)
+	if !ok {
+		return repo
+	}
+	wt, err := repo.Worktree()
+	if err != nil {
+		return repo
+	}
+	s := filesystem.NewStorageWithOptions(st.Filesystem(), cache.NewObjectLRUDefault(), filesystem.Options{MaxOpenDescriptors: maxOpenPacks})
+	reopened, err := git.Open(s, wt.Filesystem)
+	if err != nil {
+		return repo
+	}
+	return reopened
 }
 
 // Init creates a repository at dir, as git init with the initial branch

@@ -1,0 +1,125 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+	"text/tabwriter"
+	"time"
+
+	ucli "github.com/urfave/cli/v2"
+
+	"github.com/secretsctl/secretsctl/internal/ledger"
+	"github.com/secretsctl/secretsctl/store"
+)
+
+type ledgerReadOptions struct {
+	storeOptions
+	Scenario   string
+	Deployment string
+	Secret     string
+	Format     string
+}
+
+func ledgerReadFlags(formats string) []ucli.Flag {
+	return append(readFlags()[:1],
+		&ucli.StringFlag{Name: "scenario", Aliases: []string{"s"}, Usage: "only this scenario"},
+		&ucli.StringFlag{Name: "format", Aliases: []string{"o"}, Value: "text", Usage: "output format: " + formats},
+	)
+}
+
+func ledgerReadOpts(c *ucli.Context) ledgerReadOptions {
+	o := ledgerReadOptions{storeOptions: readOptions(c), Scenario: c.String("scenario"), Format: c.String("format")}
+	if c.IsSet("deployment") {
+		o.Deployment = c.String("deployment")
+	}
+	if c.IsSet("secret") {
+		o.Secret = c.String("secret")
+	}
+	// The ledger's clear metadata is read without decrypting; documents
+	// it consults (rotate_after, rotation_grace) may be unverified too.
+	o.AllowUnverified = true
+	return o
+}
+
+// reader opens the store and returns a metadata reader at the revision.
+func (o ledgerReadOptions) reader(e *env) (ledger.Reader, error) {
+	now, err := clock(e)
+	if err != nil {
+		return ledger.Reader{}, err
+	}
+	_, sn, err := o.open(e)
+	if err != nil {
+		return ledger.Reader{}, err
+	}
+	if o.Scenario != "" && !store.ValidLedgerName(o.Scenario) {
+		return ledger.Reader{}, usagef("invalid --scenario %q", o.Scenario)
+	}
+	return ledger.Reader{Snapshot: sn, Mode: ledger.Metadata, Now: now().UTC()}, nil
+}
+
+func newDeploymentsCommand(e *env) *ucli.Command {
+	return &ucli.Command{
+		Name:  "deployments",
+		Usage: "list the deployments of the ledger",
+		Description: `Lists every deployment the ledger knows (of one scenario with --scenario):
+its tier, when it was issued and last changed, and how many values are
+active, previous and revoked. Reads the ledger's clear metadata: no key
+needed, never a value.
+
+Examples:
+   secretsctl deployments
+   secretsctl deployments --scenario picker-wheel --format json` + exitCodeHelp,
+		Flags: ledgerReadFlags("text or json"),
+		Action: func(c *ucli.Context) error {
+			if c.NArg() > 0 {
+				return usagef("deployments takes no arguments (got %q)", c.Args().First())
+			}
+			return ledgerErr(runDeployments(c.Context, ledgerReadOpts(c), e))
+		},
+	}
+}
+
+// deploymentRow is one line of `deployments`.
+type deploymentRow struct {
+	Scenario   string    `json:"scenario"`
+	Deployment string    `json:"deployment"`
+	Tier       string    `json:"tier"`
+	Created    time.Time `json:"created"`
+	Updated    time.Time `json:"updated"`
+	Events     int       `json:"events"`
+	Active     int       `json:"active"`
+	Previous   int       `json:"previous"`
+	Revoked    int       `json:"revoked"`
+}
+
+func runDeployments(_ context.Context, opts ledgerReadOptions, e *env) error {
+	if opts.Format != "text" && opts.Format != "json" {
+		return usagef("unknown --format %q: want text or json", opts.Format)
+	}
+	r, err := opts.reader(e)
+	if err != nil {
+		return err
+	}
+	deps, err := r.All(opts.Scenario)
+	if err != nil {
+		return err
+	}
+	rows := []deploymentRow{}
+	for _, d := range deps {
+		rows = append(rows, deploymentRow{Scenario: d.Scenario, Deployment: d.Deployment, Tier: d.Tier, Created: d.Created,
+			Updated: d.Updated, Events: len(d.Events), Active: d.Count(store.StatusActive), Previous: d.Count(store.StatusPrevious),
+			Revoked: d.Count(store.StatusRevoked)})
+	}
+	if opts.Format == "json" {
+		return writeJSON(e, rows)
+	}
+	tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "SCENARIO\tDEPLOYMENT\tTIER\tISSUED\tUPDATED\tEVENTS\tACTIVE\tPREVIOUS\tREVOKED")
+	for _, r := range rows {
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%d\t%d\t%d\t%d\n", r.Scenario, r.Deployment, r.Tier, stamp(r.Created), stamp(r.Updated),
+			r.Events, r.Active, r.Previous, r.Revoked)
+	}
+	return tw.Flush()
+}
+
+func stamp(t time.Time) string { return t.UTC().Format(time.RFC3339) }

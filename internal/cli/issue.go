@@ -1,0 +1,123 @@
+package cli
+
+import (
+	"context"
+
+	ucli "github.com/urfave/cli/v2"
+
+	"github.com/secretsctl/secretsctl/internal/ledger"
+)
+
+type issueOptions struct {
+	ledgerOptions
+	Scenario, Tier, Deployment, Out string
+}
+
+func newIssueCommand(e *env) *ucli.Command {
+	return &ucli.Command{
+		Name:  "issue",
+		Usage: "generate a deployment's bundle-time secrets, render them and record them in the ledger",
+		Description: `Generates every secret the plan of the scenario on the tier makes at bundle
+time (strategy generate, at: bundle), renders their targets into --out and
+commits one new SOPS-encrypted ledger file under
+deployments/<scenario>/<deployment>/ holding each value encrypted with its
+keyed fingerprint. Issuing a deployment again renders the same values and
+commits nothing (only secrets the plan gained since are generated).
+
+An infrastructure secret planned for a tier that ships to end users is
+never generated (exit 4). --out must lie outside the store's git work tree.
+The fingerprint key is the store's (deployments/fingerprint-key.yaml,
+created on first use) or SECRETSCTL_FINGERPRINT_KEY (hex).
+
+Examples:
+   secretsctl issue --scenario picker-wheel --tier saas --deployment acme-prod --out ./bundle
+   secretsctl issue -s picker-wheel -t 4 -d acme-prod --out ./bundle --push
+   secretsctl issue -s picker-wheel -t saas -d acme-prod --out ./bundle --format json` + exitCodeHelp,
+		Flags: append(ledgerWriteFlags(),
+			&ucli.StringFlag{Name: "scenario", Aliases: []string{"s"}, Usage: "scenario name", Required: true},
+			&ucli.StringFlag{Name: "tier", Aliases: []string{"t"}, Usage: "tier id or alias", Required: true},
+			&ucli.StringFlag{Name: "deployment", Aliases: []string{"d"}, Usage: "deployment id ([a-z0-9][a-z0-9._-]*)", Required: true},
+			&ucli.StringFlag{Name: "out", Usage: "output directory for the rendered files", Required: true},
+		),
+		Action: func(c *ucli.Context) error {
+			if c.NArg() > 0 {
+				return usagef("issue takes no arguments (got %q)", c.Args().First())
+			}
+			opts := issueOptions{ledgerOptions: ledgerWriteOptions(c), Scenario: c.String("scenario"), Tier: c.String("tier"),
+				Deployment: c.String("deployment"), Out: c.String("out")}
+			return ledgerErr(runIssue(c.Context, opts, e))
+		},
+	}
+}
+
+func runIssue(ctx context.Context, opts issueOptions, e *env) error {
+	w, err := opts.writer(e)
+	if err != nil {
+		return err
+	}
+	out, err := outDir(e, w.Store, opts.Out)
+	if err != nil {
+		return err
+	}
+	// SPEC §9: issue scans its own output for infrastructure and stripped
+	// values, as verify-bundle does, and commits nothing when one is there.
+	w.Check = issueBundleCheck(e)
+	res, err := w.Issue(ctx, ledger.IssueRequest{Scenario: opts.Scenario, Tier: opts.Tier, Deployment: opts.Deployment, Out: out})
+	if err != nil {
+		return err
+	}
+	if err := opts.push(ctx, w, res); err != nil {
+		return err
+	}
+	return printResult(e, opts.Format, "issued", res, out)
+}
+
+type renderOptions struct {
+	ledgerOptions
+	Scenario, Deployment, Out string
+}
+
+func newRenderCommand(e *env) *ucli.Command {
+	return &ucli.Command{
+		Name:  "render",
+		Usage: "rebuild a deployment's bundle from the ledger",
+		Description: `Renders the active values the ledger holds for a deployment into --out, with
+the plan of the revision its latest event recorded: the same files issue
+wrote. Generates nothing and commits nothing; needs the private key. A
+revoked deployment, and an infrastructure secret on a tier that ships to end
+users, are refused.
+
+Examples:
+   secretsctl render --deployment acme-prod --out ./bundle
+   secretsctl render -d acme-prod --scenario picker-wheel --out ./bundle` + exitCodeHelp,
+		Flags: append(ledgerWriteFlags()[2:],
+			&ucli.StringFlag{Name: "scenario", Aliases: []string{"s"}, Usage: "scenario of the deployment (needed only when the id is used by several)"},
+			&ucli.StringFlag{Name: "deployment", Aliases: []string{"d"}, Usage: "deployment id", Required: true},
+			&ucli.StringFlag{Name: "out", Usage: "output directory for the rendered files", Required: true},
+		),
+		Action: func(c *ucli.Context) error {
+			if c.NArg() > 0 {
+				return usagef("render takes no arguments (got %q)", c.Args().First())
+			}
+			opts := renderOptions{ledgerOptions: ledgerWriteOptions(c), Scenario: c.String("scenario"),
+				Deployment: c.String("deployment"), Out: c.String("out")}
+			return ledgerErr(runRender(c.Context, opts, e))
+		},
+	}
+}
+
+func runRender(ctx context.Context, opts renderOptions, e *env) error {
+	w, err := opts.writer(e)
+	if err != nil {
+		return err
+	}
+	out, err := outDir(e, w.Store, opts.Out)
+	if err != nil {
+		return err
+	}
+	res, err := w.Render(ctx, ledger.Target{Scenario: opts.Scenario, Deployment: opts.Deployment}, out)
+	if err != nil {
+		return err
+	}
+	return printResult(e, opts.Format, "rendered", res, out)
+}

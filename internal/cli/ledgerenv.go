@@ -1,0 +1,144 @@
+package cli
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	ucli "github.com/urfave/cli/v2"
+
+	"github.com/secretsctl/secretsctl/hooks"
+	"github.com/secretsctl/secretsctl/internal/ledger"
+	"github.com/secretsctl/secretsctl/store"
+)
+
+// nowEnv overrides the clock of ledger commands. It exists for tests (a
+// rotation falling due, events at fixed times) and takes RFC 3339.
+const nowEnv = "SECRETSCTL_NOW"
+
+// ledgerOptions are the flags ledger writers share.
+type ledgerOptions struct {
+	storeOptions
+	Author string
+	Push   bool
+	Format string
+}
+
+func ledgerWriteFlags() []ucli.Flag {
+	return []ucli.Flag{
+		&ucli.StringFlag{Name: "author", Usage: `commit author as "Name <email>" (default: git config)`},
+		&ucli.BoolFlag{Name: "push", Usage: "push the commit to the branch's remote, rebasing onto it when the push is rejected as non-fast-forward (default: git config secretsctl.push)"},
+		&ucli.BoolFlag{Name: "allow-unverified", Usage: "read metadata without the private key (needs SECRETSCTL_FINGERPRINT_KEY; new deployments only)"},
+		&ucli.StringFlag{Name: "format", Aliases: []string{"o"}, Value: "text", Usage: "output format: text or json"},
+	}
+}
+
+func ledgerWriteOptions(c *ucli.Context) ledgerOptions {
+	return ledgerOptions{storeOptions: storeOptions{Store: storeFlagValue(c), AllowUnverified: c.Bool("allow-unverified")},
+		Author: c.String("author"), Push: c.Bool("push"), Format: c.String("format")}
+}
+
+// clock returns now, or SECRETSCTL_NOW when set.
+func clock(e *env) (func() time.Time, error) {
+	v := e.getenv(nowEnv)
+	if v == "" {
+		return time.Now, nil
+	}
+	t, err := time.Parse(time.RFC3339, v)
+	if err != nil {
+		return nil, usagef("%s=%q: want an RFC 3339 time such as 2026-01-02T03:04:05Z", nowEnv, v)
+	}
+	return func() time.Time { return t }, nil
+}
+
+// writer opens the store and returns a ledger writer for it.
+func (o ledgerOptions) writer(e *env) (*ledger.Writer, error) {
+	if o.Format != "text" && o.Format != "json" {
+		return nil, usagef("unknown --format %q: want text or json", o.Format)
+	}
+	author, err := parseAuthor(o.Author)
+	if err != nil {
+		return nil, err
+	}
+	now, err := clock(e)
+	if err != nil {
+		return nil, err
+	}
+	st, err := o.openStore(e)
+	if err != nil {
+		return nil, err
+	}
+	return &ledger.Writer{Store: st, Author: author, Now: now, FingerprintKey: e.getenv(ledger.FingerprintKeyEnv),
+		AllowUnverified: o.AllowUnverified}, nil
+}
+
+// outDir resolves --out and refuses a directory inside the store's
+// repository: rendered files hold values in clear and must never be
+// committed by accident.
+func outDir(e *env, st *store.Store, out string) (string, error) {
+	if out == "" {
+		return "", usagef("--out DIR is required")
+	}
+	abs := resolvePath(e, out)
+	root := strings.TrimSuffix(filepath.ToSlash(st.Dir()), "/"+st.RepoDir())
+	real := abs
+	if r, err := filepath.EvalSymlinks(filepath.Dir(abs)); err == nil {
+		real = filepath.Join(r, filepath.Base(abs))
+	}
+	for _, p := range []string{abs, real} {
+		rel, err := filepath.Rel(filepath.FromSlash(root), p)
+		if err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(os.PathSeparator)) {
+			return "", usagef("--out %s is inside the store's git work tree %s: rendered files hold values in clear; choose a directory outside it", out, root)
+		}
+	}
+	return abs, nil
+}
+
+// ledgerErr gives ledger errors their exit codes.
+func ledgerErr(err error) error {
+	var bad *ledger.InvalidIDError
+	var amb *ledger.AmbiguousError
+	var conflict *ledger.ConflictError
+	switch {
+	case err == nil:
+		return nil
+	case errors.As(err, &bad), errors.As(err, &amb), errors.As(err, &conflict):
+		return usageError{err}
+	case errors.Is(err, hooks.ErrRefused):
+		return coded{err, ExitInvalid}
+	}
+	return err
+}
+
+// coded is an error with an exit code of its own.
+type coded struct {
+	err  error
+	code int
+}
+
+func (c coded) Error() string { return c.err.Error() }
+func (c coded) Unwrap() error { return c.err }
+func (c coded) ExitCode() int { return c.code }
+
+// printResult prints what a ledger write did.
+func printResult(e *env, format, verb string, r *ledger.Result, out string) error {
+	if format == "json" {
+		return writeJSON(e, r)
+	}
+	fmt.Fprintf(e.stdout, "%s %s/%s on %s: %d recorded, %d unchanged\n", verb, r.Scenario, r.Deployment, r.Tier, len(r.Changed), len(r.Kept))
+	for _, id := range r.Changed {
+		fmt.Fprintf(e.stdout, "  %s\n", id)
+	}
+	if out != "" {
+		fmt.Fprintf(e.stdout, "wrote %d files to %s\n", len(r.Files), out)
+	}
+	if r.Committed {
+		fmt.Fprintf(e.stdout, "commit %s\n", r.Commit)
+	} else if verb != "rendered" {
+		fmt.Fprintln(e.stdout, "nothing new to record; no commit")
+	}
+	return nil
+}

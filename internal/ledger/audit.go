@@ -1,0 +1,133 @@
+package ledger
+
+import (
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/secretsctl/secretsctl/store"
+)
+
+// TrailEntry is one ledger event as git history records it. It never holds
+// a value.
+type TrailEntry struct {
+	Commit     string    `json:"commit"`
+	Author     string    `json:"author"`
+	Email      string    `json:"email"`
+	Time       time.Time `json:"time"`
+	Action     string    `json:"action"`
+	Scenario   string    `json:"scenario"`
+	Deployment string    `json:"deployment"`
+	Tier       string    `json:"tier"`
+	Event      string    `json:"event"`
+	Reason     string    `json:"reason,omitempty"`
+	// Secrets are the secret ids the event concerns, with what it did.
+	Secrets []TrailSecret `json:"secrets"`
+}
+
+// TrailSecret is what an event did to one value.
+type TrailSecret struct {
+	SecretID    string `json:"secret_id"`
+	Fingerprint string `json:"fingerprint"`
+	Status      string `json:"status"`
+}
+
+// Holding is one value of a secret a deployment received.
+type Holding struct {
+	Scenario    string    `json:"scenario"`
+	Deployment  string    `json:"deployment"`
+	Tier        string    `json:"tier"`
+	Fingerprint string    `json:"fingerprint"`
+	Status      string    `json:"status"`
+	Since       time.Time `json:"since"`
+	Commit      string    `json:"commit"`
+	Revoked     time.Time `json:"revoked,omitzero"`
+	Reason      string    `json:"reason,omitempty"`
+}
+
+// Audit is the answer to an audit question: who holds which values (never
+// the values) and the trail of events that made it so.
+type Audit struct {
+	Revision string `json:"revision"`
+	// Integrity is unverified: audits read the clear part of ledger files
+	// without decrypting them, so they need no key.
+	Integrity string       `json:"integrity"`
+	Secret    string       `json:"secret,omitempty"`
+	Holdings  []Holding    `json:"holdings"`
+	Trail     []TrailEntry `json:"trail"`
+}
+
+// Filter selects what an audit covers; both empty means the whole ledger.
+type Filter struct {
+	Secret     string
+	Scenario   string
+	Deployment string
+}
+
+// Audit answers an audit question from the ledger at the snapshot and its
+// git history. With a secret: every deployment that received it, each
+// value's fingerprint, status and commit, and the events that touched it.
+// With a deployment: what it holds and since when, and its events.
+func (r Reader) Audit(f Filter) (*Audit, error) {
+	r.Mode = Metadata
+	a := &Audit{Revision: r.Snapshot.Revision, Integrity: store.IntegrityUnverified, Secret: f.Secret, Holdings: []Holding{}, Trail: []TrailEntry{}}
+	var deps []*Deployment
+	if f.Deployment != "" {
+		scenario, err := r.FindScenario(f.Deployment, f.Scenario)
+		if err != nil {
+			return nil, err
+		}
+		d, err := r.Deployment(scenario, f.Deployment)
+		if err != nil {
+			return nil, err
+		}
+		deps = []*Deployment{d}
+	} else {
+		var err error
+		if deps, err = r.All(f.Scenario); err != nil {
+			return nil, err
+		}
+	}
+	history, err := r.Snapshot.LedgerHistory()
+	if err != nil {
+		return nil, err
+	}
+	for _, d := range deps {
+		a.add(d, f.Secret, history)
+	}
+	slices.SortFunc(a.Trail, func(x, y TrailEntry) int {
+		if c := x.Time.Compare(y.Time); c != 0 {
+			return c
+		}
+		return strings.Compare(x.Event, y.Event)
+	})
+	return a, nil
+}
+
+// add records a deployment's holdings and events that concern secret (all
+// when empty).
+func (a *Audit) add(d *Deployment, secret string, history map[string]store.LedgerCommit) {
+	for _, v := range d.Values {
+		if secret == "" || v.SecretID == secret {
+			a.Holdings = append(a.Holdings, Holding{Scenario: d.Scenario, Deployment: d.Deployment, Tier: d.Tier,
+				Fingerprint: v.Fingerprint, Status: v.Status, Since: v.Since, Commit: history[v.Event].Hash,
+				Revoked: v.Revoked, Reason: v.Reason})
+		}
+	}
+	for _, ev := range d.Events {
+		t := TrailEntry{Action: ev.Event, Scenario: ev.Scenario, Deployment: ev.Deployment, Tier: ev.Tier, Event: ev.Path,
+			Time: ev.Time, Reason: ev.Reason}
+		for _, e := range ev.Secrets {
+			if secret == "" || e.SecretID == secret {
+				t.Secrets = append(t.Secrets, TrailSecret{SecretID: e.SecretID, Fingerprint: e.Fingerprint, Status: e.Status})
+			}
+		}
+		if len(t.Secrets) == 0 {
+			continue
+		}
+		if c, ok := history[ev.Path]; ok {
+			t.Commit, t.Author, t.Email, t.Time = c.Hash, c.Author, c.Email, c.Time
+		}
+		a.Trail = append(a.Trail, t)
+	}
+}

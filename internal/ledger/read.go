@@ -1,0 +1,185 @@
+package ledger
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/secretsctl/secretsctl/store"
+)
+
+// ReadMode says how events are read.
+type ReadMode int
+
+const (
+	// Verified decrypts and verifies every event (values included); it needs
+	// the private key unless the snapshot allows unverified reads.
+	Verified ReadMode = iota
+	// Metadata reads the clear part of events only, unverified: no key, no
+	// values, fast. Audits and listings use it.
+	Metadata
+)
+
+// Reader derives deployment state from a snapshot.
+type Reader struct {
+	Snapshot *store.Snapshot
+	Mode     ReadMode
+	Now      time.Time
+}
+
+// FindScenario returns the scenario under which a deployment id is filed.
+// An id filed under several scenarios needs scenario to choose.
+func (r Reader) FindScenario(deployment, scenario string) (string, error) {
+	if !store.ValidLedgerName(deployment) {
+		return "", badID("deployment", deployment)
+	}
+	if scenario != "" {
+		return scenario, nil
+	}
+	files, err := r.Snapshot.LedgerFiles()
+	if err != nil {
+		return "", err
+	}
+	var found []string
+	for _, f := range files {
+		if f.Deployment == deployment && (len(found) == 0 || found[len(found)-1] != f.Scenario) {
+			found = append(found, f.Scenario)
+		}
+	}
+	switch len(found) {
+	case 0:
+		return "", &store.NotFoundError{Kind: "deployment", Name: deployment, Hint: "issue it first with `secretsctl issue`"}
+	case 1:
+		return found[0], nil
+	}
+	return "", &AmbiguousError{Deployment: deployment, Scenarios: found}
+}
+
+// AmbiguousError is a deployment id filed under several scenarios.
+type AmbiguousError struct {
+	Deployment string
+	Scenarios  []string
+}
+
+func (e *AmbiguousError) Error() string {
+	return fmt.Sprintf("deployment %q exists in several scenarios (%s): pass --scenario", e.Deployment, strings.Join(e.Scenarios, ", "))
+}
+
+// badID is a usage error about an id that could escape its folder.
+func badID(kind, id string) error {
+	return &InvalidIDError{Kind: kind, ID: id}
+}
+
+// InvalidIDError is a scenario or deployment id that cannot name a ledger
+// folder (it could escape it).
+type InvalidIDError struct{ Kind, ID string }
+
+func (e *InvalidIDError) Error() string {
+	return fmt.Sprintf("invalid %s id %q: want lower-case letters, digits, '.', '_' and '-', starting with a letter or digit, without '..' (at most 128 characters)", e.Kind, e.ID)
+}
+
+// Events reads a deployment's events in order; none when it has none.
+func (r Reader) Events(scenario, deployment string) ([]Event, error) {
+	if !store.ValidLedgerName(deployment) {
+		return nil, badID("deployment", deployment)
+	}
+	if !store.ValidLedgerName(scenario) {
+		return nil, badID("scenario", scenario)
+	}
+	files, err := r.Snapshot.DeploymentFiles(scenario, deployment)
+	if err != nil {
+		return nil, err
+	}
+	return r.read(files)
+}
+
+func (r Reader) read(files []store.LedgerFile) ([]Event, error) {
+	out := make([]Event, 0, len(files))
+	for _, f := range files {
+		var ev *store.LedgerEvent
+		var err error
+		if r.Mode == Metadata {
+			ev, err = r.Snapshot.LedgerEventMetadata(f)
+		} else {
+			ev, err = r.Snapshot.LedgerEvent(f)
+		}
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, Event{LedgerEvent: ev, Path: f.Path})
+	}
+	return out, nil
+}
+
+// Deployment derives one deployment's state; a [*store.NotFoundError] when
+// it has no events.
+func (r Reader) Deployment(scenario, deployment string) (*Deployment, error) {
+	events, err := r.Events(scenario, deployment)
+	if err != nil {
+		return nil, err
+	}
+	if len(events) == 0 {
+		return nil, &store.NotFoundError{Kind: "deployment", Name: scenario + "/" + deployment}
+	}
+	return Derive(events, r.Grace, r.Now)
+}
+
+// All derives every deployment of the ledger (of one scenario when
+// scenario is set), sorted by scenario and deployment.
+func (r Reader) All(scenario string) ([]*Deployment, error) {
+	files, err := r.Snapshot.LedgerFiles()
+	if err != nil {
+		return nil, err
+	}
+	var out []*Deployment
+	for i := 0; i < len(files); {
+		j := i
+		for j < len(files) && files[j].Scenario == files[i].Scenario && files[j].Deployment == files[i].Deployment {
+			j++
+		}
+		if scenario == "" || files[i].Scenario == scenario {
+			events, err := r.read(files[i:j])
+			if err != nil {
+				return nil, err
+			}
+			d, err := Derive(events, r.Grace, r.Now)
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, d)
+		}
+		i = j
+	}
+	return out, nil
+}
+
+// Secret returns the metadata of a secret id ("owner/KEY") at the
+// snapshot: nil when its resource or scenario no longer declares it.
+func (r Reader) Secret(id string) *store.Secret {
+	owner, key, ok := strings.Cut(id, "/")
+	if !ok {
+		return nil
+	}
+	var secrets []store.Secret
+	if res, err := r.Snapshot.Resource(owner); err == nil {
+		secrets = res.Secrets
+	} else if sc, err := r.Snapshot.Scenario(owner); err == nil {
+		secrets = sc.Secrets
+	}
+	for i := range secrets {
+		if secrets[i].Key == key {
+			return &secrets[i]
+		}
+	}
+	return nil
+}
+
+// Grace is a secret's rotation grace period from its metadata.
+func (r Reader) Grace(id string) time.Duration {
+	if s := r.Secret(id); s != nil && s.RotationGrace != "" {
+		if d, err := ParseAge(s.RotationGrace); err == nil {
+			return d
+		}
+	}
+	return DefaultGrace
+}

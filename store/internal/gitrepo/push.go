@@ -1,0 +1,341 @@
+package gitrepo
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/go-git/go-git/v5"
+	"github.com/go-git/go-git/v5/config"
+	"github.com/go-git/go-git/v5/plumbing"
+	"github.com/go-git/go-git/v5/plumbing/filemode"
+	"github.com/go-git/go-git/v5/plumbing/object"
+)
+
+// ErrDiverged is returned by [Repo.Push] when local commits cannot be
+// replayed onto the remote branch without a conflict.
+var ErrDiverged = errors.New("local and remote branches changed the same files")
+
+// PushConfig reports git config secretsctl.push (false when unset) and the
+// remote of the current branch (branch.NAME.remote, else "origin").
+func (r *Repo) PushConfig() (push bool, remote string, err error) {
+	r.mu.Lock()
+	cfg, err := r.repo.Config()
+	r.mu.Unlock()
+	if err != nil {
+		return false, "", fmt.Errorf("read git config: %w", err)
+	}
+	push = cfg.Raw.Section("secretsctl").Option("push") == "true"
+	remote = "origin"
+	if head, err := r.head(); err == nil {
+		if b, ok := cfg.Branches[head.branch.Short()]; ok && b.Remote != "" {
+			remote = b.Remote
+		}
+	}
+	return push, remote, nil
+}
+
+// Push pushes the current branch to the same branch of remote. When the
+// remote rejects it as non-fast-forward (someone pushed first), it fetches
+// the remote branch, replays the local commits onto it (writers add new
+// files, so this does not conflict), and tries again, up to attempts times.
+// It returns the commit the remote branch points to afterwards.
+func (r *Repo) Push(ctx context.Context, remote string, attempts int) (Commit, error) {
+	head, err := r.head()
+	if err != nil {
+		return Commit{}, err
+	}
+	branch := head.branch
+	spec := config.RefSpec(branch.String() + ":" + branch.String())
+	tracking := plumbing.NewRemoteReferenceName(remote, branch.Short())
+	for i := 1; ; i++ {
+		r.mu.Lock()
+		err := r.repo.PushContext(ctx, &git.PushOptions{RemoteName: remote, RefSpecs: []config.RefSpec{spec}})
+		r.mu.Unlock()
+		if err == nil || errors.Is(err, git.NoErrAlreadyUpToDate) {
+			h, err := r.head()
+			if err != nil {
+				return Commit{}, err
+			}
+			return r.Resolve(h.hash.String())
+		}
+		if !rejected(err) || i >= attempts {
+			return Commit{}, fmt.Errorf("push %s to %s: %w", branch.Short(), remote, err)
+		}
+		fetch := config.RefSpec("+" + branch.String() + ":" + tracking.String())
+		r.mu.Lock()
+		err = r.repo.FetchContext(ctx, &git.FetchOptions{RemoteName: remote, RefSpecs: []config.RefSpec{fetch}})
+		r.mu.Unlock()
+		if err != nil && !errors.Is(err, git.NoErrAlreadyUpToDate) {
+			return Commit{}, fmt.Errorf("fetch %s from %s: %w", branch.Short(), remote, err)
+		}
+		ref, err := r.reference(tracking)
+		if err != nil {
+			return Commit{}, fmt.Errorf("read %s: %w", tracking, err)
+		}
+		if err := r.rebase(ctx, ref.Hash()); err != nil {
+			return Commit{}, err
+		}
+		if err := backoff(ctx, i); err != nil {
+			return Commit{}, err
+		}
+	}
+}
+
+// rejected reports a push refused because the remote branch moved.
+func rejected(err error) bool {
+	if errors.Is(err, git.ErrNonFastForwardUpdate) || errors.Is(err, git.ErrForceNeeded) {
+		return true
+	}
+	// receive-pack reports a ref another push holds locked, or moved under
+	// it, as "failed to update ref" / "cannot lock ref": the same race.
+	msg := err.Error()
+	for _, s := range []string{"non-fast-forward", "fetch first", "rejected", "failed to update ref", "cannot lock ref"} {
+		if strings.Contains(msg, s) {
+			return true
+		}
+	}
+	return false
+}
+
+// rebase replays the commits of the current branch that onto lacks onto
+// onto, as git rebase would for a linear history, under the writer lock, and
+// brings the work tree and index in line.
+func (r *Repo) rebase(ctx context.Context, onto plumbing.Hash) error {
+	unlock, err := r.lockWriters(ctx)
+	if err != nil {
+		return err
+	}
+	defer unlock()
+	head, err := r.head()
+	if err != nil {
+		return err
+	}
+	local, err := r.readCommit(head.hash)
+	if err != nil {
+		return err
+	}
+	remote, err := r.readCommit(onto)
+	if err != nil {
+		return fmt.Errorf("read remote head: %w", err)
+	}
+	todo, err := r.toReplay(local, remote)
+	if err != nil || len(todo) == 0 {
+		return err
+	}
+	w := &objectWriter{r: r}
+	base := remote
+	for _, c := range todo {
+		if base, err = r.replay(w, c, base); err != nil {
+			return err
+		}
+	}
+	if err := w.sync(); err != nil {
+		return err
+	}
+	edits, err := r.treeEdits(local.TreeHash, base.TreeHash)
+	if err != nil {
+		return err
+	}
+	changes, err := diff(r.treeAt(local.TreeHash), edits)
+	if err != nil {
+		return err
+	}
+	var ix *indexUpdate
+	if len(changes) > 0 {
+		if ix, err = r.lockIndex(ctx, changes); err != nil {
+			return fmt.Errorf("rebase: %w", err)
+		}
+		defer ix.rollback()
+	}
+	who := Signature{Name: local.Committer.Name, Email: local.Committer.Email}
+	u := refUpdate{branch: head.branch, old: head.hash, new: base.Hash, who: who, when: time.Now(), reason: "rebase (secretsctl push): onto " + onto.String()}
+	if err := r.updateRef(ctx, u); err != nil {
+		return err
+	}
+	if ix != nil {
+		return ix.apply()
+	}
+	return nil
+}
+
+// toReplay lists, oldest first, the commits of local's first-parent chain
+// that remote does not contain.
+func (r *Repo) toReplay(local, remote *object.Commit) ([]*object.Commit, error) {
+	r.mu.Lock()
+	bases, err := local.MergeBase(remote)
+	r.mu.Unlock()
+	if err != nil {
+		return nil, fmt.Errorf("find merge base: %w", err)
+	}
+	if len(bases) == 0 {
+		return nil, fmt.Errorf("rebase: %w: no common history", ErrDiverged)
+	}
+	stop := bases[0].Hash
+	var out []*object.Commit
+	for c := local; c.Hash != stop; {
+		if len(c.ParentHashes) != 1 {
+			return nil, fmt.Errorf("rebase: %w: local history has a merge (%s)", ErrDiverged, c.Hash)
+		}
+		out = append([]*object.Commit{c}, out...)
+		p, err := r.readCommit(c.ParentHashes[0])
+		if err != nil {
+			return nil, err
+		}
+		c = p
+	}
+	return out, nil
+}
+
+// replay writes c's changes on top of base as a new commit with c's author
+// and message.
+func (r *Repo) replay(w *objectWriter, c *object.Commit, base *object.Commit) (*object.Commit, error) {
+	parent, err := r.readCommit(c.ParentHashes[0])
+	if err != nil {
+		return nil, err
+	}
+	edits, err := r.treeEdits(parent.TreeHash, c.TreeHash)
+	if err != nil {
+		return nil, err
+	}
+	baseTree := r.treeAt(base.TreeHash)
+	for _, e := range edits {
+		if err := r.checkReplayable(parent.TreeHash, baseTree, e); err != nil {
+			return nil, err
+		}
+	}
+	changes, err := diff(baseTree, edits)
+	if err != nil {
+		return nil, err
+	}
+	root, err := (&treeBuilder{r: r, w: w}).buildRoot(base.TreeHash, changes)
+	if err != nil {
+		return nil, err
+	}
+	now := time.Now().Truncate(time.Second)
+	committer := c.Committer
+	committer.When = now
+	co := &object.Commit{Author: c.Author, Committer: committer, Message: c.Message, TreeHash: root, ParentHashes: []plumbing.Hash{base.Hash}}
+	o, err := r.encode(co)
+	if err != nil {
+		return nil, err
+	}
+	if co.Hash, err = w.write(o); err != nil {
+		return nil, err
+	}
+	return co, nil
+}
+
+// checkReplayable refuses an edit of a path the remote side changed too.
+func (r *Repo) checkReplayable(parentTree plumbing.Hash, base *Tree, e edit) error {
+	before, okBefore, err := r.treeAt(parentTree).entry(e.path)
+	if err != nil {
+		return err
+	}
+	now, okNow, err := base.entry(e.path)
+	if err != nil {
+		return err
+	}
+	if okBefore != okNow || okBefore && before.Hash != now.Hash {
+		return fmt.Errorf("rebase: %w: %s", ErrDiverged, e.path)
+	}
+	return nil
+}
+
+// treeEdits lists the file edits that turn tree a into tree b.
+func (r *Repo) treeEdits(a, b plumbing.Hash) ([]edit, error) {
+	var out []edit
+	err := r.diffTrees(a, b, "", &out)
+	sort.Slice(out, func(i, j int) bool { return out[i].path < out[j].path })
+	return out, err
+}
+
+func (r *Repo) diffTrees(a, b plumbing.Hash, dir string, out *[]edit) error {
+	if a == b {
+		return nil
+	}
+	ea, err := r.entriesOf(a)
+	if err != nil {
+		return err
+	}
+	eb, err := r.entriesOf(b)
+	if err != nil {
+		return err
+	}
+	for name, x := range ea {
+		if _, ok := eb[name]; !ok {
+			if err := r.removed(x, join(dir, name), out); err != nil {
+				return err
+			}
+		}
+	}
+	for name, y := range eb {
+		x, had := ea[name]
+		p := join(dir, name)
+		switch {
+		case had && x.Hash == y.Hash && x.Mode == y.Mode:
+		case y.Mode == filemode.Dir:
+			var from plumbing.Hash
+			if had && x.Mode == filemode.Dir {
+				from = x.Hash
+			} else if had {
+				*out = append(*out, edit{path: p, delete: true})
+			}
+			if err := r.diffTrees(from, y.Hash, p, out); err != nil {
+				return err
+			}
+		default:
+			if had && x.Mode == filemode.Dir {
+				if err := r.removed(x, p, out); err != nil {
+					return err
+				}
+			}
+			data, err := r.readBlob(y.Hash)
+			if err != nil {
+				return err
+			}
+			*out = append(*out, edit{path: p, data: data})
+		}
+	}
+	return nil
+}
+
+func (r *Repo) removed(e object.TreeEntry, p string, out *[]edit) error {
+	if e.Mode != filemode.Dir {
+		*out = append(*out, edit{path: p, delete: true})
+		return nil
+	}
+	return r.diffTrees(e.Hash, plumbing.ZeroHash, p, out)
+}
+
+// entriesOf reads a tree's entries by name; the zero hash is empty.
+func (r *Repo) entriesOf(h plumbing.Hash) (map[string]object.TreeEntry, error) {
+	out := map[string]object.TreeEntry{}
+	if h.IsZero() {
+		return out, nil
+	}
+	entries, err := r.readTree(h)
+	if err != nil {
+		return nil, err
+	}
+	for _, e := range entries {
+		out[e.Name] = e
+	}
+	return out, nil
+}
+
+// backoff waits a little longer after each rejected attempt, with jitter,
+// so that writers racing for one remote do not collide in lockstep.
+func backoff(ctx context.Context, attempt int) error {
+	d := time.Duration(attempt*attempt)*20*time.Millisecond + time.Duration(rand.Int64N(int64(50*time.Millisecond)))
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-time.After(d):
+		return nil
+	}
+}
