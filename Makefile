@@ -47,6 +47,7 @@ fuzz:
 	$(GO) test ./store -run '^$$' -fuzz FuzzDecodeResource -fuzztime $(FUZZTIME)
 	$(GO) test ./store -run '^$$' -fuzz FuzzDecodeScenario -fuzztime $(FUZZTIME)
 	$(GO) test ./store -run '^$$' -fuzz FuzzDecodeConfig -fuzztime $(FUZZTIME)
+	$(GO) test ./internal/api -run '^$$' -fuzz FuzzRequest -fuzztime $(FUZZTIME)
 	$(GO) test ./dotenv -run '^$$' -fuzz FuzzParse -fuzztime $(FUZZTIME)
 	$(GO) test ./dotenv -run '^$$' -fuzz FuzzQuote -fuzztime $(FUZZTIME)
 

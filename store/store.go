@@ -93,11 +93,19 @@ func newStore(abs string, repo *gitrepo.Repo, opts Options) (*Store, error) {
 	if err != nil {
 		return nil, err
 	}
+	keys, err := loadKeys(opts)
+	if err != nil {
+		return nil, err
+	}
+	return &Store{dir: abs, prefix: prefix, repo: repo, keys: keys}, nil
+}
+
+func loadKeys(opts Options) (*sopsfile.Keyring, error) {
 	keys, err := sopsfile.LoadKeyring(opts.getenv())
 	if err != nil {
 		return nil, fmt.Errorf("load age keys: %w", err)
 	}
-	return &Store{dir: abs, prefix: prefix, repo: repo, keys: keys}, nil
+	return keys, nil
 }
 
 func repoRelative(root, dir string) (string, error) {

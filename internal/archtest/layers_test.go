@@ -60,6 +60,11 @@ func TestLayers(t *testing.T) {
 				assert.True(t, isStd(imp), "internal/ui imports %s: the UI reads only the JSON API, so it needs only the standard library", imp)
 			}
 		}
+		if p.ImportPath == module+"/internal/api" {
+			for _, imp := range p.Imports {
+				assert.True(t, apiMayImport(imp), "internal/api imports %s: its handlers only call store, internal/plan, internal/coverage and internal/gaps", imp)
+			}
+		}
 		if p.ImportPath == module+"/dotenv" {
 			for _, imp := range p.Imports {
 				assert.True(t, isStd(imp), "dotenv imports %s: it is a standard-library-only parser", imp)
@@ -100,4 +105,15 @@ func TestLayers(t *testing.T) {
 			}
 		}
 	}
+}
+
+// apiMayImport is what internal/api may import: the standard library, Gin,
+// the Prometheus client, and the packages whose functions its handlers call.
+func apiMayImport(imp string) bool {
+	switch imp {
+	case module + "/store", module + "/internal/plan", module + "/internal/coverage", module + "/internal/gaps":
+		return true
+	}
+	return isStd(imp) || strings.HasPrefix(imp, "github.com/gin-gonic/gin") ||
+		strings.HasPrefix(imp, "github.com/prometheus/client_golang/")
 }

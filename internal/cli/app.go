@@ -84,6 +84,7 @@ Examples:
 			newSetCommand(e),
 			newUnsetCommand(e),
 			newSourcesCommand(e),
+			newServeCommand(e),
 		},
 		CustomAppHelpTemplate: ucli.AppHelpTemplate + exitCodeHelp,
 		ExitErrHandler:        func(*ucli.Context, error) {},

@@ -24,6 +24,8 @@ type Repo struct {
 	// concurrent use (lazy maps, pack file offsets).
 	mu   sync.Mutex
 	repo *git.Repository
+
+	hc headCache // what HEAD resolved to, for Head
 }
 
 // Open finds the git repository containing dir, walking up the parents as git

@@ -1,0 +1,76 @@
+package api
+
+import (
+	"container/list"
+	"crypto/sha256"
+	"encoding/hex"
+	"sync"
+
+	"github.com/secretsctl/secretsctl/store"
+)
+
+// body is an encoded answer and its strong ETag.
+type body struct {
+	data []byte
+	etag string
+}
+
+func newBody(data []byte) *body {
+	sum := sha256.Sum256(data)
+	return &body{data: data, etag: `"` + hex.EncodeToString(sum[:16]) + `"`}
+}
+
+// cache holds encoded answers by (revision, route, parameters) and
+// snapshots by revision, each bounded and evicting the least recently used.
+// What is cached never changes for its key: a revision is immutable.
+type cache struct {
+	bodies *lru[*body]
+	snaps  *lru[*store.Snapshot]
+}
+
+func newCache(bodies, snaps int) *cache {
+	return &cache{bodies: newLRU[*body](bodies), snaps: newLRU[*store.Snapshot](snaps)}
+}
+
+type lru[V any] struct {
+	mu  sync.Mutex
+	max int
+	ll  *list.List
+	m   map[string]*list.Element
+}
+
+type lruItem[V any] struct {
+	key string
+	val V
+}
+
+func newLRU[V any](max int) *lru[V] {
+	return &lru[V]{max: max, ll: list.New(), m: map[string]*list.Element{}}
+}
+
+func (c *lru[V]) get(key string) (V, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if e, ok := c.m[key]; ok {
+		c.ll.MoveToFront(e)
+		return e.Value.(*lruItem[V]).val, true
+	}
+	var zero V
+	return zero, false
+}
+
+func (c *lru[V]) put(key string, v V) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if e, ok := c.m[key]; ok {
+		e.Value.(*lruItem[V]).val = v
+		c.ll.MoveToFront(e)
+		return
+	}
+	c.m[key] = c.ll.PushFront(&lruItem[V]{key: key, val: v})
+	for c.ll.Len() > c.max {
+		last := c.ll.Back()
+		c.ll.Remove(last)
+		delete(c.m, last.Value.(*lruItem[V]).key)
+	}
+}

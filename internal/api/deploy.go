@@ -1,0 +1,192 @@
+package api
+
+import (
+	"encoding/json"
+	"errors"
+	"io"
+	"net/http"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/secretsctl/secretsctl/internal/plan"
+	"github.com/secretsctl/secretsctl/store"
+)
+
+// seedManifest is GET /deployment/secrets?scenario=&tier=: the manifest, the
+// same bytes as `secretsctl plan --format json`.
+func (s *Server) seedManifest(c *gin.Context) {
+	req, err := queryRequest(c, c.Query("scenario"))
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	s.manifest(c, req, "manifest")
+}
+
+// getManifest is GET /api/v1/deployment/secrets/{scenario}?tier=&include_optional=.
+func (s *Server) getManifest(c *gin.Context) {
+	req, err := queryRequest(c, c.Param("scenario"))
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	s.manifest(c, req, "manifest")
+}
+
+// planAlias is GET /api/v1/plans/{scenario}/{tier}: the manifest again.
+func (s *Server) planAlias(c *gin.Context) {
+	req := &manifestRequest{Scenario: c.Param("scenario"), Tier: c.Param("tier"), Rev: c.Query("rev")}
+	s.manifest(c, req, "manifest")
+}
+
+// postManifest is POST /api/v1/deployment/secrets with {"scenario", "tier",
+// "resources", "include_optional"}.
+func (s *Server) postManifest(c *gin.Context) {
+	req, err := bodyRequest(c)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	s.manifest(c, req, "manifest")
+}
+
+// postReadiness is POST /api/v1/deployment/readiness: the manifest's
+// summary.
+func (s *Server) postReadiness(c *gin.Context) {
+	req, err := bodyRequest(c)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	s.manifest(c, req, "readiness")
+}
+
+func queryRequest(c *gin.Context, scenario string) (*manifestRequest, error) {
+	req := &manifestRequest{Scenario: scenario, Tier: c.Query("tier"), Rev: c.Query("rev")}
+	opt, err := parseBool("include_optional", c.Query("include_optional"), true)
+	if err != nil {
+		return nil, err
+	}
+	req.IncludeOptional = &opt
+	return req, nil
+}
+
+func bodyRequest(c *gin.Context) (*manifestRequest, error) {
+	var req manifestRequest
+	dec := json.NewDecoder(c.Request.Body)
+	if err := dec.Decode(&req); err != nil {
+		var tooBig *http.MaxBytesError
+		if errors.As(err, &tooBig) {
+			return nil, err
+		}
+		if errors.Is(err, io.EOF) {
+			return nil, errf(http.StatusBadRequest, "invalid_body", "the body is empty: want a JSON object with scenario and tier")
+		}
+		return nil, errf(http.StatusBadRequest, "invalid_body", "the body is not a JSON object with scenario and tier (%s)", jsonProblem(err))
+	}
+	if req.Rev == "" {
+		req.Rev = c.Query("rev")
+	}
+	return &req, nil
+}
+
+// jsonProblem describes a decoding error without quoting the input.
+func jsonProblem(err error) string {
+	var syn *json.SyntaxError
+	var typ *json.UnmarshalTypeError
+	switch {
+	case errors.As(err, &syn):
+		return "syntax error at byte " + strconv.FormatInt(syn.Offset, 10)
+	case errors.As(err, &typ):
+		return "field " + typ.Field + " has the wrong type"
+	}
+	return "malformed JSON"
+}
+
+// manifest answers a manifest request with the manifest (kind "manifest")
+// or its readiness summary (kind "readiness").
+func (s *Server) manifest(c *gin.Context, req *manifestRequest, kind string) {
+	if err := req.check(); err != nil {
+		s.fail(c, err)
+		return
+	}
+	sn, err := s.snapshot(c, req.Rev)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	tier, err := sn.Tiers().Resolve(req.Tier)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	resources := slices.Clone(req.Resources)
+	slices.Sort(resources)
+	resources = slices.Compact(resources)
+	key := strings.Join([]string{kind, req.Scenario, tier.ID, strconv.FormatBool(req.includeOptional()), strings.Join(resources, ",")}, "\x00")
+	s.cached(c, sn, key, func() (any, error) {
+		m, err := plan.ForSnapshot(sn, req.Scenario, tier.ID)
+		if err != nil {
+			return nil, err
+		}
+		if err := narrow(m, resources, req.includeOptional()); err != nil {
+			return nil, err
+		}
+		if kind == "readiness" {
+			return readinessOf(m), nil
+		}
+		return m, nil
+	})
+}
+
+// narrow keeps only the secrets of the named resources (and the scenario's
+// own) and, without optional ones, only required secrets. The summary still
+// counts the full set, as in the original service.
+func narrow(m *store.Manifest, resources []string, optional bool) error {
+	for _, r := range resources {
+		if !slices.Contains(m.Resources, r) {
+			e := errf(http.StatusBadRequest, "unknown_resource", "resource %q is not used by scenario %q", r, m.Scenario)
+			e.body.Valid = m.Resources
+			return e
+		}
+	}
+	if len(resources) == 0 && optional {
+		return nil
+	}
+	keep := func(owner string, required bool) bool {
+		if !optional && !required {
+			return false
+		}
+		return len(resources) == 0 || owner == m.Scenario || slices.Contains(resources, owner)
+	}
+	m.Secrets = slices.DeleteFunc(m.Secrets, func(ms store.ManifestSecret) bool { return !keep(ms.ResourceName, ms.Required) })
+	m.BundleSecrets = slices.DeleteFunc(m.BundleSecrets, func(bs store.BundleSecret) bool {
+		owner, _, _ := strings.Cut(bs.ID, "/")
+		return !keep(owner, bs.Required)
+	})
+	if len(resources) > 0 {
+		m.Resources = resources
+	}
+	return nil
+}
+
+// Readiness is the answer of POST /api/v1/deployment/readiness.
+type Readiness struct {
+	Scenario    string        `json:"scenario"`
+	Tier        string        `json:"tier"`
+	Revision    string        `json:"revision"`
+	Resources   []string      `json:"resources"`
+	Summary     store.Summary `json:"summary"`
+	GeneratedAt time.Time     `json:"generated_at"`
+	// Ready is true when no secret blocks the plan.
+	Ready bool `json:"ready"`
+}
+
+func readinessOf(m *store.Manifest) Readiness {
+	return Readiness{Scenario: m.Scenario, Tier: m.TierID, Revision: m.Revision, Resources: m.Resources,
+		Summary: m.Summary, GeneratedAt: m.GeneratedAt, Ready: len(m.Summary.BlockingSecrets) == 0}
+}

@@ -1,0 +1,52 @@
+// Package api is secretsctl's read-only HTTP API (SPEC §11), on Gin: the
+// deployment manifests deployment-manager and the bundlers read, and the
+// queries the dashboard shows (scenarios, tiers, resources, coverage, gaps,
+// revisions, plan diffs), with health, readiness, Prometheus metrics and an
+// OpenAPI 3.1 document.
+//
+// Handlers only decode a request, call [plan], [coverage], [gaps] or a
+// [store] query, and encode the answer. No route writes to the store: a
+// POST computes.
+//
+// # Revisions and caching
+//
+// Every data route reads HEAD unless ?rev= names a commit, tag or branch.
+// HEAD is re-checked on every request (three stat(2) calls, at most every
+// 10 ms: see [store.Store.Head]), so a commit or a pull is served by the
+// next request without a restart.
+// Encoded answers are cached by (revision, route, parameters) and carry a
+// strong ETag derived from their bytes; If-None-Match gives 304. The same
+// revision gives the same bytes and the same ETag on every replica.
+//
+// # Replicas
+//
+// [Server.Follow] keeps a [store.Replica] in sync on an interval. /readyz is
+// 503 until the first successful sync, then reports the revision and the
+// time of the last good sync; a failed fetch keeps the last good revision
+// serving and is reported in /readyz and in the metrics.
+//
+// # Errors and limits
+//
+// Every error is JSON {"error": "...", "code": "..."}: 400 bad parameter
+// (an unknown tier lists the valid ones), 401 missing or wrong bearer
+// token, 404 unknown scenario, revision or route, 405 any other method,
+// 413 oversized body, 414 URL too long, 422 a document that fails its
+// integrity check or validation (the message names the file), 431 headers
+// too large, 503 not ready. Request bodies are limited to [MaxBodyBytes],
+// URLs to [MaxURLBytes], headers to [MaxHeaderBytes]. A request header
+// block beyond the server's hard limit (see [NewHTTPServer]) is refused by
+// net/http itself with a plain-text 431.
+//
+// # Extending the router
+//
+// [Options.Extra] is called with the Gin engine after the API routes are
+// registered, behind the same middleware (logging, metrics, limits,
+// bearer tokens). The dashboard mounts its static files there:
+//
+//	api.New(api.Options{Store: st, Extra: func(r *gin.Engine) {
+//		r.StaticFS("/ui", http.FS(uiFiles))
+//	}})
+//
+// openapi.json documents the API routes registered by [New]; its test
+// builds a server without Extra, so routes added there are not checked.
+package api

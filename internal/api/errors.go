@@ -1,0 +1,92 @@
+package api
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/secretsctl/secretsctl/internal/plan"
+	"github.com/secretsctl/secretsctl/store"
+)
+
+// Error is the body of every error answer.
+type Error struct {
+	Error string `json:"error"`
+	Code  string `json:"code"`
+	// Valid lists the accepted values when a parameter has a closed set
+	// (the tiers, for an unknown tier).
+	Valid []string `json:"valid,omitempty"`
+}
+
+// httpError is an error with its status and code.
+type httpError struct {
+	status int
+	body   Error
+}
+
+func (e *httpError) Error() string { return e.body.Error }
+
+func errf(status int, code, format string, args ...any) *httpError {
+	return &httpError{status: status, body: Error{Error: fmt.Sprintf(format, args...), Code: code}}
+}
+
+// Context keys set for the request log.
+const (
+	ctxRevision  = "secretsctl.revision"
+	ctxErrorCode = "secretsctl.error_code"
+)
+
+// fail writes err as JSON with its status and stops the chain.
+func (s *Server) fail(c *gin.Context, err error) {
+	he := classify(err)
+	if he.status >= 500 {
+		s.log.Error("request failed", "route", c.FullPath(), "error", err.Error())
+	}
+	c.Set(ctxErrorCode, he.body.Code)
+	if he.status == http.StatusMethodNotAllowed && c.Writer.Header().Get("Allow") == "" {
+		c.Header("Allow", "GET")
+	}
+	c.Header("Cache-Control", "no-store")
+	body, _ := plan.Encode(he.body)
+	c.Data(he.status, "application/json; charset=utf-8", body)
+	c.Abort()
+}
+
+// classify maps an error to a status and a code. Store errors name files and
+// fields, never values, so their messages are safe to return.
+func classify(err error) *httpError {
+	var (
+		he        *httpError
+		unknown   *store.UnknownTierError
+		shipped   *plan.NotShippedError
+		notFound  *store.NotFoundError
+		integrity *store.IntegrityError
+		doc       *store.DocumentError
+		key       *store.KeyError
+		tooBig    *http.MaxBytesError
+	)
+	switch {
+	case errors.As(err, &he):
+		return he
+	case errors.As(err, &tooBig):
+		return errf(http.StatusRequestEntityTooLarge, "body_too_large", "the body is larger than %d bytes", MaxBodyBytes)
+	case errors.As(err, &unknown):
+		e := errf(http.StatusBadRequest, "unknown_tier", "%s", err.Error())
+		e.body.Valid = unknown.Valid
+		return e
+	case errors.As(err, &shipped):
+		return errf(http.StatusBadRequest, "tier_not_shipped", "%s", err.Error())
+	case errors.As(err, &integrity):
+		return errf(http.StatusUnprocessableEntity, "integrity", "%s", err.Error())
+	case errors.As(err, &doc):
+		return errf(http.StatusUnprocessableEntity, "invalid_document", "%s", err.Error())
+	case errors.As(err, &key):
+		return errf(http.StatusInternalServerError, "no_key", "%s: the server has no age key that can decrypt the store", key.File)
+	case errors.As(err, &notFound):
+		return errf(http.StatusNotFound, strings.ReplaceAll(notFound.Kind, " ", "_")+"_not_found", "%s", notFound.Error())
+	}
+	return errf(http.StatusInternalServerError, "internal", "internal error; see the server log")
+}

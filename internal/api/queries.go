@@ -1,0 +1,209 @@
+package api
+
+import (
+	"net/http"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/secretsctl/secretsctl/internal/coverage"
+	"github.com/secretsctl/secretsctl/internal/gaps"
+	"github.com/secretsctl/secretsctl/internal/plan"
+	"github.com/secretsctl/secretsctl/store"
+)
+
+// ScenarioSummary is one scenario in GET /api/v1/scenarios.
+type ScenarioSummary struct {
+	Name        string   `json:"name"`
+	Description string   `json:"description"`
+	Tiers       []string `json:"tiers"`
+	Resources   []string `json:"resources"`
+	Secrets     int      `json:"own_secrets"`
+}
+
+// scenarios is GET /api/v1/scenarios.
+func (s *Server) scenarios(c *gin.Context) {
+	sn, ok := s.read(c)
+	if !ok {
+		return
+	}
+	s.cached(c, sn, "scenarios", func() (any, error) {
+		out := []ScenarioSummary{}
+		for _, name := range sn.ScenarioNames() {
+			sc, err := sn.Scenario(name)
+			if err != nil {
+				return nil, err
+			}
+			sum := ScenarioSummary{Name: sc.Name, Description: sc.Description, Tiers: shipped(sn, sc),
+				Resources: []string{}, Secrets: len(sc.Secrets)}
+			for _, r := range sc.Resources {
+				sum.Resources = append(sum.Resources, r.Name)
+			}
+			out = append(out, sum)
+		}
+		return map[string]any{"revision": sn.Revision, "scenarios": out}, nil
+	})
+}
+
+// scenario is GET /api/v1/scenarios/{name}: the scenario document (metadata
+// only; a store document holds no value) and the tiers it ships to.
+func (s *Server) scenario(c *gin.Context) {
+	name := c.Param("name")
+	if err := checkName("name", name); err != nil {
+		s.fail(c, err)
+		return
+	}
+	sn, ok := s.read(c)
+	if !ok {
+		return
+	}
+	s.cached(c, sn, "scenario\x00"+name, func() (any, error) {
+		sc, err := sn.Scenario(name)
+		if err != nil {
+			return nil, err
+		}
+		return map[string]any{"revision": sn.Revision, "scenario": sc, "shipped_tiers": shipped(sn, sc)}, nil
+	})
+}
+
+func shipped(sn *store.Snapshot, sc *store.Scenario) []string {
+	out := []string{}
+	for _, t := range plan.ShippedTiers(sn.Tiers(), sc) {
+		out = append(out, t.ID)
+	}
+	return out
+}
+
+// tiers is GET /api/v1/tiers.
+func (s *Server) tiers(c *gin.Context) {
+	sn, ok := s.read(c)
+	if !ok {
+		return
+	}
+	s.cached(c, sn, "tiers", func() (any, error) {
+		return map[string]any{"revision": sn.Revision, "tiers": sn.Tiers().Tiers()}, nil
+	})
+}
+
+// resources is GET /api/v1/resources: every resource document.
+func (s *Server) resources(c *gin.Context) {
+	sn, ok := s.read(c)
+	if !ok {
+		return
+	}
+	s.cached(c, sn, "resources", func() (any, error) {
+		out := []*store.Resource{}
+		for _, name := range sn.ResourceNames() {
+			r, err := sn.Resource(name)
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, r)
+		}
+		return map[string]any{"revision": sn.Revision, "resources": out}, nil
+	})
+}
+
+// coverage is GET /api/v1/coverage?scenario=&tier=: the scenario × tier
+// matrix of `secretsctl coverage --format json`.
+func (s *Server) coverage(c *gin.Context) {
+	s.pairs(c, "coverage", func(sn *store.Snapshot, pairs []plan.Pair) (any, error) {
+		return coverage.Compute(c.Request.Context(), sn, pairs)
+	})
+}
+
+// gaps is GET /api/v1/gaps?scenario=&tier=: the tasks of `secretsctl gaps`.
+func (s *Server) gaps(c *gin.Context) {
+	s.pairs(c, "gaps", func(sn *store.Snapshot, pairs []plan.Pair) (any, error) {
+		return gaps.Find(c.Request.Context(), sn, pairs)
+	})
+}
+
+// pairs answers a query over every scenario × tier, optionally narrowed by
+// ?scenario= and ?tier=.
+func (s *Server) pairs(c *gin.Context, kind string, compute func(*store.Snapshot, []plan.Pair) (any, error)) {
+	scenario, tier := c.Query("scenario"), c.Query("tier")
+	if scenario != "" {
+		if err := checkName("scenario", scenario); err != nil {
+			s.fail(c, err)
+			return
+		}
+	}
+	if err := checkTier(tier, false); err != nil {
+		s.fail(c, err)
+		return
+	}
+	sn, ok := s.read(c)
+	if !ok {
+		return
+	}
+	if tier != "" {
+		t, err := sn.Tiers().Resolve(tier)
+		if err != nil {
+			s.fail(c, err)
+			return
+		}
+		tier = t.ID
+	}
+	s.cached(c, sn, kind+"\x00"+scenario+"\x00"+tier, func() (any, error) {
+		pairs, err := plan.Pairs(c.Request.Context(), sn, scenario, tier)
+		if err != nil {
+			return nil, err
+		}
+		return compute(sn, pairs)
+	})
+}
+
+// revisions is GET /api/v1/revisions: HEAD, branches and tags.
+func (s *Server) revisions(c *gin.Context) {
+	st := s.current()
+	if st == nil {
+		s.fail(c, errNotReady)
+		return
+	}
+	refs, err := st.Refs()
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.Set(ctxRevision, refs.Head.Hash)
+	s.uncached(c, refs.Head.Hash, refs)
+}
+
+// planDiff is GET /api/v1/plan-diff?base=REV&head=REV: what `secretsctl
+// plan diff --format json` prints.
+func (s *Server) planDiff(c *gin.Context) {
+	base, head := c.Query("base"), c.Query("head")
+	if base == "" {
+		s.fail(c, errf(http.StatusBadRequest, "missing_parameter", "base is required (a commit, tag or branch)"))
+		return
+	}
+	for _, p := range [][2]string{{"base", base}, {"head", head}} {
+		if err := checkRev(p[0], p[1]); err != nil {
+			s.fail(c, err)
+			return
+		}
+	}
+	b, err := s.snapshot(c, base)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	h, err := s.snapshot(c, head)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	s.cached(c, h, "plan-diff\x00"+b.Revision, func() (any, error) {
+		return plan.DiffSnapshots(c.Request.Context(), b, h)
+	})
+}
+
+// read is the snapshot of ?rev=, or false after answering with the error.
+func (s *Server) read(c *gin.Context) (*store.Snapshot, bool) {
+	sn, err := s.snapshot(c, c.Query("rev"))
+	if err != nil {
+		s.fail(c, err)
+		return nil, false
+	}
+	return sn, true
+}

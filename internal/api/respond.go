@@ -1,0 +1,103 @@
+package api
+
+import (
+	"net/http"
+	"strings"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/secretsctl/secretsctl/internal/plan"
+	"github.com/secretsctl/secretsctl/store"
+)
+
+var errNotReady = errf(http.StatusServiceUnavailable, "not_ready", "not ready: the replica has not synced yet")
+
+// snapshot returns the store at the revision ?rev= (or a POST body's rev)
+// names, HEAD when empty.
+func (s *Server) snapshot(c *gin.Context, rev string) (*store.Snapshot, error) {
+	st := s.current()
+	if st == nil {
+		return nil, errNotReady
+	}
+	if err := checkRev("rev", rev); err != nil {
+		return nil, err
+	}
+	r, err := st.Resolve(rev)
+	if err != nil {
+		return nil, err
+	}
+	c.Set(ctxRevision, r.Hash)
+	if sn, ok := s.cache.snaps.get(r.Hash); ok {
+		return sn, nil
+	}
+	sn, err := st.Snapshot(store.ReadOptions{Rev: r.Hash, AllowUnverified: s.opts.AllowUnverified})
+	if err != nil {
+		return nil, err
+	}
+	s.cache.snaps.put(r.Hash, sn)
+	return sn, nil
+}
+
+// cached answers with the encoding of compute's result for key at the
+// snapshot's revision, computing it only once per revision.
+func (s *Server) cached(c *gin.Context, sn *store.Snapshot, key string, compute func() (any, error)) {
+	k := sn.Revision + "\x00" + key
+	b, hit := s.cache.bodies.get(k)
+	s.metrics.cacheLookup(hit)
+	if !hit {
+		v, err := compute()
+		if err != nil {
+			s.fail(c, err)
+			return
+		}
+		data, err := plan.Encode(v)
+		if err != nil {
+			s.fail(c, err)
+			return
+		}
+		b = newBody(data)
+		s.cache.bodies.put(k, b)
+	}
+	s.write(c, sn.Revision, b)
+}
+
+// uncached answers with v's encoding, with an ETag all the same.
+func (s *Server) uncached(c *gin.Context, rev string, v any) {
+	data, err := plan.Encode(v)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	s.write(c, rev, newBody(data))
+}
+
+// write sends b, or 304 when the client already has it.
+func (s *Server) write(c *gin.Context, rev string, b *body) {
+	h := c.Writer.Header()
+	h.Set("ETag", b.etag)
+	h.Set("Cache-Control", "no-cache")
+	if rev != "" {
+		h.Set("X-Secretsctl-Revision", rev)
+	}
+	if noneMatch(c.Request.Header.Get("If-None-Match"), b.etag) {
+		c.Status(http.StatusNotModified)
+		c.Writer.WriteHeaderNow()
+		return
+	}
+	c.Data(http.StatusOK, "application/json; charset=utf-8", b.data)
+}
+
+// noneMatch reports whether an If-None-Match header matches etag (weak
+// comparison, as RFC 9110 asks for If-None-Match).
+func noneMatch(header, etag string) bool {
+	if header == "" {
+		return false
+	}
+	for part := range strings.SplitSeq(header, ",") {
+		part = strings.TrimSpace(part)
+		if part == "*" || strings.TrimPrefix(part, "W/") == etag {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,66 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"net/url"
+
+	"github.com/secretsctl/secretsctl/store/internal/gitrepo"
+)
+
+// Replica is a read-only copy of a remote store: a bare clone that
+// [Replica.Sync] fetches and fast-forwards. It never commits and never
+// pushes. The store must be at the root of the remote repository.
+type Replica struct {
+	mirror *gitrepo.Mirror
+	store  *Store
+	remote string
+}
+
+// OpenReplica opens (or creates) the bare clone in dir that follows the
+// repository at remote (any URL git understands: file://, git://,
+// https://, ssh). Nothing is fetched until [Replica.Sync].
+func OpenReplica(remote, dir string, opts Options) (*Replica, error) {
+	m, err := gitrepo.OpenMirror(dir, remote)
+	if err != nil {
+		return nil, err
+	}
+	repo := m.Repo()
+	keys, err := loadKeys(opts)
+	if err != nil {
+		return nil, err
+	}
+	st := &Store{dir: repo.Root(), repo: repo, keys: keys}
+	return &Replica{mirror: m, store: st, remote: remote}, nil
+}
+
+// Store is the replica's store. Before the first successful [Replica.Sync]
+// it has no commits: every read fails with a [*NotFoundError].
+func (r *Replica) Store() *Store { return r.store }
+
+// Remote is the URL the replica follows, without any password it holds.
+func (r *Replica) Remote() string { return RedactURL(r.remote) }
+
+// Sync fetches the remote and fast-forwards every branch, and returns the
+// revision HEAD names afterwards. When it fails, the replica keeps the
+// revisions it had.
+func (r *Replica) Sync(ctx context.Context) (Revision, error) {
+	c, err := r.mirror.Sync(ctx)
+	if err != nil {
+		return Revision{}, fmt.Errorf("sync %s: %w", r.Remote(), err)
+	}
+	return revisionOf(c), nil
+}
+
+// RedactURL removes the password from a URL's user information, so a URL
+// can be logged.
+func RedactURL(s string) string {
+	u, err := url.Parse(s)
+	if err != nil || u.User == nil {
+		return s
+	}
+	if _, has := u.User.Password(); has {
+		u.User = url.UserPassword(u.User.Username(), "xxxxx")
+	}
+	return u.String()
+}
