@@ -16,6 +16,7 @@ import (
 	ucli "github.com/urfave/cli/v2"
 
 	"github.com/secretsctl/secretsctl/internal/api"
+	"github.com/secretsctl/secretsctl/internal/ui"
 	"github.com/secretsctl/secretsctl/store"
 )
 
@@ -45,6 +46,11 @@ GET /api/v1/plans/{scenario}/{tier}, /api/v1/scenarios[/{name}],
 /api/v1/revisions, /api/v1/plan-diff?base=&head=, /healthz, /readyz,
 /metrics, /openapi.json.
 
+/ui/ is a read-only dashboard over the same JSON API: the scenario × tier
+coverage matrix, each plan, and the plan diff between two revisions. Its
+assets (HTML, CSS, JavaScript; no data) are served without a token; with
+--token-file the page asks for one and sends it on every API request.
+
 With --remote, serve keeps a bare clone of the remote store (in
 --replica-dir, else a temporary directory removed on exit) that fetches
 and fast-forwards every --pull-interval; it never commits or pushes.
@@ -52,7 +58,7 @@ and fast-forwards every --pull-interval; it never commits or pushes.
 last good sync; a failed fetch keeps the last good revision serving.
 
 --token-file holds bearer tokens, one per line (blank lines and lines
-starting with # are ignored); every route but /healthz then needs
+starting with # are ignored); every route but /healthz and /ui/ then needs
 "Authorization: Bearer TOKEN". One JSON line per request goes to stderr;
 no secret value is ever logged. SIGTERM or SIGINT drains requests and exits 0.
 
@@ -122,7 +128,7 @@ func runServe(ctx context.Context, opts serveOptions, e *env) error {
 	if replica != nil {
 		go srv.Follow(ctx, replica, opts.PullInterval)
 	}
-	return serveUntilDone(ctx, api.NewHTTPServer(opts.Addr, srv), ln)
+	return serveUntilDone(ctx, api.NewHTTPServer(opts.Addr, ui.Wrap(srv)), ln)
 }
 
 // announce says where the server listens, and warns when it is reachable
