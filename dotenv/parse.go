@@ -116,7 +116,7 @@ func (p *parser) assignment() error {
 		return nil
 	}
 	if p.src[p.pos] != '=' {
-		return p.errorf(start, "expected = after %s", key)
+		return p.errorf(start, "expected = after the variable name")
 	}
 	p.advance(1)
 	p.skipBlanks()

@@ -76,7 +76,7 @@ func TestParseErrors(t *testing.T) {
 		{"unterminated single", "B='canary-value", 1, "unterminated single-quoted value"},
 		{"junk after quote", `A="x"canary-value`, 1, "unexpected characters after the closing quote"},
 		{"bad key", "1A=canary-value", 1, "expected a variable name"},
-		{"no equals", "A canary-value", 1, "expected = after A"},
+		{"no equals", "A canary-value", 1, "expected = after the variable name"},
 		{"unterminated expansion", "A=${canary-value", 1, "unterminated ${ expansion"},
 		{"required missing", "A=${NOPE:?canary-value}", 1, "required variable NOPE is not set"},
 		{"required empty", "E=\nA=${E:?canary-value}", 2, "required variable E is not set"},

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"regexp"
 	"slices"
 	"strings"
 	"sync"
@@ -159,13 +160,30 @@ func (r *Result) Lookup(id string) (Value, bool) {
 }
 
 // Environ returns the values as NAME=value strings for a child process's
-// environment, in id order.
-func (r *Result) Environ() []string {
+// environment, in id order. A secret whose variable name is not a valid
+// environment variable name (a key with '.' or '-' and no env target) is an
+// error: such a name could smuggle a second assignment into the child or a
+// shell.
+func (r *Result) Environ() ([]string, error) {
 	out := make([]string, 0, len(r.Values))
 	for _, v := range r.Values {
+		if err := CheckEnvName(v); err != nil {
+			return nil, err
+		}
 		out = append(out, v.Env+"="+v.Value)
 	}
-	return out
+	return out, nil
+}
+
+var envNameRE = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
+
+// CheckEnvName reports whether v's variable name can be set in an
+// environment, a dotenv file or a shell.
+func CheckEnvName(v Value) error {
+	if envNameRE.MatchString(v.Env) {
+		return nil
+	}
+	return fmt.Errorf("secret %s: %q is not a valid environment variable name; give the secret an env target with a name of letters, digits and underscores", v.ID, v.Env)
 }
 
 // want is a secret to find.

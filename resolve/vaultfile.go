@@ -47,7 +47,10 @@ func Set(ctx context.Context, st *store.Store, id, value string, opts WriteOptio
 		}
 		if sec.ValidationPattern != "" {
 			re, err := regexp.Compile(sec.ValidationPattern)
-			if err == nil && !re.MatchString(value) {
+			if err != nil {
+				return fmt.Errorf("set %s: its validation_pattern does not compile, so the value cannot be checked: %w", id, err)
+			}
+			if !re.MatchString(value) {
 				return &InvalidValueError{ID: id, Pattern: sec.ValidationPattern}
 			}
 		}

@@ -52,15 +52,16 @@ func (r *Replica) Sync(ctx context.Context) (Revision, error) {
 	return revisionOf(c), nil
 }
 
-// RedactURL removes the password from a URL's user information, so a URL
-// can be logged.
+// RedactURL removes the user information from a URL (a token is often the
+// user name), so a URL can be logged. A URL that does not parse is not
+// shown at all.
 func RedactURL(s string) string {
 	u, err := url.Parse(s)
-	if err != nil || u.User == nil {
-		return s
+	if err != nil {
+		return "(unparsable remote URL)"
 	}
-	if _, has := u.User.Password(); has {
-		u.User = url.UserPassword(u.User.Username(), "xxxxx")
+	if u.User != nil {
+		u.User = url.User("xxxxx")
 	}
 	return u.String()
 }

@@ -67,6 +67,8 @@ func TestReplicaFollowsRemote(t *testing.T) {
 
 // test that a password in a remote URL is not shown.
 func TestRedactURL(t *testing.T) {
-	assert.Equal(t, "https://bot:xxxxx@git.example.com/s.git", store.RedactURL("https://bot:hunter2@git.example.com/s.git"))
+	assert.Equal(t, "https://xxxxx@git.example.com/s.git", store.RedactURL("https://bot:hunter2@git.example.com/s.git"))
+	assert.Equal(t, "https://xxxxx@github.com/o/s.git", store.RedactURL("https://ghp_token123@github.com/o/s.git"), "a token as the user name")
+	assert.Equal(t, "(unparsable remote URL)", store.RedactURL("https://tok:en@host:bad port/"))
 	assert.Equal(t, "git://127.0.0.1:9418/s.git", store.RedactURL("git://127.0.0.1:9418/s.git"))
 }

@@ -113,7 +113,7 @@ type DelegateSpec struct {
 type Target struct {
 	Type string `json:"type" jsonschema:"enum=env,enum=file,enum=config"`
 	// Name of the env variable (env).
-	Name string `json:"name,omitempty"`
+	Name string `json:"name,omitempty" jsonschema:"pattern=^[A-Za-z_][A-Za-z0-9_]*$"`
 	// Path of the file, relative to the output directory (file, config).
 	Path string `json:"path,omitempty"`
 	// Mode of the file, octal as a string such as "0600" (file).

@@ -68,6 +68,9 @@ func runEnv(ctx context.Context, opts envOptions, e *env) error {
 	}
 	var b strings.Builder
 	for _, v := range res.Values {
+		if err := resolve.CheckEnvName(v); err != nil {
+			return coded{err, ExitInvalid}
+		}
 		if opts.Format == "shell" {
 			fmt.Fprintf(&b, "export %s=%s\n", v.Env, shellQuote(v.Value))
 		} else {

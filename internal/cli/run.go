@@ -73,7 +73,11 @@ func runRun(ctx context.Context, opts runOptions, e *env) error {
 	}
 	cmd := exec.Command(path, opts.Command[1:]...)
 	cmd.Args[0] = opts.Command[0]
-	cmd.Env = mergeEnv(os.Environ(), res.Environ())
+	values, err := res.Environ()
+	if err != nil {
+		return coded{err, ExitInvalid}
+	}
+	cmd.Env = mergeEnv(os.Environ(), values)
 	cmd.Dir = e.cwd
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = e.stdin, e.stdout, e.stderr
 	return runChild(cmd)

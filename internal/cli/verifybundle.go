@@ -83,7 +83,7 @@ Examples:
 				Path: c.Args().First(), Format: c.String("format"), AllowMissing: c.Bool("allow-missing"), Workers: c.Int("workers"),
 				Limits: bundlescan.Limits{MaxDepth: c.Int("max-depth"), MaxEntries: c.Int("max-entries"),
 					MaxExpanded: c.Int64("max-expanded"), MaxRatio: c.Int64("max-ratio")},
-				resolve: bundleValues}
+				resolve: bundleValues(e)}
 			return runVerifyBundle(c.Context, opts, e)
 		},
 	}
@@ -131,7 +131,7 @@ func runVerifyBundle(ctx context.Context, opts verifyBundleOptions, e *env) erro
 // rest are still checked.
 func issueBundleCheck(e *env) ledger.BundleCheck {
 	return func(ctx context.Context, sn *store.Snapshot, m *store.Manifest, dir string) error {
-		secrets, unscannable, err := bundleSecrets(ctx, sn, m, verifyBundleOptions{AllowMissing: true, resolve: bundleValues})
+		secrets, unscannable, err := bundleSecrets(ctx, sn, m, verifyBundleOptions{AllowMissing: true, resolve: bundleValues(e)})
 		if err != nil {
 			return err
 		}
@@ -149,7 +149,7 @@ func issueBundleCheck(e *env) ledger.BundleCheck {
 			return nil
 		}
 		var b strings.Builder
-		fmt.Fprintf(&b, "it carries %d value(s) that must never ship; nothing was committed, and these files must not be shipped:", len(rep.Findings))
+		fmt.Fprintf(&b, "it carries %d value(s) that must never ship; nothing was committed and the rendered files were removed:", len(rep.Findings))
 		for _, f := range rep.Findings {
 			b.WriteString("\n  " + f.String())
 		}
@@ -298,22 +298,26 @@ func (b *byteProgress) update(p bundlescan.Progress) {
 func (b *byteProgress) done() { b.p.done() }
 
 // bundleValues resolves values from the configured sources (package
-// resolve: filesystem vault, .env files, HashiCorp Vault), for the ids
-// asked; the ones no source has are returned as missing. A source that
-// cannot be read is an error unless it is optional.
-func bundleValues(ctx context.Context, sn *store.Snapshot, scenario, tier string, ids []string) (map[string][]byte, []string, error) {
-	res, err := resolve.Resolve(ctx, sn, scenario, resolve.Options{Tier: tier, AllowMissing: true})
-	if err != nil {
-		return nil, nil, err
-	}
-	values := make(map[string][]byte, len(ids))
-	var missing []string
-	for _, id := range ids {
-		if v, ok := res.Lookup(id); ok {
-			values[id] = []byte(v.Value)
-		} else {
-			missing = append(missing, id)
+// resolve: filesystem vault, .env files, HashiCorp Vault) with the
+// command's environment and working directory, for the ids asked; the ones
+// no source has are returned as missing. A source that cannot be read is an
+// error unless it is optional.
+func bundleValues(e *env) valueResolver {
+	return func(ctx context.Context, sn *store.Snapshot, scenario, tier string, ids []string) (map[string][]byte, []string, error) {
+		opts := localOptions{Tier: tier, AllowMissing: true, ScenarioDir: e.cwd}.resolveOptions(e)
+		res, err := resolve.Resolve(ctx, sn, scenario, opts)
+		if err != nil {
+			return nil, nil, err
 		}
+		values := make(map[string][]byte, len(ids))
+		var missing []string
+		for _, id := range ids {
+			if v, ok := res.Lookup(id); ok {
+				values[id] = []byte(v.Value)
+			} else {
+				missing = append(missing, id)
+			}
+		}
+		return values, missing, nil
 	}
-	return values, missing, nil
 }

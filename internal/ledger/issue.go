@@ -7,7 +7,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"maps"
+	"os"
 	"slices"
 	"time"
 
@@ -154,6 +156,11 @@ func (w *Writer) issueOnce(ctx context.Context, req IssueRequest) (*Result, erro
 	}
 	if w.Check != nil {
 		if err := w.Check(ctx, sn, m, req.Out); err != nil {
+			// The files hold values that must not ship and values no
+			// ledger records: take them back out.
+			if rerr := removeFiles(req.Out, b.Files); rerr != nil {
+				return nil, fmt.Errorf("check the bundle in %s: %w (and removing its files failed: %v)", req.Out, err, rerr)
+			}
 			return nil, fmt.Errorf("check the bundle in %s: %w", req.Out, err)
 		}
 	}
@@ -269,4 +276,21 @@ func (w *Writer) commit(ctx context.Context, sn *store.Snapshot, res *Result, ev
 	}
 	res.Committed, res.Commit, res.Event = ok, c.Hash, file
 	return res, nil
+}
+
+// removeFiles deletes a bundle's rendered files from dir (never anything
+// outside it: the paths go through an os.Root).
+func removeFiles(dir string, files []hooks.File) error {
+	root, err := os.OpenRoot(dir)
+	if err != nil {
+		return err
+	}
+	defer root.Close()
+	var errs []error
+	for _, f := range files {
+		if err := root.Remove(f.Path); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			errs = append(errs, err)
+		}
+	}
+	return errors.Join(errs...)
 }
