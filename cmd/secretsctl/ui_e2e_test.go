@@ -20,6 +20,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/secretsctl/secretsctl/internal/ledger"
 	"github.com/secretsctl/secretsctl/internal/storetest"
 	"github.com/secretsctl/secretsctl/store"
 )
@@ -343,5 +344,30 @@ func TestUIBearerToken(t *testing.T) {
 	do(t, ctx, chromedp.Reload(), waitView("matrix"))
 	assert.False(t, eval[bool](t, ctx, `document.querySelector('#token-dialog').open`), "the token is asked for once per session")
 	assert.Equal(t, "✗ 12/13", text(t, ctx, desktopCell))
+	reqs.checkOnlyAPI(t, base)
+}
+
+// TestUIDeployments: the deployments view lists what the ledger issued,
+// reached from the navigation, and the page never holds a fingerprint.
+func TestUIDeployments(t *testing.T) {
+	t.Setenv("SOPS_AGE_KEY_FILE", storetest.DemoKeyFile())
+	dir := storetest.NewExample(t)
+	st, err := store.Open(dir, store.Options{})
+	require.NoError(t, err)
+	res, err := (&ledger.Writer{Store: st}).Issue(context.Background(),
+		ledger.IssueRequest{Scenario: "picker-wheel", Tier: "saas", Deployment: "acme-prod", Out: t.TempDir()})
+	require.NoError(t, err)
+	require.True(t, res.Committed)
+	base := startUIServer(t, dir)
+	ctx, reqs := browser(t)
+
+	do(t, ctx, chromedp.Navigate(base+"/ui/"), waitView("matrix"),
+		chromedp.Click(chromedp.CSS("#nav-deployments")), waitView("deployments"))
+	row := text(t, ctx, `#deployments tr[data-deployment="picker-wheel/acme-prod"]`)
+	assert.Regexp(t, `picker-wheel\s+acme-prod\s+tier-4-saas\s`, row)
+	assert.Regexp(t, fmt.Sprintf(`\s%d\s+0\s+0$`, len(res.Changed)), strings.TrimSpace(row), "active, previous, revoked")
+	html := eval[string](t, ctx, `document.documentElement.outerHTML`)
+	assert.NotContains(t, html, "hmac-sha256:")
+	screenshot(t, ctx, "ui-deployments.png")
 	reqs.checkOnlyAPI(t, base)
 }

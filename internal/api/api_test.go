@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"io"
+	"io/fs"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
@@ -18,6 +19,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/secretsctl/secretsctl/internal/api"
+	"github.com/secretsctl/secretsctl/internal/ledger"
 	"github.com/secretsctl/secretsctl/internal/plan"
 	"github.com/secretsctl/secretsctl/internal/storetest"
 	"github.com/secretsctl/secretsctl/store"
@@ -433,4 +435,62 @@ func TestRequestLog(t *testing.T) {
 		assert.NotEmpty(t, rec["revision"])
 	}
 	assert.NotContains(t, f.log.String(), "canary")
+}
+
+// test that GET /api/v1/deployments lists the ledger's deployments at a
+// glance, follows a new issue without a restart, and never carries a value
+// or fingerprint.
+func TestDeployments(t *testing.T) {
+	t.Setenv("SOPS_AGE_KEY_FILE", storetest.DemoKeyFile())
+	f := newFixture(t, api.Options{})
+	status, _, body := f.get(t, "/api/v1/deployments")
+	require.Equal(t, http.StatusOK, status, "%s", body)
+	assert.Contains(t, string(body), `"deployments": []`)
+
+	w := &ledger.Writer{Store: f.st}
+	out := t.TempDir()
+	res, err := w.Issue(t.Context(), ledger.IssueRequest{Scenario: "picker-wheel", Tier: "saas", Deployment: "acme", Out: out})
+	require.NoError(t, err)
+	require.True(t, res.Committed)
+	sn, err := f.st.Snapshot(store.ReadOptions{})
+	require.NoError(t, err)
+	d, err := ledger.Reader{Snapshot: sn, Mode: ledger.Verified, Now: time.Now()}.Deployment("picker-wheel", "acme")
+	require.NoError(t, err)
+
+	// The server sees the new HEAD within its 10 ms freshness window.
+	require.Eventually(t, func() bool {
+		_, _, body = f.get(t, "/api/v1/deployments?scenario=picker-wheel")
+		return strings.Contains(string(body), `"deployment": "acme"`)
+	}, 5*time.Second, 20*time.Millisecond)
+	var got struct {
+		Deployments []ledger.Summary `json:"deployments"`
+	}
+	require.NoError(t, json.Unmarshal(body, &got))
+	require.Len(t, got.Deployments, 1)
+	assert.Equal(t, "tier-4-saas", got.Deployments[0].Tier)
+	assert.Equal(t, len(d.Active()), got.Deployments[0].Active)
+	assert.Positive(t, got.Deployments[0].Active)
+	for _, v := range d.Active() {
+		assert.NotContains(t, string(body), v.Fingerprint)
+	}
+	// Every value the bundle received (its rendered NAME=value lines).
+	var values int
+	require.NoError(t, filepath.WalkDir(out, func(path string, e fs.DirEntry, err error) error {
+		if err != nil || e.IsDir() {
+			return err
+		}
+		data, err := os.ReadFile(path)
+		for line := range strings.Lines(string(data)) {
+			if _, v, ok := strings.Cut(strings.TrimSpace(line), "="); ok && len(v) >= 8 {
+				values++
+				assert.NotContains(t, string(body), strings.Trim(v, `"'`))
+			}
+		}
+		return err
+	}))
+	assert.Positive(t, values, "the bundle has values to look for")
+
+	status, _, body = f.get(t, "/api/v1/deployments?scenario=../etc")
+	assert.Equal(t, http.StatusBadRequest, status)
+	errorCode(t, body)
 }

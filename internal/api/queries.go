@@ -2,11 +2,13 @@ package api
 
 import (
 	"net/http"
+	"time"
 
 	"github.com/gin-gonic/gin"
 
 	"github.com/secretsctl/secretsctl/internal/coverage"
 	"github.com/secretsctl/secretsctl/internal/gaps"
+	"github.com/secretsctl/secretsctl/internal/ledger"
 	"github.com/secretsctl/secretsctl/internal/plan"
 	"github.com/secretsctl/secretsctl/store"
 )
@@ -206,4 +208,29 @@ func (s *Server) read(c *gin.Context) (*store.Snapshot, bool) {
 		return nil, false
 	}
 	return sn, true
+}
+
+// deployments is GET /api/v1/deployments: every deployment of the ledger
+// (of one scenario with ?scenario=) at a glance, from the ledger's clear
+// metadata — never a value or a fingerprint. Statuses depend on the time
+// (a previous value becomes superseded after its grace period), so the
+// answer is computed for each request.
+func (s *Server) deployments(c *gin.Context) {
+	scenario := c.Query("scenario")
+	if scenario != "" {
+		if err := checkName("scenario", scenario); err != nil {
+			s.fail(c, err)
+			return
+		}
+	}
+	sn, ok := s.read(c)
+	if !ok {
+		return
+	}
+	deps, err := ledger.Reader{Snapshot: sn, Mode: ledger.Metadata, Now: time.Now().UTC()}.All(scenario)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	s.uncached(c, sn.Revision, map[string]any{"revision": sn.Revision, "deployments": ledger.Summaries(deps)})
 }

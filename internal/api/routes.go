@@ -32,4 +32,5 @@ func (s *Server) routes(r *gin.Engine) {
 	v1.GET("/coverage", s.coverage)
 	v1.GET("/gaps", s.gaps)
 	v1.GET("/revisions", s.revisions)
+	v1.GET("/deployments", s.deployments)
 }

@@ -62,7 +62,7 @@ func TestLayers(t *testing.T) {
 		}
 		if p.ImportPath == module+"/internal/api" {
 			for _, imp := range p.Imports {
-				assert.True(t, apiMayImport(imp), "internal/api imports %s: its handlers only call store, internal/plan, internal/coverage and internal/gaps", imp)
+				assert.True(t, apiMayImport(imp), "internal/api imports %s: its handlers only call store, internal/plan, internal/coverage, internal/gaps and internal/ledger", imp)
 			}
 		}
 		if p.ImportPath == module+"/dotenv" {
@@ -111,7 +111,7 @@ func TestLayers(t *testing.T) {
 // the Prometheus client, and the packages whose functions its handlers call.
 func apiMayImport(imp string) bool {
 	switch imp {
-	case module + "/store", module + "/internal/plan", module + "/internal/coverage", module + "/internal/gaps":
+	case module + "/store", module + "/internal/plan", module + "/internal/coverage", module + "/internal/gaps", module + "/internal/ledger":
 		return true
 	}
 	return isStd(imp) || strings.HasPrefix(imp, "github.com/gin-gonic/gin") ||

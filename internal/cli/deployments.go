@@ -79,19 +79,6 @@ Examples:
 	}
 }
 
-// deploymentRow is one line of `deployments`.
-type deploymentRow struct {
-	Scenario   string    `json:"scenario"`
-	Deployment string    `json:"deployment"`
-	Tier       string    `json:"tier"`
-	Created    time.Time `json:"created"`
-	Updated    time.Time `json:"updated"`
-	Events     int       `json:"events"`
-	Active     int       `json:"active"`
-	Previous   int       `json:"previous"`
-	Revoked    int       `json:"revoked"`
-}
-
 func runDeployments(_ context.Context, opts ledgerReadOptions, e *env) error {
 	if opts.Format != "text" && opts.Format != "json" {
 		return usagef("unknown --format %q: want text or json", opts.Format)
@@ -104,12 +91,7 @@ func runDeployments(_ context.Context, opts ledgerReadOptions, e *env) error {
 	if err != nil {
 		return err
 	}
-	rows := []deploymentRow{}
-	for _, d := range deps {
-		rows = append(rows, deploymentRow{Scenario: d.Scenario, Deployment: d.Deployment, Tier: d.Tier, Created: d.Created,
-			Updated: d.Updated, Events: len(d.Events), Active: d.Count(store.StatusActive), Previous: d.Count(store.StatusPrevious),
-			Revoked: d.Count(store.StatusRevoked)})
-	}
+	rows := ledger.Summaries(deps)
 	if opts.Format == "json" {
 		return writeJSON(e, rows)
 	}

@@ -160,3 +160,28 @@ func (d *Deployment) Count(status string) int {
 	}
 	return n
 }
+
+// Summary is a deployment at a glance: what `secretsctl deployments` and
+// GET /api/v1/deployments list. It holds no value and no fingerprint.
+type Summary struct {
+	Scenario   string    `json:"scenario"`
+	Deployment string    `json:"deployment"`
+	Tier       string    `json:"tier"`
+	Created    time.Time `json:"created"`
+	Updated    time.Time `json:"updated"`
+	Events     int       `json:"events"`
+	Active     int       `json:"active"`
+	Previous   int       `json:"previous"`
+	Revoked    int       `json:"revoked"`
+}
+
+// Summaries lists deps at a glance, in their order.
+func Summaries(deps []*Deployment) []Summary {
+	out := make([]Summary, 0, len(deps))
+	for _, d := range deps {
+		out = append(out, Summary{Scenario: d.Scenario, Deployment: d.Deployment, Tier: d.Tier, Created: d.Created,
+			Updated: d.Updated, Events: len(d.Events), Active: d.Count(store.StatusActive),
+			Previous: d.Count(store.StatusPrevious), Revoked: d.Count(store.StatusRevoked)})
+	}
+	return out
+}

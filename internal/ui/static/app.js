@@ -360,6 +360,36 @@ async function showCompare(params) {
   view.dataset.loaded = 'compare';
 }
 
+// ---- deployments from the issuance ledger (never values) ----
+
+function when(t) {
+  return t ? t.replace('T', ' ').replace(/\.\d+/, '').replace('Z', ' UTC') : '';
+}
+
+async function showDeployments(params) {
+  const rev = params.get('rev') || '';
+  const d = await api('/api/v1/deployments', {rev});
+  showRevision(d.revision);
+  const deps = d.deployments || [];
+  if (!deps.length) {
+    view.replaceChildren(h('h2', {}, 'Deployments'),
+      h('p', {id: 'no-deployments'}, 'The ledger has no deployment at this revision. `secretsctl issue` records one.'));
+    view.dataset.loaded = 'deployments';
+    return;
+  }
+  view.replaceChildren(
+    h('h2', {}, 'Deployments'),
+    h('p', {}, deps.length + ' deployments in the ledger: issued, rotated and revoked values by status; values and fingerprints are never shown.'),
+    h('table', {'class': 'plan', id: 'deployments'},
+      h('thead', {}, h('tr', {}, ['scenario', 'deployment', 'tier', 'issued', 'last event', 'events', 'active', 'previous', 'revoked']
+        .map((c) => h('th', {scope: 'col'}, c)))),
+      h('tbody', {}, deps.map((x) => h('tr', {'data-deployment': x.scenario + '/' + x.deployment, 'class': x.revoked && !x.active ? 'blocking' : ''},
+        h('td', {}, x.scenario), h('td', {'class': 'mono'}, x.deployment), h('td', {}, x.tier),
+        h('td', {}, when(x.created)), h('td', {}, when(x.updated)), h('td', {}, String(x.events)),
+        h('td', {}, String(x.active)), h('td', {}, String(x.previous)), h('td', {}, String(x.revoked)))))));
+  view.dataset.loaded = 'deployments';
+}
+
 // ---- main ----
 
 async function render() {
@@ -369,6 +399,7 @@ async function render() {
   try {
     if (parts[0] === 'plan' && parts.length === 3) await showPlan(parts[1], parts[2], params);
     else if (parts[0] === 'compare') await showCompare(params);
+    else if (parts[0] === 'deployments') await showDeployments(params);
     else await showMatrix(params);
   } catch (err) {
     view.replaceChildren(h('p', {'class': 'error', id: 'error'}, err.message || String(err)));
