@@ -142,8 +142,17 @@ func issueBundleCheck(e *env) ledger.BundleCheck {
 			}
 			unscannable = append(unscannable, rep.Unscannable...)
 		}
+		// One line per reason, so a routine issue stays quiet.
+		var reasons []string
+		byReason := map[string][]string{}
 		for _, u := range unscannable {
-			fmt.Fprintf(e.stderr, "secretsctl: issue: not checked in the bundle: %s: %s\n", u.Secret, u.Reason)
+			if _, ok := byReason[u.Reason]; !ok {
+				reasons = append(reasons, u.Reason)
+			}
+			byReason[u.Reason] = append(byReason[u.Reason], u.Secret)
+		}
+		for _, r := range reasons {
+			fmt.Fprintf(e.stderr, "secretsctl: issue: not checked in the bundle (%s): %s\n", r, strings.Join(byReason[r], ", "))
 		}
 		if rep == nil || len(rep.Findings) == 0 {
 			return nil
