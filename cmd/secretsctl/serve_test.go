@@ -13,7 +13,6 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -28,25 +27,8 @@ import (
 type server struct {
 	cmd    *exec.Cmd
 	url    string
-	stderr *lockedBuffer
+	stderr *storetest.SyncBuffer
 	done   chan error
-}
-
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
 }
 
 var listening = regexp.MustCompile(`on (http://127\.0\.0\.1:\d+)`)
@@ -58,7 +40,7 @@ func startServe(t *testing.T, args ...string) *server {
 	t.Helper()
 	cmd := exec.Command(secretsctlBinary(t), append([]string{"serve", "--addr", "127.0.0.1:0"}, args...)...)
 	pr, pw := io.Pipe()
-	s := &server{cmd: cmd, stderr: &lockedBuffer{}, done: make(chan error, 1)}
+	s := &server{cmd: cmd, stderr: &storetest.SyncBuffer{}, done: make(chan error, 1)}
 	cmd.Stderr = pw
 	require.NoError(t, cmd.Start())
 	urls := make(chan string, 1)

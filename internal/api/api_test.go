@@ -1,7 +1,6 @@
 package api_test
 
 import (
-	"bytes"
 	"encoding/json"
 	"io"
 	"io/fs"
@@ -11,7 +10,6 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -31,25 +29,7 @@ type fixture struct {
 	st  *store.Store
 	srv *api.Server
 	url string
-	log *syncBuffer
-}
-
-// syncBuffer is a log sink safe for the server's goroutines.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
+	log *storetest.SyncBuffer
 }
 
 func newFixture(t *testing.T, opts api.Options) *fixture {
@@ -57,7 +37,7 @@ func newFixture(t *testing.T, opts api.Options) *fixture {
 	dir := storetest.NewExample(t)
 	st, err := store.Open(dir, store.Options{})
 	require.NoError(t, err)
-	f := &fixture{dir: dir, st: st, log: &syncBuffer{}}
+	f := &fixture{dir: dir, st: st, log: &storetest.SyncBuffer{}}
 	opts.Store = st
 	opts.Logger = slog.New(slog.NewJSONHandler(f.log, nil))
 	f.srv = api.New(opts)

@@ -11,7 +11,6 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -20,23 +19,6 @@ import (
 
 	"github.com/secretsctl/secretsctl/internal/storetest"
 )
-
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
 
 // TestPromptWebEndToEnd runs `prompt --web` and submits its form like a
 // browser on the same origin would; the canary value reaches the keystore
@@ -50,7 +32,7 @@ func TestPromptWebEndToEnd(t *testing.T) {
 		}
 		return os.Getenv(k)
 	}
-	var out, errOut syncBuffer
+	var out, errOut storetest.SyncBuffer
 	e := &env{stdin: strings.NewReader(""), stdout: &out, stderr: &errOut, getenv: getenv, cwd: dir}
 	opts := promptOptions{Scenario: "agent-inbox", Tier: "desktop", App: "agent-inbox", Web: true, Format: "text",
 		Keystore: "file", KeystoreDir: ksDir, Timeout: time.Minute}

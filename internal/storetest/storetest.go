@@ -4,12 +4,14 @@
 package storetest
 
 import (
+	"bytes"
 	"io/fs"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"runtime"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/secretsctl/secretsctl/store"
@@ -114,4 +116,23 @@ func ExampleSnapshot(t testing.TB) *store.Snapshot {
 		t.Fatal(err)
 	}
 	return sn
+}
+
+// SyncBuffer is a bytes.Buffer that goroutines (a server's handlers, a
+// command's output pipes) may write while a test reads it.
+type SyncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *SyncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *SyncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
 }
