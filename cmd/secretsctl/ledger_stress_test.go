@@ -29,6 +29,18 @@ var binary struct {
 }
 
 // secretsctlBinary builds the binary once per test process.
+// goCacheEnv is the environment the go command had when the test binary
+// started (before any test isolated HOME): where its caches are.
+var goCacheEnv = func() []string {
+	var env []string
+	for _, k := range []string{"HOME", "XDG_CACHE_HOME", "GOPATH", "GOCACHE", "GOMODCACHE"} {
+		if v, ok := os.LookupEnv(k); ok {
+			env = append(env, k+"="+v)
+		}
+	}
+	return env
+}()
+
 func secretsctlBinary(t *testing.T) string {
 	t.Helper()
 	binary.once.Do(func() {
@@ -38,7 +50,12 @@ func secretsctlBinary(t *testing.T) string {
 			return
 		}
 		binary.path = filepath.Join(dir, "secretsctl")
-		out, err := exec.Command("go", "build", "-o", binary.path, ".").CombinedOutput()
+		build := exec.Command("go", "build", "-o", binary.path, ".")
+		// Tests isolate HOME before they ask for the binary; the go command
+		// must keep the caller's build and module caches, or it compiles
+		// every dependency again and downloads every module.
+		build.Env = append(os.Environ(), goCacheEnv...)
+		out, err := build.CombinedOutput()
 		if err != nil {
 			binary.err = fmt.Errorf("go build: %v\n%s", err, out)
 		}
