@@ -474,3 +474,19 @@ func TestDeployments(t *testing.T) {
 	assert.Equal(t, http.StatusBadRequest, status)
 	errorCode(t, body)
 }
+
+// test that Warm puts the coverage matrix at HEAD in the answer cache: the
+// first GET is a cache hit, with the same bytes a cold server computes.
+func TestWarmCoverage(t *testing.T) {
+	warm := newFixture(t, api.Options{})
+	require.NoError(t, warm.srv.Warm(t.Context()))
+	status, _, body := warm.get(t, "/api/v1/coverage")
+	require.Equal(t, http.StatusOK, status, "%s", body)
+	_, _, metrics := warm.get(t, "/metrics")
+	assert.Contains(t, string(metrics), `secretsctl_cache_lookups_total{result="hit"} 1`)
+	assert.NotContains(t, string(metrics), `secretsctl_cache_lookups_total{result="miss"}`)
+
+	cold := newFixture(t, api.Options{})
+	_, _, coldBody := cold.get(t, "/api/v1/coverage")
+	assert.Equal(t, string(coldBody), string(body))
+}

@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"net/http"
 	"time"
 
@@ -113,6 +114,40 @@ func (s *Server) coverage(c *gin.Context) {
 	})
 }
 
+// Warm computes the answer a dashboard asks for first — the whole coverage
+// matrix at HEAD, the same body GET /api/v1/coverage returns — into the
+// answer cache, so the first page load does not pay for planning every
+// scenario × tier. serve runs it in the background when it starts.
+func (s *Server) Warm(ctx context.Context) error {
+	sn, err := s.snapshotAt("")
+	if err != nil {
+		return err
+	}
+	key := sn.Revision + "\x00" + pairsKey("coverage", "", "")
+	if _, ok := s.cache.bodies.get(key); ok {
+		return nil
+	}
+	pairs, err := plan.Pairs(ctx, sn, "", "")
+	if err != nil {
+		return err
+	}
+	v, err := coverage.Compute(ctx, sn, pairs)
+	if err != nil {
+		return err
+	}
+	data, err := plan.Encode(v)
+	if err != nil {
+		return err
+	}
+	s.cache.bodies.put(key, newBody(data))
+	return nil
+}
+
+// pairsKey is the cache key of a query over scenario × tier pairs.
+func pairsKey(kind, scenario, tier string) string {
+	return kind + "\x00" + scenario + "\x00" + tier
+}
+
 // gaps is GET /api/v1/gaps?scenario=&tier=: the tasks of `secretsctl gaps`.
 func (s *Server) gaps(c *gin.Context) {
 	s.pairs(c, "gaps", func(sn *store.Snapshot, pairs []plan.Pair) (any, error) {
@@ -146,7 +181,7 @@ func (s *Server) pairs(c *gin.Context, kind string, compute func(*store.Snapshot
 		}
 		tier = t.ID
 	}
-	s.cached(c, sn, kind+"\x00"+scenario+"\x00"+tier, func() (any, error) {
+	s.cached(c, sn, pairsKey(kind, scenario, tier), func() (any, error) {
 		pairs, err := plan.Pairs(c.Request.Context(), sn, scenario, tier)
 		if err != nil {
 			return nil, err

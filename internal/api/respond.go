@@ -15,6 +15,17 @@ var errNotReady = errf(http.StatusServiceUnavailable, "not_ready", "not ready: t
 // snapshot returns the store at the revision ?rev= (or a POST body's rev)
 // names, HEAD when empty.
 func (s *Server) snapshot(c *gin.Context, rev string) (*store.Snapshot, error) {
+	sn, err := s.snapshotAt(rev)
+	if err != nil {
+		return nil, err
+	}
+	c.Set(ctxRevision, sn.Revision)
+	return sn, nil
+}
+
+// snapshotAt returns the store at rev (HEAD when empty), from the cache
+// when it has it.
+func (s *Server) snapshotAt(rev string) (*store.Snapshot, error) {
 	st := s.current()
 	if st == nil {
 		return nil, errNotReady
@@ -26,7 +37,6 @@ func (s *Server) snapshot(c *gin.Context, rev string) (*store.Snapshot, error) {
 	if err != nil {
 		return nil, err
 	}
-	c.Set(ctxRevision, r.Hash)
 	if sn, ok := s.cache.snaps.get(r.Hash); ok {
 		return sn, nil
 	}

@@ -127,6 +127,12 @@ func runServe(ctx context.Context, opts serveOptions, e *env) error {
 	announce(e, ln.Addr(), apiOpts, replica)
 	if replica != nil {
 		go srv.Follow(ctx, replica, opts.PullInterval)
+	} else {
+		go func() {
+			if err := srv.Warm(ctx); err != nil && ctx.Err() == nil {
+				apiOpts.Logger.Warn("warming the coverage cache failed; the first request computes it", "error", err.Error())
+			}
+		}()
 	}
 	return serveUntilDone(ctx, api.NewHTTPServer(opts.Addr, ui.Wrap(srv)), ln)
 }
