@@ -123,24 +123,14 @@ func (s *Server) Warm(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	key := sn.Revision + "\x00" + pairsKey("coverage", "", "")
-	if _, ok := s.cache.bodies.get(key); ok {
-		return nil
-	}
-	pairs, err := plan.Pairs(ctx, sn, "", "")
-	if err != nil {
-		return err
-	}
-	v, err := coverage.Compute(ctx, sn, pairs)
-	if err != nil {
-		return err
-	}
-	data, err := plan.Encode(v)
-	if err != nil {
-		return err
-	}
-	s.cache.bodies.put(key, newBody(data))
-	return nil
+	_, err = s.fill(sn.Revision+"\x00"+pairsKey("coverage", "", ""), func() (any, error) {
+		pairs, err := plan.Pairs(ctx, sn, "", "")
+		if err != nil {
+			return nil, err
+		}
+		return coverage.Compute(ctx, sn, pairs)
+	})
+	return err
 }
 
 // pairsKey is the cache key of a query over scenario × tier pairs.

@@ -55,20 +55,38 @@ func (s *Server) cached(c *gin.Context, sn *store.Snapshot, key string, compute 
 	b, hit := s.cache.bodies.get(k)
 	s.metrics.cacheLookup(hit)
 	if !hit {
-		v, err := compute()
-		if err != nil {
+		var err error
+		if b, err = s.fill(k, compute); err != nil {
 			s.fail(c, err)
 			return
+		}
+	}
+	s.write(c, sn.Revision, b)
+}
+
+// fill computes and caches the body of key k once, however many requests
+// (or Warm) ask for it at the same time.
+func (s *Server) fill(k string, compute func() (any, error)) (*body, error) {
+	v, err, _ := s.flight.Do(k, func() (any, error) {
+		if b, ok := s.cache.bodies.get(k); ok {
+			return b, nil
+		}
+		v, err := compute()
+		if err != nil {
+			return nil, err
 		}
 		data, err := plan.Encode(v)
 		if err != nil {
-			s.fail(c, err)
-			return
+			return nil, err
 		}
-		b = newBody(data)
+		b := newBody(data)
 		s.cache.bodies.put(k, b)
+		return b, nil
+	})
+	if err != nil {
+		return nil, err
 	}
-	s.write(c, sn.Revision, b)
+	return v.(*body), nil
 }
 
 // uncached answers with v's encoding, with an ETag all the same.

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/gin-gonic/gin"
+	"golang.org/x/sync/singleflight"
 
 	"github.com/secretsctl/secretsctl/store"
 )
@@ -48,6 +49,7 @@ type Server struct {
 	tokens  [][sha256.Size]byte
 	metrics *metrics
 	cache   *cache
+	flight  singleflight.Group // one computation per cache key at a time
 
 	mu    sync.RWMutex
 	store *store.Store
