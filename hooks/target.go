@@ -14,6 +14,7 @@ import (
 	"github.com/BurntSushi/toml"
 	"gopkg.in/yaml.v3"
 
+	"github.com/secretsctl/secretsctl/dotenv"
 	"github.com/secretsctl/secretsctl/store"
 )
 
@@ -232,6 +233,5 @@ func dotenvQuote(v string) string {
 	case !strings.ContainsAny(v, "'\n\r"):
 		return "'" + v + "'"
 	}
-	r := strings.NewReplacer(`\`, `\\`, `"`, `\"`, "\n", `\n`, "\r", `\r`, "$", `\$`)
-	return `"` + r.Replace(v) + `"`
+	return dotenv.Quote(v)
 }

@@ -119,13 +119,11 @@ func write(ctx context.Context, st *store.Store, id, verb, action string, opts W
 	return &WriteResult{File: file, Commit: c, Changed: true}, nil
 }
 
-var scopeRE = regexp.MustCompile(`^[a-z0-9][a-z0-9._-]*$`)
-
 // writeScope is the scope to write: the option, else the first filesystem
 // source's, else local.
 func writeScope(sn *store.Snapshot, opts WriteOptions) (string, error) {
 	if opts.Scope != "" {
-		if !scopeRE.MatchString(opts.Scope) {
+		if !store.ValidName(opts.Scope) {
 			return "", fmt.Errorf("invalid scope %q: want a name like local (letters, digits, . _ -)", opts.Scope)
 		}
 		return opts.Scope, nil

@@ -1,5 +1,7 @@
 package store
 
+import "regexp"
+
 // DocumentVersion is the version of the document format this package reads
 // and writes.
 const DocumentVersion = 1
@@ -92,3 +94,11 @@ type Secret struct {
 	// Strategies maps a tier (id or alias) to how the secret is handled there.
 	Strategies map[string]Strategy `json:"strategies,omitempty"`
 }
+
+// nameRE is the shape of every name in a store: resources, scenarios,
+// vault scopes, sources, ledger folders. The schemas carry the same pattern.
+var nameRE = regexp.MustCompile(`^[a-z0-9][a-z0-9._-]*$`)
+
+// ValidName reports whether name has the shape of a store name (lower-case
+// letters, digits, '.', '_' and '-', not starting with a punctuation mark).
+func ValidName(name string) bool { return nameRE.MatchString(name) }

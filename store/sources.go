@@ -78,8 +78,6 @@ func DefaultSources() []SourceSpec {
 	}
 }
 
-var sourceNameRE = regexp.MustCompile(`^[a-z0-9][a-z0-9._-]*$`)
-
 // NormalizeSources fills in the defaults of a sources list (names, scope,
 // mount, path template, field) and checks it: names unique, fields that
 // belong to the kind, templates well formed. file names the document in
@@ -93,7 +91,7 @@ func NormalizeSources(file, field string, in []SourceSpec) ([]SourceSpec, error)
 		if err := normalizeSource(s); err != nil {
 			return nil, &DocumentError{File: file, Field: at, Reason: err.Error()}
 		}
-		if !sourceNameRE.MatchString(s.Name) {
+		if !ValidName(s.Name) {
 			return nil, &DocumentError{File: file, Field: at + ".name", Reason: fmt.Sprintf("invalid source name %q", s.Name)}
 		}
 		if seen[s.Name] {

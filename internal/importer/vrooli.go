@@ -33,7 +33,6 @@ type Vrooli struct {
 	Skipped []string
 }
 
-var validName = regexp.MustCompile(`^[a-z0-9][a-z0-9._-]*$`)
 var validKey = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_.-]*$`)
 
 // ReadVrooli reads resources/*/config/secrets.yaml and
@@ -133,7 +132,7 @@ func (v *Vrooli) readResource(path string) error {
 		v.Skipped = append(v.Skipped, fmt.Sprintf("%s: malformed from line %d on (%v); imported the lines before it", path, line, err))
 	}
 	name := filepath.Base(filepath.Dir(filepath.Dir(path)))
-	if !validName.MatchString(name) {
+	if !store.ValidName(name) {
 		v.Skipped = append(v.Skipped, fmt.Sprintf("%s: resource name %q is not a valid store name", path, name))
 		return nil
 	}
@@ -269,7 +268,7 @@ func (v *Vrooli) readScenario(path string) error {
 		return nil
 	}
 	name := filepath.Base(filepath.Dir(filepath.Dir(path)))
-	if !validName.MatchString(name) {
+	if !store.ValidName(name) {
 		v.Skipped = append(v.Skipped, fmt.Sprintf("%s: scenario name %q is not a valid store name", path, name))
 		return nil
 	}
@@ -280,7 +279,7 @@ func (v *Vrooli) readScenario(path string) error {
 	}
 	sc := &store.Scenario{Version: store.DocumentVersion, Name: name, Description: doc.Service.Description}
 	for _, res := range slices.Sorted(maps.Keys(uses)) {
-		if !validName.MatchString(res) || res == name {
+		if !store.ValidName(res) || res == name {
 			v.Skipped = append(v.Skipped, fmt.Sprintf("%s: resource %q cannot be used by scenario %s", path, res, name))
 			continue
 		}
