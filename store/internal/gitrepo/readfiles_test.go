@@ -1,0 +1,119 @@
+package gitrepo
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+)
+
+// packedLedger makes a repository with 300 similar files in 6 directories,
+// packed by git gc (so most are deltas of one another), and 20 more in a
+// later commit left loose; it returns the tree at HEAD and the file names.
+func packedLedger(t *testing.T) (*Repo, *Tree, []string) {
+	t.Helper()
+	r, dir := testRepo(t)
+	files := map[string]string{}
+	var names []string
+	for d := range 6 {
+		for i := range 50 {
+			name := fmt.Sprintf("deployments/s/d%d/%06d-issue.yaml", d, i)
+			files[name] = fmt.Sprintf("kind: ledger-event\ndeployment: d%d\nseq: %d\n%s", d, i, strings.Repeat("padding line that deltas well\n", 40))
+			names = append(names, name)
+		}
+	}
+	apply(t, r, files)
+	runGit(t, dir, "gc", "-q", "--aggressive")
+	more := map[string]string{}
+	for i := range 20 {
+		name := fmt.Sprintf("deployments/s/loose/%06d-rotate.yaml", i)
+		more[name] = fmt.Sprintf("kind: ledger-event\nloose: %d\n", i)
+		names = append(names, name)
+	}
+	c := apply(t, r, more)
+	tree, err := r.Tree(c)
+	require.NoError(t, err)
+	return r, tree, names
+}
+
+func TestReadFilesMatchesReadFile(t *testing.T) {
+	_, tree, names := packedLedger(t)
+	want := make([]string, len(names))
+	for i, n := range names {
+		b, err := tree.ReadFile(n)
+		require.NoError(t, err)
+		want[i] = string(b)
+	}
+	for _, workers := range []int{1, 2, 4} {
+		t.Run(fmt.Sprint(workers), func(t *testing.T) {
+			got := make([]string, len(names))
+			var mu sync.Mutex
+			calls := 0
+			err := tree.ReadFiles(names, workers, func(i int, data []byte) error {
+				mu.Lock()
+				defer mu.Unlock()
+				calls++
+				got[i] = string(data)
+				return nil
+			})
+			require.NoError(t, err)
+			require.Equal(t, len(names), calls, "one call per file")
+			require.Equal(t, want, got)
+		})
+	}
+}
+
+func TestReadFilesReportsTheFirstFailureInOrder(t *testing.T) {
+	_, tree, names := packedLedger(t)
+	missing := "deployments/s/d9/000000-issue.yaml"
+	withMissing := append(append(append([]string{}, names[:150]...), missing), names[150:]...)
+	errBad := errors.New("bad event")
+	for _, workers := range []int{1, 2, 4} {
+		t.Run(fmt.Sprint(workers), func(t *testing.T) {
+			// A missing file is the error ReadFile gives for it.
+			_, want := tree.ReadFile(missing)
+			err := tree.ReadFiles(withMissing, workers, func(int, []byte) error { return nil })
+			require.ErrorIs(t, err, fs.ErrNotExist)
+			require.EqualError(t, err, want.Error())
+
+			// A failure of fn before the missing file wins over it.
+			err = tree.ReadFiles(withMissing, workers, func(i int, _ []byte) error {
+				if i == 70 || i == 140 || i == 250 {
+					return fmt.Errorf("file %d: %w", i, errBad)
+				}
+				return nil
+			})
+			require.EqualError(t, err, "file 70: bad event")
+
+			// After the missing file, it is the missing file.
+			err = tree.ReadFiles(withMissing, workers, func(i int, _ []byte) error {
+				if i > 150 {
+					return errBad
+				}
+				return nil
+			})
+			require.EqualError(t, err, want.Error())
+		})
+	}
+}
+
+func TestWalkApartMatchesWalk(t *testing.T) {
+	r, _, _ := packedLedger(t)
+	head, err := r.Head()
+	require.NoError(t, err)
+	collect := func(walk func(Commit, func(Commit, []Trailer) error) error) []Commit {
+		var out []Commit
+		require.NoError(t, walk(head, func(c Commit, _ []Trailer) error {
+			out = append(out, c)
+			return nil
+		}))
+		return out
+	}
+	want := collect(r.Walk)
+	require.Len(t, want, 2)
+	require.Equal(t, want, collect(r.WalkApart))
+}
