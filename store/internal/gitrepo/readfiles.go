@@ -13,28 +13,21 @@ import (
 )
 
 // readChunk is how many consecutive files a ReadFiles worker takes at a
-// time: neighbouring files (one ledger deployment's events) tend to share
-// delta bases in a pack, which then come from the worker's own cache.
+// time.
 const readChunk = 64
 
 // ReadFiles reads many files of the tree, calling fn with each one's index
 // in names and its content, with up to workers goroutines. fn is called
-// concurrently when workers > 1 and must be safe for that; data is fn's to
-// keep. The error is the one a loop of ReadFile then fn over names in order
-// would stop at (the lowest failing index), although files after it may
-// have been read too.
+// concurrently when workers > 1 and must be safe for that; it must not
+// modify data (which may be shared with a cache), but may keep it. The
+// error is the one a loop of ReadFile then fn over names in order would
+// stop at (the lowest failing index), although files after it may have been
+// read too.
 //
-// go-git's storage is not safe for concurrent use, so every worker reads
-// through its own storage of the same repository (its own pack readers and
-// pack index). What the storages share is safe for concurrent use: the
-// billy filesystem, which keeps no state beyond its root directory, and one
-// object cache (go-git's ObjectLRU locks itself; the objects in it are
-// complete, hashed before they are put, and only read afterwards), so that
-// a delta base one worker resolved serves the others: in a packed ledger,
-// one event's base is typically another deployment's event, in another
-// worker's share. The storages are closed before ReadFiles returns. With
-// workers <= 1 the files are read in order through the repository's own
-// storage.
+// Objects are read straight from the pack files (see packReader), which is
+// safe for concurrent use; an object that reader does not find or cannot
+// read is read as ReadFile reads it, through go-git's storage (loose
+// objects, alternates, a pack written meanwhile), one at a time.
 func (t *Tree) ReadFiles(names []string, workers int, fn func(i int, data []byte) error) error {
 	// Resolve every name first: the tree's directories are shared.
 	hashes := make([]plumbing.Hash, len(names))
@@ -56,19 +49,26 @@ func (t *Tree) ReadFiles(names []string, workers int, fn func(i int, data []byte
 }
 
 // readHashes reads the blobs hashes (of files names) with up to workers
-// forks of the repository and returns the error of the lowest index.
+// goroutines and returns the error of the lowest index.
 func (t *Tree) readHashes(names []string, hashes []plumbing.Hash, workers int, fn func(int, []byte) error) error {
-	read := func(r *Repo, i int) error {
-		b, err := r.readBlob(hashes[i])
-		if err != nil {
-			return fmt.Errorf("read %s: %w", names[i], err)
+	if len(names) == 0 {
+		return nil
+	}
+	packs := openPackReader(t.r.commonDir)
+	defer packs.close()
+	read := func(i int) error {
+		typ, b, err := packs.read(hashes[i])
+		if err != nil || typ != plumbing.BlobObject {
+			if b, err = t.r.readBlob(hashes[i]); err != nil {
+				return fmt.Errorf("read %s: %w", names[i], err)
+			}
 		}
 		return fn(i, b)
 	}
 	workers = min(workers, (len(names)+readChunk-1)/readChunk)
 	if workers <= 1 {
 		for i := range names {
-			if err := read(t.r, i); err != nil {
+			if err := read(i); err != nil {
 				return err
 			}
 		}
@@ -93,24 +93,17 @@ func (t *Tree) readHashes(names []string, hashes []plumbing.Hash, workers int, f
 		defer mu.Unlock()
 		return errAt < i
 	}
-	bases := cache.NewObjectLRUDefault()
 	for range workers {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			r, err := t.r.fork(bases)
-			if err != nil {
-				fail(0, err)
-				return
-			}
-			defer r.close()
 			for {
 				start := int(next.Add(readChunk)) - readChunk
 				if start >= len(names) || failedBefore(start) {
 					return
 				}
 				for i := start; i < min(start+readChunk, len(names)); i++ {
-					if err := read(r, i); err != nil {
+					if err := read(i); err != nil {
 						fail(i, err)
 						return
 					}
@@ -124,8 +117,11 @@ func (t *Tree) readHashes(names []string, hashes []plumbing.Hash, workers int, f
 
 // fork returns a Repo that reads the same repository's objects through a
 // storage of its own (own pack readers and pack index, own lock) with the
-// object cache objects, so it can read concurrently with r. It is only for
-// reading objects; close it when done.
+// object cache objects, so it can read concurrently with r: go-git's
+// storage is not safe for concurrent use, and what the two storages share
+// is (the billy filesystem keeps no state beyond its root directory; an
+// object cache, if shared, locks itself). It is only for reading objects;
+// close it when done.
 func (r *Repo) fork(objects cache.Object) (*Repo, error) {
 	r.mu.Lock()
 	st, ok := r.repo.Storer.(*filesystem.Storage)

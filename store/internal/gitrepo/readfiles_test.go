@@ -3,11 +3,13 @@ package gitrepo
 import (
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"strings"
 	"sync"
 	"testing"
 
+	"github.com/go-git/go-git/v5/plumbing"
 	"github.com/stretchr/testify/require"
 )
 
@@ -116,4 +118,59 @@ func TestWalkApartMatchesWalk(t *testing.T) {
 	want := collect(r.Walk)
 	require.Len(t, want, 2)
 	require.Equal(t, want, collect(r.WalkApart))
+}
+
+// TestPackReaderMatchesGoGit reads every object of a gc'ed repository (its
+// commits, trees and delta-compressed blobs) with packReader and with
+// go-git's storage: same type, same bytes.
+func TestPackReaderMatchesGoGit(t *testing.T) {
+	r, _, _ := packedLedger(t)
+	pr := openPackReader(r.commonDir)
+	defer pr.close()
+	require.Len(t, pr.packs, 1)
+	p := pr.packs[0]
+	deltas := 0
+	for i := range len(p.offsets) {
+		var h plumbing.Hash
+		copy(h[:], p.hashes[20*i:])
+		typ, got, err := pr.read(h)
+		require.NoError(t, err, "object %s", h)
+		o, err := r.objectLocked(plumbing.AnyObject, h)
+		require.NoError(t, err)
+		require.Equal(t, o.Type(), typ, "object %s", h)
+		rd, err := o.Reader()
+		require.NoError(t, err)
+		want, err := io.ReadAll(rd)
+		require.NoError(t, err)
+		require.Equal(t, want, got, "object %s", h)
+		raw, err := p.extent(p.offsets[i])
+		require.NoError(t, err)
+		if k := plumbing.ObjectType((raw[0] >> 4) & 7); k == plumbing.OFSDeltaObject || k == plumbing.REFDeltaObject {
+			deltas++
+		}
+	}
+	require.Greater(t, deltas, 100, "the test pack should hold deltas")
+
+	// A loose object is not in the packs: ReadFiles reads it otherwise.
+	loose := runGit(t, r.Root(), "rev-parse", "HEAD:deployments/s/loose/000000-rotate.yaml")
+	_, _, err := pr.read(plumbing.NewHash(loose))
+	require.ErrorIs(t, err, errNotInPacks)
+}
+
+func TestApplyDeltaRejectsCorruptDeltas(t *testing.T) {
+	base := []byte("0123456789")
+	for name, delta := range map[string][]byte{
+		"source size":       {9, 2, 0x90, 2},
+		"copy past the end": {10, 4, 0x91, 8, 4},
+		"insert past delta": {10, 4, 4, 'a'},
+		"reserved opcode":   {10, 1, 0},
+		"short output":      {10, 4, 0x90, 2},
+		"long output":       {10, 1, 0x90, 2},
+	} {
+		_, err := applyDelta(base, delta)
+		require.Error(t, err, name)
+	}
+	out, err := applyDelta(base, []byte{10, 5, 0x91, 8, 2, 3, 'x', 'y', 'z'})
+	require.NoError(t, err)
+	require.Equal(t, "89xyz", string(out))
 }
