@@ -9,6 +9,7 @@ import (
 	"github.com/go-git/go-git/v5"
 	"github.com/go-git/go-git/v5/plumbing"
 	"github.com/go-git/go-git/v5/plumbing/cache"
+	"github.com/go-git/go-git/v5/storage"
 	"github.com/go-git/go-git/v5/storage/filesystem"
 )
 
@@ -137,19 +138,50 @@ func (r *Repo) fork(objects cache.Object) (*Repo, error) {
 func (r *Repo) close() {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	if s, ok := r.repo.Storer.(*filesystem.Storage); ok {
+	st := r.repo.Storer
+	if ps, ok := st.(packStorer); ok {
+		st = ps.Storer
+	}
+	if s, ok := st.(*filesystem.Storage); ok {
 		_ = s.Close()
 	}
 }
 
 // WalkApart is [Repo.Walk] through a storage of its own (see fork), so
 // that it can run concurrently with other reads of r: Walk holds r's lock
-// for the whole walk.
+// for the whole walk. It reads commits straight from the pack files (see
+// packReader) when it can, through go-git's storage otherwise; go-git
+// decodes them and orders the walk as Walk does.
 func (r *Repo) WalkApart(c Commit, fn func(Commit, []Trailer) error) error {
 	f, err := r.fork(cache.NewObjectLRUDefault())
 	if err != nil {
 		return fmt.Errorf("walk %s: %w", c.Hash, err)
 	}
 	defer f.close()
+	packs := openPackReader(r.commonDir)
+	defer packs.close()
+	f.repo = &git.Repository{Storer: packStorer{Storer: f.repo.Storer, packs: packs}}
 	return f.Walk(c, fn)
+}
+
+// packStorer is a storage that reads objects from a packReader first.
+type packStorer struct {
+	storage.Storer
+	packs *packReader
+}
+
+// EncodedObject returns the object from the pack files when they have it,
+// as an in-memory object; otherwise what the storage returns.
+func (s packStorer) EncodedObject(t plumbing.ObjectType, h plumbing.Hash) (plumbing.EncodedObject, error) {
+	typ, b, err := s.packs.read(h)
+	if err != nil || (t != plumbing.AnyObject && t != typ) {
+		return s.Storer.EncodedObject(t, h)
+	}
+	o := &plumbing.MemoryObject{}
+	o.SetType(typ)
+	o.SetSize(int64(len(b)))
+	if _, err := o.Write(b); err != nil {
+		return nil, err
+	}
+	return o, nil
 }
