@@ -102,6 +102,11 @@ func openPackFile(idxName string) (*packFile, error) {
 	if len(idx) < off64At+40 {
 		return nil, fmt.Errorf("%s: truncated", idxName)
 	}
+	for i := 1; i < 256; i++ {
+		if p.fanout[i] < p.fanout[i-1] {
+			return nil, fmt.Errorf("%s: bad fanout table", idxName)
+		}
+	}
 	p.hashes = idx[hashesAt : hashesAt+20*n]
 	p.offsets = make([]uint64, n)
 	for i := range n {
@@ -156,18 +161,22 @@ func (p *packFile) find(h plumbing.Hash) (uint64, bool) {
 	return 0, false
 }
 
-// extent reads the bytes of the object at offset, up to the next object.
-func (p *packFile) extent(offset uint64) ([]byte, error) {
+// extent reads the bytes of the object at offset, up to the next object,
+// into buf (grown as needed).
+func (p *packFile) extent(offset uint64, buf []byte) ([]byte, error) {
 	i, ok := slices.BinarySearch(p.ends, offset)
 	if !ok || i+1 >= len(p.ends) {
 		return nil, fmt.Errorf("%s: no object at offset %d", p.name, offset)
 	}
-	b := make([]byte, p.ends[i+1]-offset)
+	b := slices.Grow(buf[:0], int(p.ends[i+1]-offset))[:p.ends[i+1]-offset]
 	if _, err := p.f.ReadAt(b, int64(offset)); err != nil {
 		return nil, fmt.Errorf("%s: %w", p.name, err)
 	}
 	return b, nil
 }
+
+// extents recycles the buffers objects are read into.
+var extents = sync.Pool{New: func() any { return new([]byte) }}
 
 // read returns the type and content of an object; an error wrapping
 // errNotInPacks when no pack has it.
@@ -193,9 +202,15 @@ func (pr *packReader) at(p *packFile, offset uint64, depth int) (plumbing.Object
 	if ok {
 		return objectType(b), b[1:], nil
 	}
-	raw, err := p.extent(offset)
+	buf := extents.Get().(*[]byte)
+	defer extents.Put(buf)
+	raw, err := p.extent(offset, *buf)
 	if err != nil {
 		return plumbing.InvalidObject, nil, err
+	}
+	*buf = raw
+	if len(raw) == 0 {
+		return plumbing.InvalidObject, nil, fmt.Errorf("%s: empty object at offset %d", p.name, offset)
 	}
 	bad := func(what string) error { return fmt.Errorf("%s: object at offset %d: %s", p.name, offset, what) }
 	// Header: type and inflated size, then a delta's base.
@@ -248,20 +263,18 @@ func (pr *packReader) at(p *packFile, offset uint64, depth int) (plumbing.Object
 	if err != nil {
 		return plumbing.InvalidObject, nil, err
 	}
-	data, err := inflate(raw[i:], size)
+	// The object is kept with its type in front, as a possible delta base.
+	kept, err := inflate(raw[i:], size)
 	if err != nil {
 		return plumbing.InvalidObject, nil, bad(err.Error())
 	}
 	if base != nil {
 		typ = baseType
-		if data, err = applyDelta(base, data); err != nil {
+		if kept, err = applyDelta(base, kept[1:]); err != nil {
 			return plumbing.InvalidObject, nil, bad(err.Error())
 		}
 	}
-	// Keep it, with its type in front, as a possible delta base.
-	kept := make([]byte, 1+len(data))
 	kept[0] = byte(typ)
-	copy(kept[1:], data)
 	pr.mu.Lock()
 	if pr.cached+len(kept) <= maxBaseCache {
 		pr.bases[key] = kept
@@ -285,8 +298,14 @@ func objectType(kept []byte) plumbing.ObjectType { return plumbing.ObjectType(ke
 
 var zlibReaders sync.Pool // of io.ReadCloser that are zlib.Resetter
 
-// inflate decompresses a zlib stream that must hold exactly size bytes.
+// inflate decompresses a zlib stream that must hold exactly size bytes;
+// they follow one byte left for the caller.
 func inflate(z []byte, size uint64) ([]byte, error) {
+	// Deflate expands at most about 1032:1; a header that claims more is
+	// corrupt (and must not make us allocate it).
+	if size > uint64(len(z))*1100+64 {
+		return nil, fmt.Errorf("inflate: size %d is more than %d compressed bytes can hold", size, len(z))
+	}
 	src := bytes.NewReader(z)
 	var zr io.ReadCloser
 	if v := zlibReaders.Get(); v != nil {
@@ -301,8 +320,8 @@ func inflate(z []byte, size uint64) ([]byte, error) {
 		}
 	}
 	defer zlibReaders.Put(zr)
-	out := make([]byte, size)
-	if _, err := io.ReadFull(zr, out); err != nil {
+	out := make([]byte, 1+size)
+	if _, err := io.ReadFull(zr, out[1:]); err != nil {
 		return nil, fmt.Errorf("inflate: %w", err)
 	}
 	// The stream must end here (its checksum is checked at its end).
@@ -313,7 +332,8 @@ func inflate(z []byte, size uint64) ([]byte, error) {
 	return out, nil
 }
 
-// applyDelta applies a git delta to base.
+// applyDelta applies a git delta to base; the result follows one byte left
+// for the caller.
 func applyDelta(base, delta []byte) ([]byte, error) {
 	bad := errors.New("corrupt delta")
 	varint := func() (uint64, bool) {
@@ -336,7 +356,9 @@ func applyDelta(base, delta []byte) ([]byte, error) {
 	if !ok1 || !ok2 || srcSize != uint64(len(base)) {
 		return nil, bad
 	}
-	out := make([]byte, 0, dstSize)
+	// dstSize is untrusted until the result has that size: preallocate
+	// only what the delta can plausibly produce.
+	out := make([]byte, 1, 1+min(dstSize, uint64(len(base))+uint64(len(delta))))
 	for len(delta) > 0 {
 		c := delta[0]
 		delta = delta[1:]
@@ -364,13 +386,13 @@ func applyDelta(base, delta []byte) ([]byte, error) {
 			if n == 0 {
 				n = 0x10000
 			}
-			if off+n > uint64(len(base)) || uint64(len(out))+n > dstSize {
+			if off+n > uint64(len(base)) || uint64(len(out)-1)+n > dstSize {
 				return nil, bad
 			}
 			out = append(out, base[off:off+n]...)
 		case c != 0: // insert c bytes
 			n := int(c)
-			if n > len(delta) || uint64(len(out)+n) > dstSize {
+			if n > len(delta) || uint64(len(out)-1+n) > dstSize {
 				return nil, bad
 			}
 			out = append(out, delta[:n]...)
@@ -379,7 +401,7 @@ func applyDelta(base, delta []byte) ([]byte, error) {
 			return nil, bad
 		}
 	}
-	if uint64(len(out)) != dstSize {
+	if uint64(len(out)-1) != dstSize {
 		return nil, bad
 	}
 	return out, nil

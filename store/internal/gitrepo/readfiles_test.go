@@ -5,6 +5,9 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"os"
+	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -143,7 +146,7 @@ func TestPackReaderMatchesGoGit(t *testing.T) {
 		want, err := io.ReadAll(rd)
 		require.NoError(t, err)
 		require.Equal(t, want, got, "object %s", h)
-		raw, err := p.extent(p.offsets[i])
+		raw, err := p.extent(p.offsets[i], nil)
 		require.NoError(t, err)
 		if k := plumbing.ObjectType((raw[0] >> 4) & 7); k == plumbing.OFSDeltaObject || k == plumbing.REFDeltaObject {
 			deltas++
@@ -170,7 +173,60 @@ func TestApplyDeltaRejectsCorruptDeltas(t *testing.T) {
 		_, err := applyDelta(base, delta)
 		require.Error(t, err, name)
 	}
+	_, err := applyDelta(base, []byte{10, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x7f, 0x90, 2})
+	require.Error(t, err, "a huge destination size is refused, not allocated")
+	_, err = inflate([]byte{0x78, 0x9c, 3, 0}, 1<<60)
+	require.Error(t, err, "a huge object size is refused, not allocated")
 	out, err := applyDelta(base, []byte{10, 5, 0x91, 8, 2, 3, 'x', 'y', 'z'})
 	require.NoError(t, err)
-	require.Equal(t, "89xyz", string(out))
+	require.Equal(t, "89xyz", string(out[1:]))
+}
+
+// TestPackReaderSurvivesCorruptPacks reads every object of a pack whose
+// bytes were overwritten at many places: errors, never a panic.
+func TestPackReaderSurvivesCorruptPacks(t *testing.T) {
+	r, _, _ := packedLedger(t)
+	packs, err := filepath.Glob(filepath.Join(r.commonDir, "objects", "pack", "pack-*.pack"))
+	require.NoError(t, err)
+	require.Len(t, packs, 1)
+	idx, err := os.ReadFile(strings.TrimSuffix(packs[0], ".pack") + ".idx")
+	require.NoError(t, err)
+	good, err := os.ReadFile(packs[0])
+	require.NoError(t, err)
+	for seed := range 20 {
+		dir := t.TempDir()
+		packDir := filepath.Join(dir, "objects", "pack")
+		require.NoError(t, os.MkdirAll(packDir, 0o755))
+		bad := slices.Clone(good)
+		for k := 0; k < 40; k++ {
+			at := 12 + (seed*7919+k*104729)%(len(bad)-32)
+			bad[at] ^= byte(1 + (seed+k)%255)
+		}
+		require.NoError(t, os.WriteFile(filepath.Join(packDir, "pack-x.idx"), idx, 0o644))
+		require.NoError(t, os.WriteFile(filepath.Join(packDir, "pack-x.pack"), bad, 0o644))
+		pr := openPackReader(dir)
+		require.Len(t, pr.packs, 1)
+		p := pr.packs[0]
+		failed := 0
+		for i := range len(p.offsets) {
+			var h plumbing.Hash
+			copy(h[:], p.hashes[20*i:])
+			if _, _, err := pr.read(h); err != nil { // a panic fails the test
+				failed++
+			}
+		}
+		pr.close()
+		require.Positive(t, failed, "seed %d: the corruption is noticed", seed)
+	}
+}
+
+func FuzzApplyDelta(f *testing.F) {
+	f.Add([]byte("0123456789"), []byte{10, 5, 0x91, 8, 2, 3, 'x', 'y', 'z'})
+	f.Add([]byte("abc"), []byte{3, 3, 0x90, 3})
+	f.Fuzz(func(t *testing.T, base, delta []byte) {
+		out, err := applyDelta(base, delta)
+		if err == nil && len(out) == 0 {
+			t.Fatal("a result without its leading byte")
+		}
+	})
 }
