@@ -276,7 +276,7 @@ func (pr *packReader) at(p *packFile, offset uint64, depth int) (plumbing.Object
 	}
 	kept[0] = byte(typ)
 	pr.mu.Lock()
-	if pr.cached+len(kept) <= maxBaseCache {
+	if _, dup := pr.bases[key]; !dup && pr.cached+len(kept) <= maxBaseCache {
 		pr.bases[key] = kept
 		pr.cached += len(kept)
 	}
