@@ -155,7 +155,7 @@ func (r *Repo) close() {
 func (r *Repo) WalkApart(c Commit, fn func(Commit, []Trailer) error) error {
 	f, err := r.fork(cache.NewObjectLRUDefault())
 	if err != nil {
-		return fmt.Errorf("walk %s: %w", c.Hash, err)
+		return r.Walk(c, fn) // not a storage it can fork: walk under r's lock
 	}
 	defer f.close()
 	packs := openPackReader(r.commonDir)
