@@ -49,7 +49,21 @@ type packFile struct {
 	count int
 	pack  *os.File
 	size  int64
+
+	// cache holds objects read, by offset, so that reading many objects
+	// of one delta chain (git fast-import and repack make chains of up to
+	// 50) inflates each link once, as git's delta base cache does.
+	cache      map[int64]cachedObject
+	cacheBytes int
 }
+
+type cachedObject struct {
+	t    plumbing.ObjectType
+	data []byte
+}
+
+// maxPackCache bounds the bytes a packFile's cache holds.
+const maxPackCache = 32 << 20
 
 // readBlob returns a blob's content, or errNotInPacks.
 func (s *packSet) readBlob(h plumbing.Hash) ([]byte, error) {
@@ -74,7 +88,7 @@ func (s *packSet) readBlob(h plumbing.Hash) ([]byte, error) {
 		if plumbing.ComputeHash(t, data) != h {
 			return nil, fmt.Errorf("read %s from %s: content does not match the object id", h, filepath.Base(p.name))
 		}
-		return data, nil
+		return bytes.Clone(data), nil
 	}
 	return nil, errNotInPacks
 }
@@ -192,8 +206,39 @@ func (p *packFile) open() error {
 	return nil
 }
 
-// read returns the type and content of the object at off.
+// read returns the type and content of the object at off; the content is
+// shared with the cache and must not be modified.
 func (p *packFile) read(off int64, depth int) (plumbing.ObjectType, []byte, error) {
+	if c, ok := p.cache[off]; ok {
+		return c.t, c.data, nil
+	}
+	t, data, err := p.readUncached(off, depth)
+	if err == nil {
+		p.remember(off, t, data)
+	}
+	return t, data, err
+}
+
+// remember caches an object, dropping arbitrary others to stay in bounds.
+func (p *packFile) remember(off int64, t plumbing.ObjectType, data []byte) {
+	if len(data) > maxPackCache/4 {
+		return
+	}
+	if p.cache == nil {
+		p.cache = map[int64]cachedObject{}
+	}
+	for o, c := range p.cache {
+		if p.cacheBytes+len(data) <= maxPackCache {
+			break
+		}
+		delete(p.cache, o)
+		p.cacheBytes -= len(c.data)
+	}
+	p.cache[off] = cachedObject{t: t, data: data}
+	p.cacheBytes += len(data)
+}
+
+func (p *packFile) readUncached(off int64, depth int) (plumbing.ObjectType, []byte, error) {
 	if depth > maxDeltaChain {
 		return 0, nil, errors.New("delta chain too long")
 	}

@@ -172,3 +172,18 @@ func FuzzApplyDelta(f *testing.F) {
 		require.Equal(t, want, uint64(len(out)))
 	})
 }
+
+func TestPackCacheStaysInBounds(t *testing.T) {
+	p := &packFile{}
+	for i := range 40 {
+		p.remember(int64(i), plumbing.BlobObject, make([]byte, maxPackCache/7))
+		assert.LessOrEqual(t, p.cacheBytes, maxPackCache)
+	}
+	total := 0
+	for _, c := range p.cache {
+		total += len(c.data)
+	}
+	assert.Equal(t, total, p.cacheBytes)
+	p.remember(99, plumbing.BlobObject, make([]byte, maxPackCache/2))
+	assert.NotContains(t, p.cache, int64(99), "an object too large for the cache is not kept")
+}
