@@ -11,6 +11,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"time"
 
@@ -136,15 +137,21 @@ func (s *packSet) refresh() error {
 // openPackIndex reads a version 2 .idx file; nil when it is missing or in
 // another format (go-git then reads that pack).
 func openPackIndex(idxName, packName string) *packFile {
-	b, err := os.ReadFile(idxName)
-	if err != nil || len(b) < 8+1024+40 || !bytes.Equal(b[:8], []byte{0xff, 't', 'O', 'c', 0, 0, 0, 2}) {
+	b, release, err := mapFile(idxName)
+	if err != nil {
 		return nil
 	}
-	n := int(binary.BigEndian.Uint32(b[8+1020:]))
-	if n > (len(b)-1072)/28 {
+	n := 0
+	if len(b) >= 8+1024+40 && bytes.Equal(b[:8], []byte{0xff, 't', 'O', 'c', 0, 0, 0, 2}) {
+		n = int(binary.BigEndian.Uint32(b[8+1020:]))
+	}
+	if n == 0 || n > (len(b)-1072)/28 {
+		release()
 		return nil
 	}
-	return &packFile{name: packName, idx: b, count: n}
+	p := &packFile{name: packName, idx: b, count: n}
+	runtime.AddCleanup(p, func(release func()) { release() }, release)
+	return p
 }
 
 // find returns the pack offset of an object.
