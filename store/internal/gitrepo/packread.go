@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"compress/zlib"
+	"crypto/sha1"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -56,6 +57,9 @@ type packFile struct {
 	// 50) inflates each link once, as git's delta base cache does.
 	cache      map[int64]cachedObject
 	cacheBytes int
+
+	br *bufio.Reader // reused for every inflate
+	zr io.ReadCloser
 }
 
 type cachedObject struct {
@@ -63,14 +67,24 @@ type cachedObject struct {
 	data []byte
 }
 
-// maxPackCache bounds the bytes a packFile's cache holds.
-const maxPackCache = 32 << 20
+// maxPackCache bounds the bytes a packFile's cache holds: git's default
+// core.deltaBaseCacheLimit, and go-git's default object cache.
+const maxPackCache = 96 << 20
 
 // readBlob returns a blob's content, or errNotInPacks.
 func (s *packSet) readBlob(h plumbing.Hash) ([]byte, error) {
-	if err := s.refresh(); err != nil {
-		return nil, err
+	b, err := s.readBlobFrom(h)
+	if !errors.Is(err, errNotInPacks) {
+		return b, err
 	}
+	if changed, err := s.refresh(); err != nil || !changed {
+		return nil, errors.Join(errNotInPacks, err)
+	}
+	return s.readBlobFrom(h)
+}
+
+// readBlobFrom reads a blob from the packs as last listed.
+func (s *packSet) readBlobFrom(h plumbing.Hash) ([]byte, error) {
 	for _, p := range s.packs {
 		off, ok := p.find(h)
 		if !ok {
@@ -86,7 +100,7 @@ func (s *packSet) readBlob(h plumbing.Hash) ([]byte, error) {
 		if t != plumbing.BlobObject {
 			return nil, fmt.Errorf("read %s: it is a %s, not a blob", h, t)
 		}
-		if plumbing.ComputeHash(t, data) != h {
+		if blobID(data) != h {
 			return nil, fmt.Errorf("read %s from %s: content does not match the object id", h, filepath.Base(p.name))
 		}
 		return bytes.Clone(data), nil
@@ -94,22 +108,35 @@ func (s *packSet) readBlob(h plumbing.Hash) ([]byte, error) {
 	return nil, errNotInPacks
 }
 
-// refresh (re)reads the list of packs when the pack directory changed.
-func (s *packSet) refresh() error {
+// blobID computes a blob's object id. Plain SHA-1 suffices to check that
+// the pack holds what its index promises (go-git's ComputeHash uses the
+// slower collision-detecting variant).
+func blobID(data []byte) plumbing.Hash {
+	h := sha1.New()
+	h.Write(fmt.Appendf(nil, "blob %d\x00", len(data)))
+	h.Write(data)
+	var id plumbing.Hash
+	h.Sum(id[:0])
+	return id
+}
+
+// refresh (re)reads the list of packs when the pack directory changed
+// since the last scan, and says whether it did.
+func (s *packSet) refresh() (bool, error) {
 	fi, err := os.Stat(s.dir)
 	if errors.Is(err, os.ErrNotExist) {
 		s.packs = nil
-		return nil
+		return false, nil
 	}
 	if err != nil {
-		return fmt.Errorf("read pack files: %w", err)
+		return false, fmt.Errorf("read pack files: %w", err)
 	}
 	if fi.ModTime().Equal(s.scanned) && s.scanned != (time.Time{}) {
-		return nil
+		return false, nil
 	}
 	ents, err := os.ReadDir(s.dir)
 	if err != nil {
-		return fmt.Errorf("read pack files: %w", err)
+		return false, fmt.Errorf("read pack files: %w", err)
 	}
 	old := map[string]*packFile{}
 	for _, p := range s.packs {
@@ -131,7 +158,7 @@ func (s *packSet) refresh() error {
 		}
 	}
 	s.scanned = fi.ModTime()
-	return nil
+	return true, nil
 }
 
 // openPackIndex reads a version 2 .idx file; nil when it is missing or in
@@ -308,11 +335,10 @@ func (p *packFile) inflate(off int64, size uint64) ([]byte, error) {
 	if size > uint64(p.size-off)*1100 { // deflate expands at most ~1032:1
 		return nil, fmt.Errorf("object size %d at offset %d is implausible", size, off)
 	}
-	zr, err := zlib.NewReader(bufio.NewReader(io.NewSectionReader(p.pack, off, p.size-off)))
+	zr, err := p.zlib(off)
 	if err != nil {
 		return nil, fmt.Errorf("inflate at offset %d: %w", off, err)
 	}
-	defer zr.Close()
 	if size <= 1<<26 {
 		buf := make([]byte, size)
 		if _, err := io.ReadFull(zr, buf); err != nil {
@@ -325,6 +351,25 @@ func (p *packFile) inflate(off int64, size uint64) ([]byte, error) {
 		return nil, fmt.Errorf("inflate at offset %d: %w", off, err)
 	}
 	return buf.Bytes(), nil
+}
+
+// zlib returns the pack's zlib reader, reset to the stream at off.
+func (p *packFile) zlib(off int64) (io.Reader, error) {
+	sr := io.NewSectionReader(p.pack, off, p.size-off)
+	if p.zr == nil {
+		p.br = bufio.NewReaderSize(sr, 4096)
+		zr, err := zlib.NewReader(p.br)
+		if err != nil {
+			return nil, err
+		}
+		p.zr = zr
+		return zr, nil
+	}
+	p.br.Reset(sr)
+	if err := p.zr.(zlib.Resetter).Reset(p.br, nil); err != nil {
+		return nil, err
+	}
+	return p.zr, nil
 }
 
 // objectHeader parses a pack object header: type, inflated size, length.
