@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"math"
 	"os"
 	"path/filepath"
@@ -91,6 +92,10 @@ func (s *packSet) readBlobFrom(h plumbing.Hash) ([]byte, error) {
 			continue
 		}
 		t, data, err := p.read(off, 0)
+		if errors.Is(err, fs.ErrNotExist) { // removed by git gc since the scan
+			s.scanned = time.Time{}
+			continue
+		}
 		if errors.Is(err, errNotInPacks) {
 			return nil, err
 		}

@@ -187,3 +187,25 @@ func TestPackCacheStaysInBounds(t *testing.T) {
 	p.remember(99, plumbing.BlobObject, make([]byte, maxPackCache/2))
 	assert.NotContains(t, p.cache, int64(99), "an object too large for the cache is not kept")
 }
+
+func TestPackReaderAfterGitGC(t *testing.T) {
+	r, dir := testRepo(t)
+	apply(t, r, map[string]string{"a.yaml": "in the first pack"})
+	runGit(t, dir, "repack", "-d")
+	apply(t, r, map[string]string{"b.yaml": "in the second pack"})
+	runGit(t, dir, "repack", "-d")
+	a := plumbing.NewHash(runGit(t, dir, "rev-parse", "HEAD:a.yaml"))
+	b := plumbing.NewHash(runGit(t, dir, "rev-parse", "HEAD:b.yaml"))
+	got, err := r.readBlob(a) // lists both packs, opens one
+	require.NoError(t, err)
+	require.Equal(t, "in the first pack", string(got))
+	require.Len(t, r.packs.packs, 2)
+
+	runGit(t, dir, "gc", "-q", "--prune=now") // both packs replaced by one
+	got, err = r.readBlob(b)
+	require.NoError(t, err)
+	assert.Equal(t, "in the second pack", string(got))
+	got, err = r.readBlob(a)
+	require.NoError(t, err)
+	assert.Equal(t, "in the first pack", string(got))
+}
