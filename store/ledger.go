@@ -176,11 +176,6 @@ func (sn *Snapshot) LedgerEventMetadata(f LedgerFile) (*LedgerEvent, error) {
 	if err != nil {
 		return nil, err
 	}
-	return eventMetadata(f, data)
-}
-
-// eventMetadata decodes the clear part of an event file's content.
-func eventMetadata(f LedgerFile, data []byte) (*LedgerEvent, error) {
 	if ev, ok := scanEventMetadata(data); ok {
 		return ev, checkEvent(f, ev)
 	}

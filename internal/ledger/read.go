@@ -2,7 +2,6 @@ package ledger
 
 import (
 	"fmt"
-	"slices"
 	"strings"
 	"time"
 
@@ -132,42 +131,23 @@ func (r Reader) All(scenario string) ([]*Deployment, error) {
 	if err != nil {
 		return nil, err
 	}
-	if scenario != "" {
-		files = slices.DeleteFunc(files, func(f store.LedgerFile) bool { return f.Scenario != scenario })
-	}
-	// Metadata reads take every file at once (on all cores); verified
-	// reads decrypt one deployment at a time. Either way the first error
-	// in file order is the one returned.
-	read := func(i, j int) ([]Event, error) { return r.read(files[i:j]) }
-	if r.Mode == Metadata {
-		// On error evs holds the events before the file that failed.
-		evs, readErr := r.Snapshot.LedgerEventsMetadata(files)
-		read = func(i, j int) ([]Event, error) {
-			if j > len(evs) {
-				return nil, readErr
-			}
-			out := make([]Event, 0, j-i)
-			for k := i; k < j; k++ {
-				out = append(out, Event{LedgerEvent: evs[k], Path: files[k].Path})
-			}
-			return out, nil
-		}
-	}
 	var out []*Deployment
 	for i := 0; i < len(files); {
 		j := i
 		for j < len(files) && files[j].Scenario == files[i].Scenario && files[j].Deployment == files[i].Deployment {
 			j++
 		}
-		events, err := read(i, j)
-		if err != nil {
-			return nil, err
+		if scenario == "" || files[i].Scenario == scenario {
+			events, err := r.read(files[i:j])
+			if err != nil {
+				return nil, err
+			}
+			d, err := Derive(events, r.Grace, r.Now)
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, d)
 		}
-		d, err := Derive(events, r.Grace, r.Now)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, d)
 		i = j
 	}
 	return out, nil

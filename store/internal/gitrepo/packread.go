@@ -1,408 +1,476 @@
 package gitrepo
 
 import (
+	"bufio"
 	"bytes"
 	"compress/zlib"
+	"crypto/sha1"
 	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
+	"math"
 	"os"
 	"path/filepath"
-	"slices"
+	"runtime"
 	"strings"
-	"sync"
+	"time"
 
 	"github.com/go-git/go-git/v5/plumbing"
 )
 
-// packReader reads objects straight from a repository's pack files, for
-// bulk reads (ReadFiles): go-git's pack reader passes every compressed byte
-// through a buffered CRC and SHA-1 writer, rehashes every object it caches
-// and reads the file through a seek per object, which made those costs
-// about half of reading 10,000 ledger events. packReader reads each object
-// with one pread of its exact extent, inflates it from memory and keeps
-// resolved objects as delta bases. It is safe for concurrent use. Objects
-// it cannot find (loose ones, alternates, packs written after it was made)
-// are for the caller to read otherwise.
-type packReader struct {
-	packs []*packFile
-
-	mu     sync.Mutex
-	bases  map[baseKey][]byte // resolved objects, as delta bases
-	cached int                // bytes in bases
+// A packSet reads blobs from the repository's pack files by way of their
+// .idx files (gitformat-pack(5), index version 2): a binary search in the
+// object names, then the object at its offset, deltas resolved against
+// their bases in the same pack. go-git's storage builds a map from offset
+// to object id over the whole pack the first time it reads a packed object
+// (60,000 entries for a 10,000-event ledger, ~7 ms per process) and decodes
+// the whole .idx into slices; this reader needs neither. Every object it
+// returns is checked against its id. What it cannot read (loose objects, an
+// old .idx format, a delta whose base is elsewhere) is left to go-git.
+//
+// The caller holds Repo.mu.
+type packSet struct {
+	dir     string // objects/pack
+	scanned time.Time
+	packs   []*packFile
 }
 
-// baseKey names an object by its pack and offset.
-type baseKey struct {
-	pack   *packFile
-	offset uint64
-}
-
-// maxBaseCache bounds the bytes of resolved objects kept as delta bases
-// (go-git's object cache has the same default).
-const maxBaseCache = 96 << 20
-
-// maxDeltaDepth bounds a delta chain (git's default --depth is 50); a
-// deeper one is a corrupt pack (or a cycle).
-const maxDeltaDepth = 10000
-
-// errNotInPacks is an object none of the packs holds.
+// errNotInPacks says the object is not in a pack this reader handles.
 var errNotInPacks = errors.New("not in the pack files")
 
-// packFile is one pack and its version 2 index.
+// maxDeltaChain bounds the deltas followed for one object (git's own limit
+// for pack-objects --depth is 4095), so a corrupt pack cannot loop.
+const maxDeltaChain = 5000
+
+// A packFile is one pack: its .idx file in memory, the pack opened on
+// first use.
 type packFile struct {
-	name    string
-	f       *os.File
-	fanout  [256]uint32
-	hashes  []byte   // 20 bytes per object, sorted
-	offsets []uint64 // per object, in hash order
-	ends    []uint64 // every object's offset, sorted, then the trailer's
+	name  string // path of the .pack
+	idx   []byte
+	count int
+	pack  *os.File
+	size  int64
+
+	// cache holds objects read, by offset, so that reading many objects
+	// of one delta chain (git fast-import and repack make chains of up to
+	// 50) inflates each link once, as git's delta base cache does.
+	cache      map[int64]cachedObject
+	cacheBytes int
+
+	br *bufio.Reader // reused for every inflate
+	zr io.ReadCloser
 }
 
-// openPackReader opens the pack files of the repository whose shared git
-// directory is commonDir. A pack it cannot read is left out (its objects
-// are then read otherwise).
-func openPackReader(commonDir string) *packReader {
-	pr := &packReader{bases: map[baseKey][]byte{}}
-	idxs, _ := filepath.Glob(filepath.Join(commonDir, "objects", "pack", "pack-*.idx"))
-	for _, idx := range idxs {
-		if p, err := openPackFile(idx); err == nil {
-			pr.packs = append(pr.packs, p)
-		}
-	}
-	return pr
+type cachedObject struct {
+	t    plumbing.ObjectType
+	data []byte
 }
 
-// close closes the pack files.
-func (pr *packReader) close() {
-	for _, p := range pr.packs {
-		p.f.Close()
+// maxPackCache bounds the bytes a packFile's cache holds: git's default
+// core.deltaBaseCacheLimit, and go-git's default object cache.
+const maxPackCache = 96 << 20
+
+// readBlob returns a blob's content, or errNotInPacks.
+func (s *packSet) readBlob(h plumbing.Hash) ([]byte, error) {
+	b, err := s.readBlobFrom(h)
+	if !errors.Is(err, errNotInPacks) {
+		return b, err
 	}
+	if changed, err := s.refresh(); err != nil || !changed {
+		return nil, errors.Join(errNotInPacks, err)
+	}
+	return s.readBlobFrom(h)
 }
 
-func openPackFile(idxName string) (*packFile, error) {
-	idx, err := os.ReadFile(idxName)
-	if err != nil {
-		return nil, err
-	}
-	// Version 2: magic, version, fanout, hashes, CRCs, 32-bit offsets,
-	// 64-bit offsets, pack checksum, index checksum.
-	if len(idx) < 8+256*4+40 || !bytes.Equal(idx[:8], []byte{0xff, 't', 'O', 'c', 0, 0, 0, 2}) {
-		return nil, fmt.Errorf("%s: not a version 2 pack index", idxName)
-	}
-	p := &packFile{name: strings.TrimSuffix(idxName, ".idx") + ".pack"}
-	for i := range p.fanout {
-		p.fanout[i] = binary.BigEndian.Uint32(idx[8+4*i:])
-	}
-	n := int(p.fanout[255])
-	hashesAt := 8 + 256*4
-	off32At := hashesAt + 24*n // hashes, then CRCs
-	off64At := off32At + 4*n
-	if len(idx) < off64At+40 {
-		return nil, fmt.Errorf("%s: truncated", idxName)
-	}
-	for i := 1; i < 256; i++ {
-		if p.fanout[i] < p.fanout[i-1] {
-			return nil, fmt.Errorf("%s: bad fanout table", idxName)
-		}
-	}
-	p.hashes = idx[hashesAt : hashesAt+20*n]
-	p.offsets = make([]uint64, n)
-	for i := range n {
-		o := binary.BigEndian.Uint32(idx[off32At+4*i:])
-		if o&0x80000000 == 0 {
-			p.offsets[i] = uint64(o)
+// readBlobFrom reads a blob from the packs as last listed.
+func (s *packSet) readBlobFrom(h plumbing.Hash) ([]byte, error) {
+	for _, p := range s.packs {
+		off, ok := p.find(h)
+		if !ok {
 			continue
 		}
-		at := off64At + 8*int(o&0x7fffffff)
-		if at+8 > len(idx)-40 {
-			return nil, fmt.Errorf("%s: bad 64-bit offset", idxName)
+		t, data, err := p.read(off, 0)
+		if errors.Is(err, fs.ErrNotExist) { // removed by git gc since the scan
+			s.scanned = time.Time{}
+			continue
 		}
-		p.offsets[i] = binary.BigEndian.Uint64(idx[at:])
+		if errors.Is(err, errNotInPacks) {
+			return nil, err
+		}
+		if err != nil {
+			return nil, fmt.Errorf("read %s from %s: %w", h, filepath.Base(p.name), err)
+		}
+		if t != plumbing.BlobObject {
+			return nil, fmt.Errorf("read %s: it is a %s, not a blob", h, t)
+		}
+		if blobID(data) != h {
+			return nil, fmt.Errorf("read %s from %s: content does not match the object id", h, filepath.Base(p.name))
+		}
+		return bytes.Clone(data), nil
 	}
-	f, err := os.Open(p.name)
-	if err != nil {
-		return nil, err
-	}
-	fi, err := f.Stat()
-	var head [12]byte
-	if err == nil {
-		_, err = f.ReadAt(head[:], 0)
-	}
-	if err != nil || !bytes.Equal(head[:4], []byte("PACK")) || int(binary.BigEndian.Uint32(head[8:])) != n || fi.Size() < 32 {
-		f.Close()
-		return nil, fmt.Errorf("%s: not the pack of its index", p.name)
-	}
-	p.f = f
-	p.ends = append(slices.Clone(p.offsets), uint64(fi.Size()-20))
-	slices.Sort(p.ends)
-	return p, nil
+	return nil, errNotInPacks
 }
 
-// find returns the offset of an object in the pack.
-func (p *packFile) find(h plumbing.Hash) (uint64, bool) {
-	lo := 0
-	if h[0] > 0 {
-		lo = int(p.fanout[h[0]-1])
+// blobID computes a blob's object id. Plain SHA-1 suffices to check that
+// the pack holds what its index promises (go-git's ComputeHash uses the
+// slower collision-detecting variant).
+func blobID(data []byte) plumbing.Hash {
+	h := sha1.New()
+	h.Write(fmt.Appendf(nil, "blob %d\x00", len(data)))
+	h.Write(data)
+	var id plumbing.Hash
+	h.Sum(id[:0])
+	return id
+}
+
+// refresh (re)reads the list of packs when the pack directory changed
+// since the last scan, and says whether it did.
+func (s *packSet) refresh() (bool, error) {
+	fi, err := os.Stat(s.dir)
+	if errors.Is(err, os.ErrNotExist) {
+		s.packs = nil
+		return false, nil
 	}
-	hi := int(p.fanout[h[0]])
+	if err != nil {
+		return false, fmt.Errorf("read pack files: %w", err)
+	}
+	if fi.ModTime().Equal(s.scanned) && s.scanned != (time.Time{}) {
+		return false, nil
+	}
+	ents, err := os.ReadDir(s.dir)
+	if err != nil {
+		return false, fmt.Errorf("read pack files: %w", err)
+	}
+	old := map[string]*packFile{}
+	for _, p := range s.packs {
+		old[p.name] = p
+	}
+	s.packs = s.packs[:0]
+	for _, e := range ents {
+		base, ok := strings.CutSuffix(e.Name(), ".idx")
+		if !ok {
+			continue
+		}
+		name := filepath.Join(s.dir, base+".pack")
+		if p := old[name]; p != nil {
+			s.packs = append(s.packs, p)
+			continue
+		}
+		if p := openPackIndex(filepath.Join(s.dir, e.Name()), name); p != nil {
+			s.packs = append(s.packs, p)
+		}
+	}
+	s.scanned = fi.ModTime()
+	return true, nil
+}
+
+// openPackIndex reads a version 2 .idx file; nil when it is missing or in
+// another format (go-git then reads that pack).
+func openPackIndex(idxName, packName string) *packFile {
+	b, release, err := mapFile(idxName)
+	if err != nil {
+		return nil
+	}
+	n := 0
+	if len(b) >= 8+1024+40 && bytes.Equal(b[:8], []byte{0xff, 't', 'O', 'c', 0, 0, 0, 2}) {
+		n = int(binary.BigEndian.Uint32(b[8+1020:]))
+	}
+	if n == 0 || n > (len(b)-1072)/28 {
+		release()
+		return nil
+	}
+	p := &packFile{name: packName, idx: b, count: n}
+	runtime.AddCleanup(p, func(release func()) { release() }, release)
+	return p
+}
+
+// find returns the pack offset of an object.
+func (p *packFile) find(h plumbing.Hash) (int64, bool) {
+	fan := func(i int) int { return int(binary.BigEndian.Uint32(p.idx[8+4*i:])) }
+	lo, hi := 0, fan(int(h[0]))
+	if h[0] > 0 {
+		lo = fan(int(h[0]) - 1)
+	}
+	if hi > p.count || lo > hi {
+		return 0, false
+	}
+	names := p.idx[1032:]
 	for lo < hi {
-		m := int(uint(lo+hi) >> 1)
-		switch c := bytes.Compare(p.hashes[20*m:20*m+20], h[:]); {
+		mid := (lo + hi) / 2
+		switch c := bytes.Compare(names[mid*20:mid*20+20], h[:]); {
 		case c == 0:
-			return p.offsets[m], true
+			return p.offset(mid)
 		case c < 0:
-			lo = m + 1
+			lo = mid + 1
 		default:
-			hi = m
+			hi = mid
 		}
 	}
 	return 0, false
 }
 
-// extent reads the bytes of the object at offset, up to the next object,
-// into buf (grown as needed).
-func (p *packFile) extent(offset uint64, buf []byte) ([]byte, error) {
-	i, ok := slices.BinarySearch(p.ends, offset)
-	if !ok || i+1 >= len(p.ends) {
-		return nil, fmt.Errorf("%s: no object at offset %d", p.name, offset)
+// offset reads the i-th object's offset, from the 64-bit table when the
+// 32-bit one points there.
+func (p *packFile) offset(i int) (int64, bool) {
+	base := 1032 + p.count*24
+	o := binary.BigEndian.Uint32(p.idx[base+4*i:])
+	if o&0x80000000 == 0 {
+		return int64(o), true
 	}
-	b := slices.Grow(buf[:0], int(p.ends[i+1]-offset))[:p.ends[i+1]-offset]
-	if _, err := p.f.ReadAt(b, int64(offset)); err != nil {
-		return nil, fmt.Errorf("%s: %w", p.name, err)
+	at := 1032 + p.count*28 + 8*int(o&0x7fffffff)
+	if at+8 > len(p.idx)-40 {
+		return 0, false
 	}
-	return b, nil
+	v := binary.BigEndian.Uint64(p.idx[at:])
+	return int64(v), v <= math.MaxInt64
 }
 
-// extents recycles the buffers objects are read into.
-var extents = sync.Pool{New: func() any { return new([]byte) }}
-
-// read returns the type and content of an object; an error wrapping
-// errNotInPacks when no pack has it.
-func (pr *packReader) read(h plumbing.Hash) (plumbing.ObjectType, []byte, error) {
-	for _, p := range pr.packs {
-		if off, ok := p.find(h); ok {
-			return pr.at(p, off, 0)
-		}
+// open opens the pack file on first use.
+func (p *packFile) open() error {
+	if p.pack != nil {
+		return nil
 	}
-	return plumbing.InvalidObject, nil, fmt.Errorf("object %s: %w", h, errNotInPacks)
-}
-
-// at returns the type and content of the object at offset of pack p,
-// resolving deltas.
-func (pr *packReader) at(p *packFile, offset uint64, depth int) (plumbing.ObjectType, []byte, error) {
-	if depth > maxDeltaDepth {
-		return plumbing.InvalidObject, nil, fmt.Errorf("%s: delta chain deeper than %d at offset %d", p.name, maxDeltaDepth, offset)
-	}
-	key := baseKey{p, offset}
-	pr.mu.Lock()
-	b, ok := pr.bases[key]
-	pr.mu.Unlock()
-	if ok {
-		return objectType(b), b[1:], nil
-	}
-	buf := extents.Get().(*[]byte)
-	defer extents.Put(buf)
-	raw, err := p.extent(offset, *buf)
+	f, err := os.Open(p.name)
 	if err != nil {
-		return plumbing.InvalidObject, nil, err
+		return err
 	}
-	*buf = raw
-	if len(raw) == 0 {
-		return plumbing.InvalidObject, nil, fmt.Errorf("%s: empty object at offset %d", p.name, offset)
+	fi, err := f.Stat()
+	if err != nil {
+		f.Close()
+		return err
 	}
-	bad := func(what string) error { return fmt.Errorf("%s: object at offset %d: %s", p.name, offset, what) }
-	// Header: type and inflated size, then a delta's base.
-	c, i := raw[0], 1
-	typ := plumbing.ObjectType((c >> 4) & 7)
-	size, shift := uint64(c&15), 4
-	for c&0x80 != 0 {
-		if i >= len(raw) || shift > 63 {
-			return plumbing.InvalidObject, nil, bad("bad header")
+	p.pack, p.size = f, fi.Size()
+	return nil
+}
+
+// read returns the type and content of the object at off; the content is
+// shared with the cache and must not be modified.
+func (p *packFile) read(off int64, depth int) (plumbing.ObjectType, []byte, error) {
+	if c, ok := p.cache[off]; ok {
+		return c.t, c.data, nil
+	}
+	t, data, err := p.readUncached(off, depth)
+	if err == nil {
+		p.remember(off, t, data)
+	}
+	return t, data, err
+}
+
+// remember caches an object, dropping arbitrary others to stay in bounds.
+func (p *packFile) remember(off int64, t plumbing.ObjectType, data []byte) {
+	if len(data) > maxPackCache/4 {
+		return
+	}
+	if p.cache == nil {
+		p.cache = map[int64]cachedObject{}
+	}
+	for o, c := range p.cache {
+		if p.cacheBytes+len(data) <= maxPackCache {
+			break
 		}
-		c = raw[i]
+		delete(p.cache, o)
+		p.cacheBytes -= len(c.data)
+	}
+	p.cache[off] = cachedObject{t: t, data: data}
+	p.cacheBytes += len(data)
+}
+
+func (p *packFile) readUncached(off int64, depth int) (plumbing.ObjectType, []byte, error) {
+	if depth > maxDeltaChain {
+		return 0, nil, errors.New("delta chain too long")
+	}
+	if err := p.open(); err != nil {
+		return 0, nil, err
+	}
+	if off < 12 || off >= p.size-20 {
+		return 0, nil, fmt.Errorf("offset %d outside the pack", off)
+	}
+	var hdr [32]byte
+	n, err := p.pack.ReadAt(hdr[:], off)
+	if n == 0 && err != nil {
+		return 0, nil, err
+	}
+	t, size, used, ok := objectHeader(hdr[:n])
+	if !ok {
+		return 0, nil, fmt.Errorf("bad object header at offset %d", off)
+	}
+	switch t {
+	case plumbing.CommitObject, plumbing.TreeObject, plumbing.BlobObject, plumbing.TagObject:
+		data, err := p.inflate(off+int64(used), size)
+		return t, data, err
+	case plumbing.OFSDeltaObject:
+		rel, k, ok := deltaBaseOffset(hdr[used:n])
+		if !ok || rel <= 0 || rel > off-12 {
+			return 0, nil, fmt.Errorf("bad delta base at offset %d", off)
+		}
+		return p.readDelta(off-rel, off+int64(used+k), size, depth)
+	case plumbing.REFDeltaObject:
+		if n < used+20 {
+			return 0, nil, fmt.Errorf("bad delta base at offset %d", off)
+		}
+		var base plumbing.Hash
+		copy(base[:], hdr[used:used+20])
+		boff, ok := p.find(base)
+		if !ok {
+			return 0, nil, errNotInPacks // a base in another pack: go-git's job
+		}
+		return p.readDelta(boff, off+int64(used+20), size, depth)
+	}
+	return 0, nil, fmt.Errorf("unknown object type %d at offset %d", t, off)
+}
+
+// readDelta reads the base at baseOff and applies the delta stored at at.
+func (p *packFile) readDelta(baseOff, at int64, size uint64, depth int) (plumbing.ObjectType, []byte, error) {
+	t, base, err := p.read(baseOff, depth+1)
+	if err != nil {
+		return 0, nil, err
+	}
+	delta, err := p.inflate(at, size)
+	if err != nil {
+		return 0, nil, err
+	}
+	data, err := applyDelta(base, delta)
+	return t, data, err
+}
+
+// inflate decompresses size bytes of the zlib stream at off.
+func (p *packFile) inflate(off int64, size uint64) ([]byte, error) {
+	if size > uint64(p.size-off)*1100 { // deflate expands at most ~1032:1
+		return nil, fmt.Errorf("object size %d at offset %d is implausible", size, off)
+	}
+	zr, err := p.zlib(off)
+	if err != nil {
+		return nil, fmt.Errorf("inflate at offset %d: %w", off, err)
+	}
+	if size <= 1<<26 {
+		buf := make([]byte, size)
+		if _, err := io.ReadFull(zr, buf); err != nil {
+			return nil, fmt.Errorf("inflate at offset %d: %w", off, err)
+		}
+		return buf, nil
+	}
+	var buf bytes.Buffer // large: grow with what the stream really holds
+	if _, err := io.CopyN(&buf, zr, int64(size)); err != nil {
+		return nil, fmt.Errorf("inflate at offset %d: %w", off, err)
+	}
+	return buf.Bytes(), nil
+}
+
+// zlib returns the pack's zlib reader, reset to the stream at off.
+func (p *packFile) zlib(off int64) (io.Reader, error) {
+	sr := io.NewSectionReader(p.pack, off, p.size-off)
+	if p.zr == nil {
+		p.br = bufio.NewReaderSize(sr, 4096)
+		zr, err := zlib.NewReader(p.br)
+		if err != nil {
+			return nil, err
+		}
+		p.zr = zr
+		return zr, nil
+	}
+	p.br.Reset(sr)
+	if err := p.zr.(zlib.Resetter).Reset(p.br, nil); err != nil {
+		return nil, err
+	}
+	return p.zr, nil
+}
+
+// objectHeader parses a pack object header: type, inflated size, length.
+func objectHeader(b []byte) (plumbing.ObjectType, uint64, int, bool) {
+	if len(b) == 0 {
+		return 0, 0, 0, false
+	}
+	c := b[0]
+	t := plumbing.ObjectType((c >> 4) & 7)
+	size := uint64(c & 15)
+	shift := 4
+	i := 1
+	for c&0x80 != 0 {
+		if i >= len(b) || shift > 57 {
+			return 0, 0, 0, false
+		}
+		c = b[i]
 		i++
 		size |= uint64(c&0x7f) << shift
 		shift += 7
 	}
-	var baseType plumbing.ObjectType
-	var base []byte
-	switch typ {
-	case plumbing.CommitObject, plumbing.TreeObject, plumbing.BlobObject, plumbing.TagObject:
-	case plumbing.OFSDeltaObject:
-		if i >= len(raw) {
-			return plumbing.InvalidObject, nil, bad("bad delta offset")
-		}
-		c = raw[i]
-		i++
-		back := uint64(c & 0x7f)
-		for c&0x80 != 0 {
-			if i >= len(raw) || back >= 1<<56 {
-				return plumbing.InvalidObject, nil, bad("bad delta offset")
-			}
-			c = raw[i]
-			i++
-			back = (back+1)<<7 | uint64(c&0x7f)
-		}
-		if back == 0 || back > offset {
-			return plumbing.InvalidObject, nil, bad("bad delta offset")
-		}
-		baseType, base, err = pr.at(p, offset-back, depth+1)
-	case plumbing.REFDeltaObject:
-		if i+20 > len(raw) {
-			return plumbing.InvalidObject, nil, bad("bad delta base")
-		}
-		var bh plumbing.Hash
-		copy(bh[:], raw[i:i+20])
-		i += 20
-		baseType, base, err = pr.baseByHash(bh, depth+1)
-	default:
-		return plumbing.InvalidObject, nil, bad(fmt.Sprintf("unknown type %d", typ))
-	}
-	if err != nil {
-		return plumbing.InvalidObject, nil, err
-	}
-	// The object is kept with its type in front, as a possible delta base.
-	kept, err := inflate(raw[i:], size)
-	if err != nil {
-		return plumbing.InvalidObject, nil, bad(err.Error())
-	}
-	if base != nil {
-		typ = baseType
-		if kept, err = applyDelta(base, kept[1:]); err != nil {
-			return plumbing.InvalidObject, nil, bad(err.Error())
-		}
-	}
-	kept[0] = byte(typ)
-	pr.mu.Lock()
-	if _, dup := pr.bases[key]; !dup && pr.cached+len(kept) <= maxBaseCache {
-		pr.bases[key] = kept
-		pr.cached += len(kept)
-	}
-	pr.mu.Unlock()
-	return typ, kept[1:], nil
+	return t, size, i, true
 }
 
-// baseByHash resolves a ref-delta's base, which may be in any pack.
-func (pr *packReader) baseByHash(h plumbing.Hash, depth int) (plumbing.ObjectType, []byte, error) {
-	for _, p := range pr.packs {
-		if off, ok := p.find(h); ok {
-			return pr.at(p, off, depth)
-		}
+// deltaBaseOffset parses an OFS_DELTA's negative base offset (the same
+// encoding as the index's version 4 path prefixes).
+func deltaBaseOffset(b []byte) (int64, int, bool) {
+	v, n := decodeOffsetVarint(b)
+	if n == 0 || v > math.MaxInt64 {
+		return 0, 0, false
 	}
-	return plumbing.InvalidObject, nil, fmt.Errorf("delta base %s: %w", h, errNotInPacks)
+	return int64(v), n, true
 }
 
-func objectType(kept []byte) plumbing.ObjectType { return plumbing.ObjectType(kept[0]) }
-
-var zlibReaders sync.Pool // of io.ReadCloser that are zlib.Resetter
-
-// inflate decompresses a zlib stream that must hold exactly size bytes;
-// they follow one byte left for the caller.
-func inflate(z []byte, size uint64) ([]byte, error) {
-	// Deflate expands at most about 1032:1; a header that claims more is
-	// corrupt (and must not make us allocate it).
-	if size > uint64(len(z))*1100+64 {
-		return nil, fmt.Errorf("inflate: size %d is more than %d compressed bytes can hold", size, len(z))
-	}
-	src := bytes.NewReader(z)
-	var zr io.ReadCloser
-	if v := zlibReaders.Get(); v != nil {
-		zr = v.(io.ReadCloser)
-		if err := zr.(zlib.Resetter).Reset(src, nil); err != nil {
-			return nil, fmt.Errorf("inflate: %w", err)
-		}
-	} else {
-		var err error
-		if zr, err = zlib.NewReader(src); err != nil {
-			return nil, fmt.Errorf("inflate: %w", err)
-		}
-	}
-	defer zlibReaders.Put(zr)
-	out := make([]byte, 1+size)
-	if _, err := io.ReadFull(zr, out[1:]); err != nil {
-		return nil, fmt.Errorf("inflate: %w", err)
-	}
-	// The stream must end here (its checksum is checked at its end).
-	var one [1]byte
-	if n, err := zr.Read(one[:]); n != 0 || err != io.EOF {
-		return nil, errors.New("inflate: more data than the header says")
-	}
-	return out, nil
-}
-
-// applyDelta applies a git delta to base; the result follows one byte left
-// for the caller.
+// applyDelta rebuilds an object from its base and a git delta.
 func applyDelta(base, delta []byte) ([]byte, error) {
-	bad := errors.New("corrupt delta")
-	varint := func() (uint64, bool) {
-		var v uint64
-		for shift := 0; shift < 64; shift += 7 {
-			if len(delta) == 0 {
-				return 0, false
-			}
-			c := delta[0]
-			delta = delta[1:]
-			v |= uint64(c&0x7f) << shift
-			if c&0x80 == 0 {
-				return v, true
-			}
-		}
-		return 0, false
+	srcSize, delta, ok := deltaSize(delta)
+	if !ok || srcSize != uint64(len(base)) {
+		return nil, errors.New("delta does not fit its base")
 	}
-	srcSize, ok1 := varint()
-	dstSize, ok2 := varint()
-	if !ok1 || !ok2 || srcSize != uint64(len(base)) {
-		return nil, bad
+	dstSize, delta, ok := deltaSize(delta)
+	if !ok || dstSize > uint64(len(base))+uint64(len(delta))*(1<<16) {
+		return nil, errors.New("bad delta target size")
 	}
-	// dstSize is untrusted until the result has that size: preallocate
-	// only what the delta can plausibly produce.
-	out := make([]byte, 1, 1+min(dstSize, uint64(len(base))+uint64(len(delta))))
+	out := make([]byte, 0, dstSize)
 	for len(delta) > 0 {
-		c := delta[0]
+		op := delta[0]
 		delta = delta[1:]
 		switch {
-		case c&0x80 != 0: // copy from base
+		case op&0x80 != 0:
 			var off, n uint64
-			for k := range 4 {
-				if c&(1<<k) != 0 {
-					if len(delta) == 0 {
-						return nil, bad
-					}
-					off |= uint64(delta[0]) << (8 * k)
-					delta = delta[1:]
+			for i := range 7 {
+				if op&(1<<i) == 0 {
+					continue
 				}
-			}
-			for k := range 3 {
-				if c&(0x10<<k) != 0 {
-					if len(delta) == 0 {
-						return nil, bad
-					}
-					n |= uint64(delta[0]) << (8 * k)
-					delta = delta[1:]
+				if len(delta) == 0 {
+					return nil, errors.New("truncated delta copy")
 				}
+				if i < 4 {
+					off |= uint64(delta[0]) << (8 * i)
+				} else {
+					n |= uint64(delta[0]) << (8 * (i - 4))
+				}
+				delta = delta[1:]
 			}
 			if n == 0 {
 				n = 0x10000
 			}
-			if off+n > uint64(len(base)) || uint64(len(out)-1)+n > dstSize {
-				return nil, bad
+			if off+n > uint64(len(base)) || uint64(len(out))+n > dstSize {
+				return nil, errors.New("delta copy out of range")
 			}
 			out = append(out, base[off:off+n]...)
-		case c != 0: // insert c bytes
-			n := int(c)
-			if n > len(delta) || uint64(len(out)-1+n) > dstSize {
-				return nil, bad
+		case op != 0:
+			if int(op) > len(delta) || uint64(len(out))+uint64(op) > dstSize {
+				return nil, errors.New("delta insert out of range")
 			}
-			out = append(out, delta[:n]...)
-			delta = delta[n:]
+			out = append(out, delta[:op]...)
+			delta = delta[op:]
 		default:
-			return nil, bad
+			return nil, errors.New("delta opcode 0")
 		}
 	}
-	if uint64(len(out)-1) != dstSize {
-		return nil, bad
+	if uint64(len(out)) != dstSize {
+		return nil, errors.New("delta result has the wrong size")
 	}
 	return out, nil
+}
+
+// deltaSize reads one of a delta's two leading sizes (little-endian base 128).
+func deltaSize(b []byte) (uint64, []byte, bool) {
+	var v uint64
+	for i, shift := 0, 0; i < len(b) && shift < 64; i, shift = i+1, shift+7 {
+		v |= uint64(b[i]&0x7f) << shift
+		if b[i]&0x80 == 0 {
+			return v, b[i+1:], true
+		}
+	}
+	return 0, nil, false
 }
