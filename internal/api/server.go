@@ -98,11 +98,13 @@ func (s *Server) Engine() *gin.Engine { return s.engine }
 
 // NewHTTPServer wraps h in an http.Server with the API's timeouts and a hard
 // header limit (above [MaxHeaderBytes], which the API enforces itself with a
-// JSON answer, so that a 1 MiB query still gets one).
+// JSON answer, so that a 1 MiB query still gets one). Serve it on a
+// listener from [CoalesceWrites] to send each response in one write.
 func NewHTTPServer(addr string, h http.Handler) *http.Server {
 	return &http.Server{
 		Addr:              addr,
-		Handler:           h,
+		Handler:           flushThrough(h),
+		ConnContext:       connContext,
 		ReadHeaderTimeout: 5 * time.Second,
 		ReadTimeout:       15 * time.Second,
 		WriteTimeout:      30 * time.Second,
