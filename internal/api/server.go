@@ -50,6 +50,7 @@ type Server struct {
 	metrics *metrics
 	cache   *cache
 	flight  singleflight.Group // one computation per cache key at a time
+	date    httpDate
 
 	mu    sync.RWMutex
 	store *store.Store
@@ -131,7 +132,8 @@ func (s *Server) observe(c *gin.Context) {
 	}
 	status := c.Writer.Status()
 	s.metrics.observe(route, c.Request.Method, status, d)
-	attrs := []slog.Attr{
+	var buf [9]slog.Attr // on the stack: the line costs no allocation of its own
+	attrs := append(buf[:0],
 		slog.String("method", c.Request.Method),
 		slog.String("route", route),
 		slog.String("path", truncate(c.Request.URL.Path, 256)),
@@ -139,7 +141,7 @@ func (s *Server) observe(c *gin.Context) {
 		slog.Int("bytes", max(c.Writer.Size(), 0)),
 		slog.Duration("duration", d),
 		slog.String("remote", c.RemoteIP()), // the peer, never a spoofable X-Forwarded-For
-	}
+	)
 	if rev, ok := c.Get(ctxRevision); ok {
 		attrs = append(attrs, slog.String("revision", rev.(string)))
 	}
@@ -181,7 +183,7 @@ func (s *Server) limits(c *gin.Context) {
 		s.fail(c, errf(http.StatusRequestEntityTooLarge, "body_too_large", "the body is larger than %d bytes", MaxBodyBytes))
 		return
 	}
-	if r.Body != nil {
+	if r.Body != nil && r.Body != http.NoBody {
 		r.Body = http.MaxBytesReader(c.Writer, r.Body, MaxBodyBytes)
 	}
 	c.Next()
