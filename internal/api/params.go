@@ -129,7 +129,7 @@ func query(c *gin.Context, name string) string { return queryValue(c.Request.URL
 // holding a ';' or a bad escape skipped, keys and values unescaped. A query
 // of many parameters goes to url.ParseQuery itself, and its limits.
 func queryValue(raw, name string) string {
-	if strings.Count(raw, "&") >= 1000 {
+	if len(raw) >= 1000 && strings.Count(raw, "&") >= 1000 {
 		v, _ := url.ParseQuery(raw)
 		return v.Get(name)
 	}

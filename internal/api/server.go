@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"crypto/sha256"
 	"crypto/subtle"
 	"log/slog"
@@ -125,7 +126,8 @@ func (s *Server) current() *store.Store {
 func (s *Server) observe(c *gin.Context) {
 	start := time.Now()
 	c.Next()
-	d := time.Since(start)
+	end := time.Now()
+	d := end.Sub(start)
 	route := c.FullPath()
 	if route == "" {
 		route = "unmatched"
@@ -148,7 +150,21 @@ func (s *Server) observe(c *gin.Context) {
 	if code, ok := c.Get(ctxErrorCode); ok {
 		attrs = append(attrs, slog.String("error_code", code.(string)))
 	}
-	s.log.LogAttrs(c.Request.Context(), slog.LevelInfo, "request", attrs...)
+	s.logRequest(c.Request.Context(), end, attrs)
+}
+
+// logRequest writes the request line. It builds the record itself, as
+// Logger.LogAttrs does, but without the caller's program counter, which
+// LogAttrs asks the runtime for on every call and serve's JSON handler
+// does not print (it has no AddSource).
+func (s *Server) logRequest(ctx context.Context, at time.Time, attrs []slog.Attr) {
+	h := s.log.Handler()
+	if !h.Enabled(ctx, slog.LevelInfo) {
+		return
+	}
+	r := slog.NewRecord(at, slog.LevelInfo, "request", 0)
+	r.AddAttrs(attrs...)
+	_ = h.Handle(ctx, r) // as Logger.LogAttrs, which drops the handler's error
 }
 
 // recover turns a panic into a 500 JSON answer.
