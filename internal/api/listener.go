@@ -37,9 +37,9 @@ const maxHeldBytes = 64 << 10
 // CoalesceWrites is for a server from [NewHTTPServer], which wraps its
 // handler for the last two and for request bodies, and speaks HTTP/1.1.
 //
-// An error writing held bytes is returned by every later Write, Close and
-// the deadline setters; net/http then drops the connection as it would
-// after a failed write.
+// A failed write closes the connection (net/http's next read then fails,
+// and it drops the connection as after any failed write); every later
+// Write, Close and deadline setter returns that error.
 func CoalesceWrites(ln net.Listener) net.Listener { return &coalescingListener{ln} }
 
 type coalescingListener struct{ net.Listener }
@@ -72,22 +72,18 @@ var heldPool = sync.Pool{New: func() any { b := make([]byte, 0, 16<<10); return 
 func (c *coalescingConn) Write(p []byte) (int, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if c.err != nil {
+	switch {
+	case c.err != nil:
 		return 0, c.err
-	}
-	if c.direct {
-		return c.write(p)
-	}
-	if len(c.held)+len(p) > maxHeldBytes {
-		if len(c.held) == 0 {
-			return c.write(p)
-		}
+	case c.direct || len(c.held) == 0 && len(p) > maxHeldBytes:
+		n, err := c.Conn.Write(p)
+		return n, c.check(err)
+	case len(c.held)+len(p) > maxHeldBytes:
 		bufs := net.Buffers{c.held, p}
-		_, err := bufs.WriteTo(c.Conn)
+		_, err := bufs.WriteTo(c.Conn) // one writev(2)
 		c.release()
 		if err != nil {
-			c.err = err
-			return 0, err
+			return 0, c.check(err)
 		}
 		return len(p), nil
 	}
@@ -98,26 +94,24 @@ func (c *coalescingConn) Write(p []byte) (int, error) {
 	return len(p), nil
 }
 
-func (c *coalescingConn) write(p []byte) (int, error) {
-	n, err := c.Conn.Write(p)
-	if err != nil {
-		c.err = err
-	}
-	return n, err
-}
-
 // flush writes the held bytes. c.mu must be held.
 func (c *coalescingConn) flush() error {
-	if c.err != nil {
+	if c.err != nil || len(c.held) == 0 {
 		return c.err
-	}
-	if len(c.held) == 0 {
-		return nil
 	}
 	_, err := c.Conn.Write(c.held)
 	c.release()
-	if err != nil {
+	return c.check(err)
+}
+
+// check records a failed write and closes the connection. Part of an answer
+// may have left, so nothing may follow it; and net/http ignores the error
+// of a deadline setter that flushed, so it must see its next read fail
+// rather than answer another request on a broken stream. c.mu must be held.
+func (c *coalescingConn) check(err error) error {
+	if err != nil && c.err == nil {
 		c.err = err
+		_ = c.Conn.Close()
 	}
 	return err
 }

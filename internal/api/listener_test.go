@@ -14,6 +14,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"testing"
 	"time"
 
@@ -29,6 +30,7 @@ type countingListener struct {
 	net.Listener
 	writes  atomic.Int64
 	accepts atomic.Int64
+	sndbuf  int // the socket send buffer, when not 0
 }
 
 func (l *countingListener) Accept() (net.Conn, error) {
@@ -37,6 +39,11 @@ func (l *countingListener) Accept() (net.Conn, error) {
 		return nil, err
 	}
 	l.accepts.Add(1)
+	if l.sndbuf > 0 {
+		if err := c.(*net.TCPConn).SetWriteBuffer(l.sndbuf); err != nil {
+			return nil, err
+		}
+	}
 	return &countingConn{Conn: c, l: l}, nil
 }
 
@@ -54,14 +61,14 @@ func (c *countingConn) CloseWrite() error { return c.Conn.(*net.TCPConn).CloseWr
 
 // coalescing serves h the way `secretsctl serve` does: NewHTTPServer on a
 // CoalesceWrites listener on 127.0.0.1, over a counting layer.
-func coalescing(t *testing.T, h http.Handler, tweak ...func(*http.Server)) *testServer {
+func coalescing(t *testing.T, h http.Handler, tweak ...func(*http.Server, *countingListener)) *testServer {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	require.NoError(t, err)
 	cl := &countingListener{Listener: ln}
 	hs := api.NewHTTPServer("", h)
 	for _, f := range tweak {
-		f(hs)
+		f(hs, cl)
 	}
 	done := make(chan error, 1)
 	go func() { done <- hs.Serve(api.CoalesceWrites(cl)) }()
@@ -300,7 +307,7 @@ func TestCoalesceSlowReaderWriteTimeout(t *testing.T) {
 	ts := coalescing(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		_, err := w.Write(big)
 		wrote <- err
-	}), func(hs *http.Server) { hs.WriteTimeout = 300 * time.Millisecond })
+	}), func(hs *http.Server, _ *countingListener) { hs.WriteTimeout = 300 * time.Millisecond })
 	conn, err := net.Dial("tcp", ts.addr)
 	require.NoError(t, err)
 	defer conn.Close()
@@ -379,4 +386,62 @@ func TestCoalesceGracefulShutdown(t *testing.T) {
 	defer cancel()
 	require.NoError(t, ts.hs.Shutdown(ctx))
 	assert.Equal(t, body, <-got)
+}
+
+// An answer held whole (under the cap) that the client does not read in
+// time fails at the end of the response, where net/http ignores the error:
+// the connection must close rather than answer the next request after a
+// partial one.
+func TestCoalesceHeldAnswerTimesOut(t *testing.T) {
+	body := bytes.Repeat([]byte("h"), 65000)
+	var answered atomic.Int64
+	ts := coalescing(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		answered.Add(1)
+		w.Write(body)
+	}), func(hs *http.Server, cl *countingListener) {
+		hs.WriteTimeout = 300 * time.Millisecond
+		cl.sndbuf = 4096
+	})
+	// a small receive buffer before connecting, so that the window stays small
+	d := net.Dialer{Control: func(_, _ string, rc syscall.RawConn) error {
+		var serr error
+		err := rc.Control(func(fd uintptr) { serr = syscall.SetsockoptInt(int(fd), syscall.SOL_SOCKET, syscall.SO_RCVBUF, 4096) })
+		return errors.Join(err, serr)
+	}}
+	conn, err := d.Dial("tcp", ts.addr)
+	require.NoError(t, err)
+	defer conn.Close()
+	io.WriteString(conn, "GET / HTTP/1.1\r\nHost: x\r\n\r\n")
+	time.Sleep(time.Second) // past the write timeout, reading nothing
+	io.WriteString(conn, "GET / HTTP/1.1\r\nHost: x\r\n\r\n")
+	_ = conn.SetReadDeadline(time.Now().Add(10 * time.Second))
+	got, err := io.ReadAll(conn)
+	var ne net.Error
+	assert.False(t, errors.As(err, &ne) && ne.Timeout(), "the server kept the connection open after a failed write")
+	assert.Less(t, len(got), len(body), "the whole answer left despite the timeout: the test's buffers are too big")
+	assert.Equal(t, 1, bytes.Count(got, []byte("HTTP/1.1 200")))
+	assert.Equal(t, int64(1), answered.Load(), "the second request was served on a broken stream")
+}
+
+// Closing the server unblocks a handler whose write waits for a client that
+// does not read (no write timeout), as with a plain connection.
+func TestCoalesceCloseUnblocksWrite(t *testing.T) {
+	wrote := make(chan error, 1)
+	big := bytes.Repeat([]byte("c"), 32<<20)
+	ts := coalescing(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_, err := w.Write(big)
+		wrote <- err
+	}), func(hs *http.Server, _ *countingListener) { hs.WriteTimeout = 0 })
+	conn, err := net.Dial("tcp", ts.addr)
+	require.NoError(t, err)
+	defer conn.Close()
+	io.WriteString(conn, "GET / HTTP/1.1\r\nHost: x\r\n\r\n")
+	time.Sleep(300 * time.Millisecond) // the handler is blocked in its write
+	require.NoError(t, ts.hs.Close())
+	select {
+	case err := <-wrote:
+		assert.Error(t, err)
+	case <-time.After(5 * time.Second):
+		t.Fatal("Close did not unblock the handler's write")
+	}
 }
