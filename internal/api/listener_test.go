@@ -445,3 +445,20 @@ func TestCoalesceCloseUnblocksWrite(t *testing.T) {
 		t.Fatal("Close did not unblock the handler's write")
 	}
 }
+
+// net/http's own answers to a request it cannot parse are written straight
+// to the connection before it closes: they still arrive.
+func TestCoalesceMalformedRequest(t *testing.T) {
+	h, _ := bodyHandler(t)
+	ts := coalescing(t, h)
+	for _, req := range []string{"GARBAGE\r\n\r\n", "GET / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: gzip\r\n\r\n"} {
+		conn, err := net.Dial("tcp", ts.addr)
+		require.NoError(t, err)
+		_ = conn.SetDeadline(time.Now().Add(5 * time.Second))
+		io.WriteString(conn, req)
+		got, err := io.ReadAll(conn)
+		conn.Close()
+		require.NoError(t, err)
+		assert.Regexp(t, `^HTTP/1.1 (400|501) `, string(got), "%q", req)
+	}
+}
