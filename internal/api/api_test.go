@@ -41,7 +41,11 @@ func newFixture(t *testing.T, opts api.Options) *fixture {
 	opts.Store = st
 	opts.Logger = slog.New(slog.NewJSONHandler(f.log, nil))
 	f.srv = api.New(opts)
-	hs := httptest.NewServer(f.srv)
+	// served as `secretsctl serve` serves it: its http.Server, one write per answer
+	hs := httptest.NewUnstartedServer(nil)
+	hs.Config = api.NewHTTPServer("", f.srv)
+	hs.Listener = api.CoalesceWrites(hs.Listener)
+	hs.Start()
 	t.Cleanup(hs.Close)
 	f.url = hs.URL
 	return f

@@ -4,20 +4,34 @@ import (
 	"container/list"
 	"crypto/sha256"
 	"encoding/hex"
+	"strconv"
 	"sync"
 
 	"github.com/secretsctl/secretsctl/store"
 )
 
-// body is an encoded answer and its strong ETag.
+// body is an encoded answer at a revision, its strong ETag, and the header
+// values that go with it, built once: a cached answer is sent with no
+// per-request formatting. The []string values are shared by every answer
+// and must not be changed (net/http copies them; an Add appends to a copy,
+// as each has no spare capacity).
 type body struct {
 	data []byte
 	etag string
+
+	etagHeader     []string
+	lengthHeader   []string
+	revisionHeader []string // nil when there is no revision
 }
 
-func newBody(data []byte) *body {
+func newBody(data []byte, rev string) *body {
 	sum := sha256.Sum256(data)
-	return &body{data: data, etag: `"` + hex.EncodeToString(sum[:16]) + `"`}
+	etag := `"` + hex.EncodeToString(sum[:16]) + `"`
+	b := &body{data: data, etag: etag, etagHeader: []string{etag}, lengthHeader: []string{strconv.Itoa(len(data))}}
+	if rev != "" {
+		b.revisionHeader = []string{rev}
+	}
+	return b
 }
 
 // cache holds encoded answers by (revision, route, parameters) and

@@ -19,7 +19,7 @@ import (
 // seedManifest is GET /deployment/secrets?scenario=&tier=: the manifest, the
 // same bytes as `secretsctl plan --format json`.
 func (s *Server) seedManifest(c *gin.Context) {
-	req, err := queryRequest(c, c.Query("scenario"))
+	req, err := queryRequest(c, query(c, "scenario"))
 	if err != nil {
 		s.fail(c, err)
 		return
@@ -39,7 +39,7 @@ func (s *Server) getManifest(c *gin.Context) {
 
 // planAlias is GET /api/v1/plans/{scenario}/{tier}: the manifest again.
 func (s *Server) planAlias(c *gin.Context) {
-	req := &manifestRequest{Scenario: c.Param("scenario"), Tier: c.Param("tier"), Rev: c.Query("rev")}
+	req := &manifestRequest{Scenario: c.Param("scenario"), Tier: c.Param("tier"), Rev: query(c, "rev")}
 	s.manifest(c, req, "manifest")
 }
 
@@ -66,8 +66,8 @@ func (s *Server) postReadiness(c *gin.Context) {
 }
 
 func queryRequest(c *gin.Context, scenario string) (*manifestRequest, error) {
-	req := &manifestRequest{Scenario: scenario, Tier: c.Query("tier"), Rev: c.Query("rev")}
-	opt, err := parseBool("include_optional", c.Query("include_optional"), true)
+	req := &manifestRequest{Scenario: scenario, Tier: query(c, "tier"), Rev: query(c, "rev")}
+	opt, err := parseBool("include_optional", query(c, "include_optional"), true)
 	if err != nil {
 		return nil, err
 	}
@@ -89,7 +89,7 @@ func bodyRequest(c *gin.Context) (*manifestRequest, error) {
 		return nil, errf(http.StatusBadRequest, "invalid_body", "the body is not a JSON object with scenario and tier (%s)", jsonProblem(err))
 	}
 	if req.Rev == "" {
-		req.Rev = c.Query("rev")
+		req.Rev = query(c, "rev")
 	}
 	return &req, nil
 }

@@ -37,6 +37,15 @@
 // block beyond the server's hard limit (see [NewHTTPServer]) is refused by
 // net/http itself with a plain-text 431.
 //
+// # Transport
+//
+// [NewHTTPServer] is the http.Server serve runs, with the API's timeouts.
+// On a listener from [CoalesceWrites], each answer leaves in one write(2)
+// (net/http alone sends a 14.5 KB manifest in two, and the client wakes
+// for each); handlers that flush, hijack or read a request body still see
+// their bytes go out when they expect. A cached answer's header values
+// are built once with its body, so a cache hit formats nothing.
+//
 // # Extending the router
 //
 // [Options.Extra] is called with the Gin engine after the API routes are

@@ -2,6 +2,7 @@ package api
 
 import (
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -14,6 +15,8 @@ type metrics struct {
 	requests    *prometheus.CounterVec
 	duration    *prometheus.HistogramVec
 	cache       *prometheus.CounterVec
+	cacheHit    func() prometheus.Counter // made at the first hit, as a miss's
+	byRequest   sync.Map                  // requestLabels → *requestMetrics, for the usual methods
 	syncs       *prometheus.CounterVec
 	lastSync    prometheus.Gauge
 	syncedAtRev *prometheus.GaugeVec
@@ -36,19 +39,53 @@ func newMetrics() *metrics {
 		syncedAtRev: prometheus.NewGaugeVec(prometheus.GaugeOpts{Name: "secretsctl_revision_info",
 			Help: "1 for the revision HEAD names at the last successful sync."}, []string{"revision"}),
 	}
+	m.cacheHit = sync.OnceValue(func() prometheus.Counter { return m.cache.WithLabelValues("hit") })
 	m.registry.MustRegister(m.requests, m.duration, m.cache, m.syncs, m.lastSync, m.syncedAtRev,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }
 
+// requestLabels are the labels of one request's metrics.
+type requestLabels struct {
+	route, method string
+	code          int
+}
+
+// requestMetrics are the metrics of one set of labels, looked up once.
+type requestMetrics struct {
+	requests prometheus.Counter
+	duration prometheus.Observer
+}
+
 func (m *metrics) observe(route, method string, status int, d time.Duration) {
-	m.requests.WithLabelValues(route, method, strconv.Itoa(status)).Inc()
-	m.duration.WithLabelValues(route).Observe(d.Seconds())
+	l := requestLabels{route, method, status}
+	rm, ok := m.byRequest.Load(l)
+	if !ok {
+		v := &requestMetrics{m.requests.WithLabelValues(route, method, strconv.Itoa(status)), m.duration.WithLabelValues(route)}
+		if !commonMethod(method) {
+			v.requests.Inc()
+			v.duration.Observe(d.Seconds())
+			return
+		}
+		rm, _ = m.byRequest.LoadOrStore(l, v)
+	}
+	rm.(*requestMetrics).requests.Inc()
+	rm.(*requestMetrics).duration.Observe(d.Seconds())
+}
+
+// commonMethod reports whether method is one of RFC 9110's, which are worth
+// remembering the metrics of (a client may send any token).
+func commonMethod(method string) bool {
+	switch method {
+	case "GET", "HEAD", "POST", "PUT", "DELETE", "CONNECT", "OPTIONS", "TRACE", "PATCH":
+		return true
+	}
+	return false
 }
 
 func (m *metrics) cacheLookup(hit bool) {
 	if hit {
-		m.cache.WithLabelValues("hit").Inc()
+		m.cacheHit().Inc()
 	} else {
 		m.cache.WithLabelValues("miss").Inc()
 	}

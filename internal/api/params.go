@@ -2,8 +2,12 @@ package api
 
 import (
 	"net/http"
+	"net/url"
 	"strconv"
+	"strings"
 	"unicode/utf8"
+
+	"github.com/gin-gonic/gin"
 )
 
 // Parameter limits. A scenario name is checked before it reaches the store
@@ -115,4 +119,39 @@ func (m *manifestRequest) check() error {
 // includeOptional is include_optional, true when not given.
 func (m *manifestRequest) includeOptional() bool {
 	return m.IncludeOptional == nil || *m.IncludeOptional
+}
+
+// query is the first value of the query parameter name, as gin's
+// Context.Query gives it, without building a map of every parameter.
+func query(c *gin.Context, name string) string { return queryValue(c.Request.URL.RawQuery, name) }
+
+// queryValue follows url.ParseQuery's rules: pairs split on '&', a pair
+// holding a ';' or a bad escape skipped, keys and values unescaped. A query
+// of many parameters goes to url.ParseQuery itself, and its limits.
+func queryValue(raw, name string) string {
+	if len(raw) >= 1000 && strings.Count(raw, "&") >= 1000 {
+		v, _ := url.ParseQuery(raw)
+		return v.Get(name)
+	}
+	for raw != "" {
+		var pair string
+		pair, raw, _ = strings.Cut(raw, "&")
+		if pair == "" || strings.Contains(pair, ";") {
+			continue
+		}
+		k, v, _ := strings.Cut(pair, "=")
+		if strings.ContainsAny(k, "%+") {
+			var err error
+			if k, err = url.QueryUnescape(k); err != nil {
+				continue
+			}
+		}
+		if k != name {
+			continue
+		}
+		if v, err := url.QueryUnescape(v); err == nil {
+			return v
+		}
+	}
+	return ""
 }

@@ -3,6 +3,8 @@ package api
 import (
 	"net/http"
 	"strings"
+	"sync/atomic"
+	"time"
 
 	"github.com/gin-gonic/gin"
 
@@ -56,17 +58,17 @@ func (s *Server) cached(c *gin.Context, sn *store.Snapshot, key string, compute 
 	s.metrics.cacheLookup(hit)
 	if !hit {
 		var err error
-		if b, err = s.fill(k, compute); err != nil {
+		if b, err = s.fill(k, sn.Revision, compute); err != nil {
 			s.fail(c, err)
 			return
 		}
 	}
-	s.write(c, sn.Revision, b)
+	s.write(c, b)
 }
 
-// fill computes and caches the body of key k once, however many requests
-// (or Warm) ask for it at the same time.
-func (s *Server) fill(k string, compute func() (any, error)) (*body, error) {
+// fill computes and caches the body of key k at revision rev once, however
+// many requests (or Warm) ask for it at the same time.
+func (s *Server) fill(k, rev string, compute func() (any, error)) (*body, error) {
 	v, err, _ := s.flight.Do(k, func() (any, error) {
 		if b, ok := s.cache.bodies.get(k); ok {
 			return b, nil
@@ -79,7 +81,7 @@ func (s *Server) fill(k string, compute func() (any, error)) (*body, error) {
 		if err != nil {
 			return nil, err
 		}
-		b := newBody(data)
+		b := newBody(data, rev)
 		s.cache.bodies.put(k, b)
 		return b, nil
 	})
@@ -96,23 +98,34 @@ func (s *Server) uncached(c *gin.Context, rev string, v any) {
 		s.fail(c, err)
 		return
 	}
-	s.write(c, rev, newBody(data))
+	s.write(c, newBody(data, rev))
 }
 
-// write sends b, or 304 when the client already has it.
-func (s *Server) write(c *gin.Context, rev string, b *body) {
+// Header values every answer shares (see [body]).
+var (
+	noCache     = []string{"no-cache"}
+	contentJSON = []string{"application/json; charset=utf-8"}
+)
+
+// write sends b, or 304 when the client already has it. It sets the header
+// values b holds, in canonical form, without formatting any.
+func (s *Server) write(c *gin.Context, b *body) {
 	h := c.Writer.Header()
-	h.Set("ETag", b.etag)
-	h.Set("Cache-Control", "no-cache")
-	if rev != "" {
-		h.Set("X-Secretsctl-Revision", rev)
+	h["Date"] = s.date.header(time.Now())
+	h["Etag"] = b.etagHeader
+	h["Cache-Control"] = noCache
+	if b.revisionHeader != nil {
+		h["X-Secretsctl-Revision"] = b.revisionHeader
 	}
 	if noneMatch(c.Request.Header.Get("If-None-Match"), b.etag) {
 		c.Status(http.StatusNotModified)
 		c.Writer.WriteHeaderNow()
 		return
 	}
-	c.Data(http.StatusOK, "application/json; charset=utf-8", b.data)
+	h["Content-Type"] = contentJSON
+	h["Content-Length"] = b.lengthHeader
+	c.Status(http.StatusOK)
+	_, _ = c.Writer.Write(b.data) // a failed write is the client gone; net/http drops the connection
 }
 
 // noneMatch reports whether an If-None-Match header matches etag (weak
@@ -128,4 +141,23 @@ func noneMatch(header, etag string) bool {
 		}
 	}
 	return false
+}
+
+// httpDate is the Date header value of the current second, formatted once
+// a second rather than by net/http for every answer.
+type httpDate struct{ cur atomic.Pointer[dateValue] }
+
+type dateValue struct {
+	unix   int64
+	header []string
+}
+
+func (d *httpDate) header(now time.Time) []string {
+	u := now.Unix()
+	if v := d.cur.Load(); v != nil && v.unix == u {
+		return v.header
+	}
+	v := &dateValue{unix: u, header: []string{now.UTC().Format(http.TimeFormat)}}
+	d.cur.Store(v)
+	return v.header
 }

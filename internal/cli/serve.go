@@ -134,7 +134,7 @@ func runServe(ctx context.Context, opts serveOptions, e *env) error {
 			}
 		}()
 	}
-	return serveUntilDone(ctx, api.NewHTTPServer(opts.Addr, ui.Wrap(srv)), ln)
+	return serveUntilDone(ctx, api.NewHTTPServer(opts.Addr, ui.Wrap(srv)), api.CoalesceWrites(ln))
 }
 
 // announce says where the server listens, and warns when it is reachable
