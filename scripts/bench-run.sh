@@ -6,6 +6,9 @@
 # docs/benchmarks.md with the machine and date.
 #
 # Usage: scripts/bench-run.sh [hyperfine args...]
+#
+# BASELINE=/path/to/secretsctl adds that binary's `run` as a third command
+# in the same hyperfine run (an A/B against, say, main built into /tmp).
 set -euo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -47,8 +50,12 @@ rm "$tmp/values.yaml"
 
 cd "$tmp/store"
 [[ $# -gt 0 ]] || set -- --runs 60
+baseline=()
+if [[ -n ${BASELINE:-} ]]; then
+	baseline=(-n "baseline run" "$BASELINE run --scenario picker-wheel -- true")
+fi
 hyperfine --warmup 5 -N --export-markdown "$tmp/out.md" --export-json "$tmp/out.json" "$@" \
 	-n "secretsctl run" "$tmp/secretsctl run --scenario picker-wheel -- true" \
-	-n "sops exec-env" "sops exec-env $tmp/values.enc.yaml true" >&2
+	-n "sops exec-env" "sops exec-env $tmp/values.enc.yaml true" "${baseline[@]}" >&2
 cat "$tmp/out.md"
-python3 -c 'import json,sys; r=json.load(open(sys.argv[1]))["results"]; print(); [print("%s: median %.1f ms, min %.1f ms" % (x["command"], x["median"]*1000, x["min"]*1000)) for x in r]; print("median ratio %.2f, min ratio %.2f" % (r[0]["median"]/r[1]["median"], r[0]["min"]/r[1]["min"]))' "$tmp/out.json"
+python3 -c 'import json,sys; r=json.load(open(sys.argv[1]))["results"]; print(); [print("%s: median %.1f ms, min %.1f ms" % (x["command"], x["median"]*1000, x["min"]*1000)) for x in r]; print("median ratio %.2f, min ratio %.2f" % (r[0]["median"]/r[1]["median"], r[0]["min"]/r[1]["min"])); [print("baseline median ratio %.2f, min ratio %.2f" % (x["median"]/r[1]["median"], x["min"]/r[1]["min"])) for x in r[2:]]' "$tmp/out.json"
