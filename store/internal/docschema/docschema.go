@@ -19,7 +19,6 @@
 package docschema
 
 import (
-	"bytes"
 	"encoding/json"
 	"fmt"
 	"math/big"
@@ -60,10 +59,8 @@ type Error struct {
 
 // Compile parses a JSON Schema document.
 func Compile(data []byte) (*Schema, error) {
-	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.UseNumber()
 	var raw any
-	if err := dec.Decode(&raw); err != nil {
+	if err := json.Unmarshal(data, &raw); err != nil {
 		return nil, fmt.Errorf("parse schema: %w", err)
 	}
 	root, ok := raw.(map[string]any)
@@ -73,7 +70,7 @@ func Compile(data []byte) (*Schema, error) {
 	if d, _ := root["$schema"].(string); d != Draft {
 		return nil, fmt.Errorf("schema declares $schema %q; only %s is supported", d, Draft)
 	}
-	c := &compiler{defs: map[string]*Schema{}}
+	c := &compiler{defs: map[string]*Schema{}, patterns: map[string]*regexp.Regexp{}}
 	if defs, ok := root["$defs"]; ok {
 		m, ok := defs.(map[string]any)
 		if !ok {
@@ -105,8 +102,9 @@ func Compile(data []byte) (*Schema, error) {
 }
 
 type compiler struct {
-	defs map[string]*Schema
-	refs []*Schema // schemas with a $ref to resolve
+	defs     map[string]*Schema
+	patterns map[string]*regexp.Regexp // each pattern compiled once
+	refs     []*Schema                 // schemas with a $ref to resolve
 }
 
 func (c *compiler) compile(v any, at string) (*Schema, error) {
@@ -128,8 +126,7 @@ func (c *compiler) fill(s *Schema, v any, at string) error {
 		return fmt.Errorf("schema at %q is neither an object nor a boolean", at)
 	}
 	bad := func(kw string) error { return fmt.Errorf("schema at %q: invalid %s", at, kw) }
-	for _, kw := range slices.Sorted(mapKeys(m)) {
-		val := m[kw]
+	for kw, val := range m {
 		switch kw {
 		case "$schema", "$id", "$defs", "title", "description", "format":
 			// annotations ($defs are compiled by Compile, at the root only)
@@ -216,20 +213,21 @@ func (c *compiler) fill(s *Schema, v any, at string) error {
 			if !ok {
 				return bad(kw)
 			}
-			re, err := regexp.Compile(p)
-			if err != nil {
-				return fmt.Errorf("schema at %q: pattern: %w", at, err)
+			re, ok := c.patterns[p]
+			if !ok {
+				var err error
+				if re, err = regexp.Compile(p); err != nil {
+					return fmt.Errorf("schema at %q: pattern: %w", at, err)
+				}
+				c.patterns[p] = re
 			}
 			s.pattern = re
 		case "minimum", "maximum":
-			n, ok := val.(json.Number)
+			n, ok := val.(float64)
 			if !ok {
 				return bad(kw)
 			}
-			r, ok := new(big.Rat).SetString(n.String())
-			if !ok {
-				return bad(kw)
-			}
+			r := new(big.Rat).SetFloat64(n)
 			if kw == "minimum" {
 				s.minimum = r
 			} else {

@@ -2,6 +2,7 @@ package docschema
 
 import (
 	"encoding/json"
+	"os"
 	"strings"
 	"testing"
 
@@ -86,4 +87,22 @@ func TestEnumOfStringsIsListed(t *testing.T) {
 	s := compile(t, `"enum": ["a", "b"]`)
 	assert.Equal(t, []Error{{nil, "value must be one of 'a', 'b'"}}, s.Validate("c"))
 	assert.Nil(t, s.Validate("b"))
+}
+
+// BenchmarkCompile compiles the checked-in schemas the run path reads.
+func BenchmarkCompile(b *testing.B) {
+	var schemas [][]byte
+	for _, k := range []string{"config", "resource", "scenario", "vault"} {
+		data, err := os.ReadFile("../../../jsonschema/" + k + ".schema.json")
+		require.NoError(b, err)
+		schemas = append(schemas, data)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		for _, data := range schemas {
+			if _, err := Compile(data); err != nil {
+				b.Fatal(err)
+			}
+		}
+	}
 }
