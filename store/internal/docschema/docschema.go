@@ -252,16 +252,28 @@ func mapKeys(m map[string]any) func(func(string) bool) {
 
 // Validate checks a decoded document (map[string]any, []any, string, bool,
 // json.Number, float64, nil) and returns every failure, nil when it is
-// valid.
+// valid. Failures come in a fixed order: the properties of an object are
+// visited in sorted order (so that, among failures the caller ranks equal,
+// which comes first never depends on map iteration).
 func (s *Schema) Validate(v any) []Error {
 	var errs []Error
-	s.validate(v, nil, &errs)
+	s.validate(v, make([]string, 0, 16), &errs, false)
+	if len(errs) > 1 {
+		// Sorting every object's keys costs on valid documents, the usual
+		// case; only a document with several failures needs the order.
+		errs = errs[:0]
+		s.validate(v, make([]string, 0, 16), &errs, true)
+	}
 	return errs
 }
 
-func (s *Schema) validate(v any, loc []string, errs *[]Error) {
+func (s *Schema) validate(v any, loc []string, errs *[]Error, sorted bool) {
 	fail := func(reason string) {
-		*errs = append(*errs, Error{Location: slices.Clone(loc), Reason: reason})
+		e := Error{Reason: reason}
+		if len(loc) > 0 {
+			e.Location = slices.Clone(loc) // loc's array is reused by siblings
+		}
+		*errs = append(*errs, e)
 	}
 	if s.always != nil {
 		if !*s.always {
@@ -285,7 +297,7 @@ func (s *Schema) validate(v any, loc []string, errs *[]Error) {
 		return
 	}
 	if s.refTo != nil {
-		s.refTo.validate(v, loc, errs)
+		s.refTo.validate(v, loc, errs, sorted)
 	}
 	switch v := v.(type) {
 	case map[string]any:
@@ -301,24 +313,34 @@ func (s *Schema) validate(v any, loc []string, errs *[]Error) {
 			fail("missing properties " + joinQuoted(missing))
 		}
 		var extra []string
-		for _, name := range slices.Sorted(mapKeys(v)) {
+		property := func(name string, val any) {
 			if ps, ok := s.properties[name]; ok {
-				ps.validate(v[name], append(loc, name), errs)
+				ps.validate(val, append(loc, name), errs, sorted)
 			} else if s.additional != nil {
 				if s.additional.always != nil { // false
 					extra = append(extra, name)
 				} else {
-					s.additional.validate(v[name], append(loc, name), errs)
+					s.additional.validate(val, append(loc, name), errs, sorted)
 				}
 			}
 		}
+		if sorted {
+			for _, name := range slices.Sorted(mapKeys(v)) {
+				property(name, v[name])
+			}
+		} else {
+			for name, val := range v {
+				property(name, val)
+			}
+		}
 		if len(extra) > 0 {
+			slices.Sort(extra)
 			fail("additional properties " + joinQuoted(extra) + " not allowed")
 		}
 	case []any:
 		if s.items != nil {
 			for i, item := range v {
-				s.items.validate(item, append(loc, strconv.Itoa(i)), errs)
+				s.items.validate(item, append(loc, strconv.Itoa(i)), errs, sorted)
 			}
 		}
 	case string:
