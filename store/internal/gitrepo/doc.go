@@ -25,7 +25,12 @@
 //     it leaves the repository as it was, a crash after it leaves the commit.
 //  5. The changed files are written atomically (temporary file, fsync,
 //     rename) and exactly their index entries are updated, so git status
-//     reports them clean.
+//     reports them clean. The index is read and written by this package's
+//     own codec (indexfile.go), not go-git's, whose reflection-based
+//     decoding grew with every ledger file in HEAD.
+//
+// Blobs in pack files are read through the pack's .idx directly
+// (packread.go); go-git reads loose objects, trees and commits.
 //
 // # Concurrency
 //

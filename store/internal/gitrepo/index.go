@@ -1,7 +1,6 @@
 package gitrepo
 
 import (
-	"bufio"
 	"context"
 	"errors"
 	"fmt"
@@ -21,7 +20,7 @@ import (
 type indexUpdate struct {
 	r       *Repo
 	lock    *lockFile
-	idx     *index.Index
+	idx     *indexFile
 	changes []change
 }
 
@@ -58,41 +57,38 @@ func (u *indexUpdate) rollback() {
 }
 
 // readIndex decodes an index file; a missing one is an empty index.
-func readIndex(p string) (*index.Index, error) {
-	idx := &index.Index{Version: 2}
-	f, err := os.Open(p)
+func readIndex(p string) (*indexFile, error) {
+	data, err := os.ReadFile(p)
 	if errors.Is(err, fs.ErrNotExist) {
-		return idx, nil
+		return &indexFile{version: 2}, nil
 	}
 	if err != nil {
 		return nil, fmt.Errorf("read index: %w", err)
 	}
-	defer f.Close()
-	if err := index.NewDecoder(bufio.NewReader(f)).Decode(idx); err != nil {
+	idx, err := parseIndex(data)
+	if err != nil {
 		return nil, fmt.Errorf("read index %s: %w", p, err)
 	}
 	return idx, nil
 }
 
 // checkMerged refuses an index with conflict stages: the user is in the
-// middle of a merge, as git commit would also refuse. It also keeps every
-// index path unique, which go-git's encoder needs (it sorts entries by name
-// only, with an unstable sort, so stages of one path could be reordered).
-func checkMerged(idx *index.Index) error {
-	for _, e := range idx.Entries {
-		if e.Stage != 0 {
-			return fmt.Errorf("the index has unmerged paths (such as %s): finish or abort the merge first", e.Name)
+// middle of a merge, as git commit would also refuse.
+func checkMerged(idx *indexFile) error {
+	for _, e := range idx.entries {
+		if e.stage() != 0 {
+			return fmt.Errorf("the index has unmerged paths (such as %s): finish or abort the merge first", e.name)
 		}
 	}
 	return nil
 }
 
 // stagedEntries collects the index entries of the given paths.
-func stagedEntries(idx *index.Index, paths map[string]bool) map[string][]*index.Entry {
-	m := map[string][]*index.Entry{}
-	for _, e := range idx.Entries {
-		if paths[e.Name] {
-			m[e.Name] = append(m[e.Name], e)
+func stagedEntries(idx *indexFile, paths map[string]bool) map[string][]indexRecord {
+	m := map[string][]indexRecord{}
+	for _, e := range idx.entries {
+		if paths[string(e.name)] {
+			m[string(e.name)] = append(m[string(e.name)], e)
 		}
 	}
 	return m
@@ -100,16 +96,15 @@ func stagedEntries(idx *index.Index, paths map[string]bool) map[string][]*index.
 
 // staged returns the blob id the index holds for a path given its entries:
 // zero when there is none, and ok=false when they are not one plain staged
-// file (intent-to-add, conflict stages). A normal entry has stage 0; go-git's
-// index.Merged constant is 1, not 0, so it is not used.
-func staged(entries []*index.Entry) (h plumbing.Hash, ok bool) {
+// file (intent-to-add, conflict stages).
+func staged(entries []indexRecord) (h plumbing.Hash, ok bool) {
 	switch {
 	case len(entries) == 0:
 		return plumbing.ZeroHash, true
-	case len(entries) > 1 || entries[0].Stage != 0 || entries[0].IntentToAdd:
+	case len(entries) > 1 || entries[0].stage() != 0 || entries[0].intentToAdd():
 		return plumbing.ZeroHash, false
 	}
-	return entries[0].Hash, true
+	return entries[0].hash(), true
 }
 
 // apply writes the changed files, then the index with their entries replaced
@@ -139,33 +134,15 @@ func (u *indexUpdate) apply() error {
 }
 
 // replaceEntries drops every index entry of the touched paths and adds the
-// non-nil new ones. The cached-tree extension, stale now, is dropped (go-git
-// writes no extensions; git rebuilds it).
+// non-nil new ones. The index's optional extensions (the cached tree among
+// them), stale now, are not written; git rebuilds them.
 func (u *indexUpdate) replaceEntries(touched map[string]*index.Entry) {
-	kept := u.idx.Entries[:0]
-	for _, e := range u.idx.Entries {
-		if _, ok := touched[e.Name]; !ok {
-			kept = append(kept, e)
-		}
-	}
-	for _, e := range touched {
-		if e != nil {
-			kept = append(kept, e)
-		}
-	}
-	u.idx.Entries = kept
-	u.idx.Cache = nil
-	u.idx.ResolveUndo = nil
-	u.idx.EndOfIndexEntry = nil
+	u.idx.replace(touched)
 }
 
 // write encodes the index into the lock file and renames it into place.
 func (u *indexUpdate) write() error {
-	bw := bufio.NewWriter(u.lock.f)
-	if err := index.NewEncoder(bw).Encode(u.idx); err != nil {
-		return fmt.Errorf("write index: %w", err)
-	}
-	if err := bw.Flush(); err != nil {
+	if _, err := u.lock.f.Write(u.idx.encode()); err != nil {
 		return fmt.Errorf("write index: %w", err)
 	}
 	if err := u.lock.commit(); err != nil {

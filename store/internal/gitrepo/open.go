@@ -26,6 +26,8 @@ type Repo struct {
 	repo *git.Repository
 
 	hc headCache // what HEAD resolved to, for Head
+
+	packs packSet // blobs read from pack files without go-git; under mu
 }
 
 // Open finds the git repository containing dir, walking up the parents as git
@@ -119,6 +121,7 @@ func newRepo(abs string, repo *git.Repository) (*Repo, error) {
 		return nil, fmt.Errorf("open repository %s: %w", root, err)
 	}
 	r := &Repo{root: root, gitDir: gitDir, commonDir: findCommonDir(gitDir), repo: repo}
+	r.packs.dir = filepath.Join(r.commonDir, "objects", "pack")
 	if err := r.checkFormat(); err != nil {
 		return nil, fmt.Errorf("open repository %s: %w", root, err)
 	}
