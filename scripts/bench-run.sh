@@ -6,6 +6,12 @@
 # docs/benchmarks.md with the machine and date.
 #
 # Usage: scripts/bench-run.sh [hyperfine args...]
+#
+# BASELINE=/path/to/secretsctl adds that binary's `run` as a third command
+# in the same hyperfine run (an A/B against, say, main built into /tmp).
+# INTERLEAVE=N then also runs the commands round-robin N times (after 3
+# warm-up rounds) and prints medians, minimums and user+sys CPU time: on a
+# machine other work shares, interleaving keeps load drift out of the ratio.
 set -euo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -47,8 +53,39 @@ rm "$tmp/values.yaml"
 
 cd "$tmp/store"
 [[ $# -gt 0 ]] || set -- --runs 60
+baseline=()
+if [[ -n ${BASELINE:-} ]]; then
+	baseline=(-n "baseline run" "$BASELINE run --scenario picker-wheel -- true")
+fi
 hyperfine --warmup 5 -N --export-markdown "$tmp/out.md" --export-json "$tmp/out.json" "$@" \
 	-n "secretsctl run" "$tmp/secretsctl run --scenario picker-wheel -- true" \
-	-n "sops exec-env" "sops exec-env $tmp/values.enc.yaml true" >&2
+	-n "sops exec-env" "sops exec-env $tmp/values.enc.yaml true" "${baseline[@]}" >&2
 cat "$tmp/out.md"
-python3 -c 'import json,sys; r=json.load(open(sys.argv[1]))["results"]; print(); [print("%s: median %.1f ms, min %.1f ms" % (x["command"], x["median"]*1000, x["min"]*1000)) for x in r]; print("median ratio %.2f, min ratio %.2f" % (r[0]["median"]/r[1]["median"], r[0]["min"]/r[1]["min"]))' "$tmp/out.json"
+if [[ -n ${INTERLEAVE:-} ]]; then
+	python3 - "$INTERLEAVE" "$tmp/secretsctl run --scenario picker-wheel -- true" \
+		"sops exec-env $tmp/values.enc.yaml true" ${BASELINE:+"$BASELINE run --scenario picker-wheel -- true"} <<'PY'
+import resource, statistics, subprocess, sys, time
+rounds, cmds = int(sys.argv[1]), sys.argv[2:]
+names = ["secretsctl run", "sops exec-env", "baseline run"][:len(cmds)]
+wall = {n: [] for n in names}
+cpu = {n: [] for n in names}
+for i in range(rounds + 3):
+    for n, c in zip(names, cmds):
+        r0 = resource.getrusage(resource.RUSAGE_CHILDREN)
+        t = time.perf_counter()
+        subprocess.run(c.split(), stdout=subprocess.DEVNULL, check=True)
+        el = (time.perf_counter() - t) * 1000
+        r1 = resource.getrusage(resource.RUSAGE_CHILDREN)
+        if i >= 3:
+            wall[n].append(el)
+            cpu[n].append((r1.ru_utime + r1.ru_stime - r0.ru_utime - r0.ru_stime) * 1000)
+print("\ninterleaved, %d rounds:" % rounds)
+sops = statistics.median(wall["sops exec-env"]), min(wall["sops exec-env"]), statistics.median(cpu["sops exec-env"])
+for n in names:
+    m, lo, c = statistics.median(wall[n]), min(wall[n]), statistics.median(cpu[n])
+    print("%s: median %.1f ms, min %.1f ms, cpu %.1f ms; vs sops exec-env: median %.2f, min %.2f, cpu %.2f" % (
+        n, m, lo, c, m / sops[0], lo / sops[1], c / sops[2]))
+print("load average", open("/proc/loadavg").read().split()[:3])
+PY
+fi
+python3 -c 'import json,sys; r=json.load(open(sys.argv[1]))["results"]; print(); [print("%s: median %.1f ms, min %.1f ms" % (x["command"], x["median"]*1000, x["min"]*1000)) for x in r]; print("median ratio %.2f, min ratio %.2f" % (r[0]["median"]/r[1]["median"], r[0]["min"]/r[1]["min"])); [print("baseline median ratio %.2f, min ratio %.2f" % (x["median"]/r[1]["median"], x["min"]/r[1]["min"])) for x in r[2:]]' "$tmp/out.json"

@@ -12,10 +12,9 @@ import (
 	"strconv"
 	"strings"
 
-	validator "github.com/santhosh-tekuri/jsonschema/v6"
-	"golang.org/x/text/language"
-	"golang.org/x/text/message"
 	"gopkg.in/yaml.v3"
+
+	"github.com/secretsctl/secretsctl/store/internal/docschema"
 )
 
 // nodeInfo is where a value sits in the YAML source.
@@ -56,8 +55,8 @@ func decodeNode(file string, doc *yaml.Node, v any) (positions, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := schema.Validate(val); err != nil {
-		return nil, schemaError(file, pos, err)
+	if errs := schema.Validate(val); len(errs) > 0 {
+		return nil, schemaError(file, pos, errs)
 	}
 	raw, err := json.Marshal(val)
 	if err != nil {
@@ -246,43 +245,25 @@ func fieldPath(ptr string, pos positions) string {
 	return b.String()
 }
 
-// schemaError turns a validation failure into one DocumentError: the most
+// schemaError turns validation failures into one DocumentError: the most
 // specific cause (the deepest field; the first in the file among equals).
-func schemaError(file string, pos positions, err error) error {
-	var ve *validator.ValidationError
-	if !errors.As(err, &ve) {
-		return &DocumentError{File: file, Reason: err.Error()}
-	}
-	var leaves []*validator.ValidationError
-	collectLeaves(ve, &leaves)
-	ptr := func(v *validator.ValidationError) string {
+func schemaError(file string, pos positions, errs []docschema.Error) error {
+	ptr := func(e docschema.Error) string {
 		var b strings.Builder
-		for _, tok := range v.InstanceLocation {
+		for _, tok := range e.Location {
 			b.WriteString("/" + escapePointer(tok))
 		}
 		return b.String()
 	}
-	slices.SortStableFunc(leaves, func(a, b *validator.ValidationError) int {
-		return cmp.Or(cmp.Compare(len(b.InstanceLocation), len(a.InstanceLocation)),
+	best := slices.MinFunc(errs, func(a, b docschema.Error) int {
+		return cmp.Or(cmp.Compare(len(b.Location), len(a.Location)),
 			cmp.Compare(pos[ptr(a)].line, pos[ptr(b)].line))
 	})
-	best := leaves[0]
 	return &DocumentError{
 		File:   file,
 		Field:  fieldPath(ptr(best), pos),
 		Line:   pos[ptr(best)].line,
-		Reason: best.ErrorKind.LocalizedString(englishPrinter),
-	}
-}
-
-var englishPrinter = message.NewPrinter(language.English)
-
-func collectLeaves(v *validator.ValidationError, out *[]*validator.ValidationError) {
-	if len(v.Causes) == 0 {
-		*out = append(*out, v)
-	}
-	for _, c := range v.Causes {
-		collectLeaves(c, out)
+		Reason: best.Reason,
 	}
 }
 

@@ -8,7 +8,8 @@ import (
 	"sync"
 
 	invopop "github.com/invopop/jsonschema"
-	validator "github.com/santhosh-tekuri/jsonschema/v6"
+	schemafiles "github.com/secretsctl/secretsctl/jsonschema"
+	"github.com/secretsctl/secretsctl/store/internal/docschema"
 )
 
 //go:generate go run ../internal/cmds/genschema -out ../jsonschema
@@ -85,56 +86,45 @@ func SchemaJSON(k Kind, opts SchemaOptions) ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
-// compiled holds the validators of every kind, compiled together once per
-// process: one compiler shares the draft 2020-12 metaschema between kinds.
-var compiled struct {
-	once    sync.Once
-	schemas map[Kind]*validator.Schema
-	err     error
+// compiled holds the validator of each kind read from a store, compiled
+// from the checked-in schema on first use: a command pays only for the
+// kinds it reads.
+var compiled = func() map[Kind]*compiledKind {
+	m := map[Kind]*compiledKind{}
+	for _, k := range documentKinds {
+		m[k] = &compiledKind{}
+	}
+	return m
+}()
+
+type compiledKind struct {
+	once   sync.Once
+	schema *docschema.Schema
+	err    error
 }
 
 // compiledSchema returns a kind's compiled validator.
-func compiledSchema(k Kind) (*validator.Schema, error) {
-	compiled.once.Do(func() { compiled.schemas, compiled.err = compileAll() })
-	if compiled.err != nil {
-		return nil, compiled.err
-	}
-	s, ok := compiled.schemas[k]
+func compiledSchema(k Kind) (*docschema.Schema, error) {
+	c, ok := compiled[k]
 	if !ok {
 		return nil, fmt.Errorf("%s documents are not read from a store", k)
 	}
-	return s, nil
+	c.once.Do(func() {
+		raw, err := schemafiles.File(string(k))
+		if err != nil {
+			c.err = fmt.Errorf("read %s schema: %w", k, err)
+			return
+		}
+		if c.schema, err = docschema.Compile(raw); err != nil {
+			c.err = fmt.Errorf("compile %s schema: %w", k, err)
+		}
+	})
+	return c.schema, c.err
 }
 
 // documentKinds are the kinds read from the store (the manifest is only
 // written).
 var documentKinds = []Kind{KindConfig, KindResource, KindScenario, KindVault, KindLedgerEvent}
-
-func compileAll() (map[Kind]*validator.Schema, error) {
-	c := validator.NewCompiler()
-	for _, k := range documentKinds {
-		raw, err := SchemaJSON(k, SchemaOptions{})
-		if err != nil {
-			return nil, err
-		}
-		doc, err := validator.UnmarshalJSON(bytes.NewReader(raw))
-		if err != nil {
-			return nil, fmt.Errorf("parse %s schema: %w", k, err)
-		}
-		if err := c.AddResource(SchemaID(k), doc); err != nil {
-			return nil, fmt.Errorf("load %s schema: %w", k, err)
-		}
-	}
-	out := map[Kind]*validator.Schema{}
-	for _, k := range documentKinds {
-		s, err := c.Compile(SchemaID(k))
-		if err != nil {
-			return nil, fmt.Errorf("compile %s schema: %w", k, err)
-		}
-		out[k] = s
-	}
-	return out, nil
-}
 
 // kindOf maps a Go document type back to its kind, for generic decoding.
 func kindOf(v any) Kind {

@@ -234,7 +234,10 @@ func (sn *Snapshot) plaintext(file string) (*yaml.Node, error) {
 			return sn.verified(file, p.(verifiedDoc)), nil
 		}
 	}
-	if !sopsfile.IsEncrypted(data) {
+	// Decrypting parses the file once. Success means it is a SOPS document;
+	// only a failure asks whether it is one at all (a second parse).
+	doc, info, err := sopsfile.DecryptNodeInfo(data, sn.store.keys)
+	if err != nil && !sopsfile.IsEncrypted(data) {
 		doc, err := parseYAML(file, data)
 		if err != nil {
 			return nil, err // malformed YAML is a document error whatever the keys
@@ -245,7 +248,6 @@ func (sn *Snapshot) plaintext(file string) (*yaml.Node, error) {
 		sn.markUnverified(file)
 		return doc, nil
 	}
-	doc, info, err := sopsfile.DecryptNodeInfo(data, sn.store.keys)
 	var ie *sopsfile.IntegrityError
 	var fe *sopsfile.FormatError
 	switch {

@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"slices"
+	"sync"
 	"time"
 )
 
@@ -62,15 +63,19 @@ type backend interface {
 	list() ([]string, error)
 }
 
+// appPattern and idPattern are compiled on first use, not at package init:
+// programs link this package for the occasional keychain call.
 var (
-	appPattern = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$`)
-	idPattern  = regexp.MustCompile(`^[A-Za-z0-9_][A-Za-z0-9._-]*(/[A-Za-z0-9_][A-Za-z0-9._-]*)*$`)
+	appPattern = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$`) })
+	idPattern  = sync.OnceValue(func() *regexp.Regexp {
+		return regexp.MustCompile(`^[A-Za-z0-9_][A-Za-z0-9._-]*(/[A-Za-z0-9_][A-Za-z0-9._-]*)*$`)
+	})
 )
 
 // Open returns the store of app. App names are letters, digits, '.', '_'
 // and '-' (they name a file in the fallback).
 func Open(app string, opts Options) (*Store, error) {
-	if !appPattern.MatchString(app) {
+	if !appPattern().MatchString(app) {
 		return nil, fmt.Errorf("keystore: app name %q: want letters, digits, '.', '_' or '-' (up to 100)", app)
 	}
 	if opts.Timeout <= 0 {
@@ -157,7 +162,7 @@ func (s *Store) List() ([]string, error) {
 }
 
 func checkID(id string) error {
-	if len(id) > 200 || !idPattern.MatchString(id) {
+	if len(id) > 200 || !idPattern().MatchString(id) {
 		return fmt.Errorf("keystore: secret id %q: want OWNER/KEY of letters, digits, '.', '_' or '-'", id)
 	}
 	return nil

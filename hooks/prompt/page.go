@@ -46,7 +46,7 @@ func (f *Form) refuse(w http.ResponseWriter, r *http.Request, status int, reason
 
 func (f *Form) write(w http.ResponseWriter, status int, name string, data any) {
 	var buf bytes.Buffer
-	if err := pages.ExecuteTemplate(&buf, name, data); err != nil {
+	if err := pages().ExecuteTemplate(&buf, name, data); err != nil {
 		http.Error(w, "internal error", http.StatusInternalServerError)
 		return
 	}

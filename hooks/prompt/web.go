@@ -25,11 +25,16 @@ var (
 	//go:embed form.css
 	formCSS string
 
-	pages = template.Must(template.New("").Parse(formHTML))
+	// pages and csp are made on first use, not at package init (every
+	// secretsctl command links this package; few serve a form).
+	pages = sync.OnceValue(func() *template.Template { return template.Must(template.New("").Parse(formHTML)) })
 	// csp allows the page's one inline style block (by hash) and a form
 	// posting to itself; nothing else loads or runs.
-	csp = fmt.Sprintf("default-src 'none'; style-src 'sha256-%s'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
-		base64.StdEncoding.EncodeToString(func() []byte { h := sha256.Sum256([]byte(formCSS)); return h[:] }()))
+	csp = sync.OnceValue(func() string {
+		h := sha256.Sum256([]byte(formCSS))
+		return fmt.Sprintf("default-src 'none'; style-src 'sha256-%s'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+			base64.StdEncoding.EncodeToString(h[:]))
+	})
 )
 
 // ErrExpired is returned by [Form.Wait] when the form timed out unsubmitted.
@@ -160,7 +165,7 @@ func equal(a, b string) bool {
 // ServeHTTP answers loopback requests for the form's own host only.
 func (f *Form) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	h := w.Header()
-	h.Set("Content-Security-Policy", csp)
+	h.Set("Content-Security-Policy", csp())
 	h.Set("X-Frame-Options", "DENY")
 	h.Set("X-Content-Type-Options", "nosniff")
 	h.Set("Referrer-Policy", "same-origin") // "no-referrer" would make the form's own Origin "null"

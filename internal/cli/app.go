@@ -32,6 +32,7 @@ func Main(args []string, stdin io.Reader, stdout, stderr io.Writer) (code int) {
 		fmt.Fprintf(stderr, "secretsctl: %v\n", err)
 		return ExitError
 	}
+	tuneGCForCLI()
 	e := &env{stdin: stdin, stdout: stdout, stderr: stderr, getenv: os.Getenv, cwd: cwd, stderrTTY: isTerminal(stderr)}
 	defer func() {
 		if r := recover(); r != nil {

@@ -1,8 +1,12 @@
 package cli
 
 import (
+	"os"
 	"os/exec"
+	"runtime"
+	"runtime/debug"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -25,4 +29,25 @@ func TestShellQuoteRoundTripsThroughSh(t *testing.T) {
 func TestMergeEnvReplacesByName(t *testing.T) {
 	got := mergeEnv([]string{"PATH=/bin", "A=old", "B=keep"}, []string{"A=new", "C=add"})
 	assert.Equal(t, []string{"PATH=/bin", "B=keep", "A=new", "C=add"}, got)
+}
+
+func TestCLIGCReturnsToDefault(t *testing.T) {
+	if os.Getenv("GOGC") != "" {
+		t.Skip("GOGC is set: the CLI leaves the GC alone")
+	}
+	t.Cleanup(func() { debug.SetGCPercent(100) })
+	tuneGCForCLI()
+	assert.Equal(t, cliGCPercent, debug.SetGCPercent(cliGCPercent), "the CLI raises GOGC")
+	// A live heap above the cap brings the default back at the next cycles.
+	ballast := make([]byte, cliGCHeapCap+1<<20)
+	for i := 0; i < 5 && cliGCActive.Load(); i++ {
+		runtime.GC()
+		time.Sleep(10 * time.Millisecond) // finalizers run on their own goroutine
+	}
+	runtime.KeepAlive(ballast)
+	assert.False(t, cliGCActive.Load())
+	assert.Equal(t, 100, debug.SetGCPercent(100))
+	tuneGCForCLI()
+	defaultGC()
+	assert.Equal(t, 100, debug.SetGCPercent(100), "serve returns to the default")
 }

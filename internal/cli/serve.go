@@ -91,6 +91,7 @@ Examples:
 }
 
 func runServe(ctx context.Context, opts serveOptions, e *env) error {
+	defaultGC() // a server lives long: Go's usual heap bound, not the CLI's
 	if opts.Remote != "" && opts.PullInterval < time.Second {
 		return usagef("--pull-interval %s: want at least 1s", opts.PullInterval)
 	}

@@ -8,16 +8,21 @@ import (
 	"html/template"
 	"io"
 	"strings"
+	"sync"
 )
 
 //go:embed templates
 var templates embed.FS
 
+// css and pages are read and parsed on first use, not at package init:
+// every secretsctl command links this package, few render a matrix.
 var (
-	css   = mustRead("templates/matrix.css")
-	pages = template.Must(template.New("").Funcs(template.FuncMap{"join": strings.Join, "first": first,
-		"titleMax": func() int { return titleMax }, "sub": func(a, b int) int { return a - b }}).
-		ParseFS(templates, "templates/matrix.html", "templates/matrix.svg"))
+	css   = sync.OnceValue(func() string { return mustRead("templates/matrix.css") })
+	pages = sync.OnceValue(func() *template.Template {
+		return template.Must(template.New("").Funcs(template.FuncMap{"join": strings.Join, "first": first,
+			"titleMax": func() int { return titleMax }, "sub": func(a, b int) int { return a - b }}).
+			ParseFS(templates, "templates/matrix.html", "templates/matrix.svg"))
+	})
 )
 
 // titleMax is how many blocking secrets a cell's tooltip names; the
@@ -38,15 +43,15 @@ func mustRead(name string) string {
 // hash in the page's Content-Security-Policy, no script, no external asset.
 // Every name from the store is escaped.
 func WriteHTML(w io.Writer, m *Matrix) error {
-	sum := sha256.Sum256([]byte(css))
+	sum := sha256.Sum256([]byte(css()))
 	data := struct {
 		M         *Matrix
 		Short     string
 		CSS       template.CSS
 		StyleHash string
 		Blocked   []blockedCell
-	}{m, short(m.Revision), template.CSS(css), "sha256-" + base64.StdEncoding.EncodeToString(sum[:]), blocked(m)}
-	if err := pages.ExecuteTemplate(w, "matrix.html", data); err != nil {
+	}{m, short(m.Revision), template.CSS(css()), "sha256-" + base64.StdEncoding.EncodeToString(sum[:]), blocked(m)}
+	if err := pages().ExecuteTemplate(w, "matrix.html", data); err != nil {
 		return fmt.Errorf("write coverage HTML: %w", err)
 	}
 	return nil

@@ -64,7 +64,7 @@ func WriteSVG(w io.Writer, m *Matrix) error {
 			data.Cells = append(data.Cells, cell)
 		}
 	}
-	if err := pages.ExecuteTemplate(w, "matrix.svg", data); err != nil {
+	if err := pages().ExecuteTemplate(w, "matrix.svg", data); err != nil {
 		return fmt.Errorf("write coverage SVG: %w", err)
 	}
 	return nil

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"regexp"
 	"slices"
+	"sync"
 
 	"github.com/secretsctl/secretsctl/hooks"
 	"github.com/secretsctl/secretsctl/store"
@@ -114,20 +115,20 @@ func unknownRefs(text string, derived bool, m *store.Manifest) []string {
 }
 
 var (
-	generatorTypeField = regexp.MustCompile(`\.generator\.type$`)
-	generatorField     = regexp.MustCompile(`\.generator(\.|$)`)
-	targetField        = regexp.MustCompile(`\.targets(\[\d+\])?(\.|$)`)
+	generatorTypeField = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`\.generator\.type$`) })
+	generatorField     = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`\.generator(\.|$)`) })
+	targetField        = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`\.targets(\[\d+\])?(\.|$)`) })
 )
 
 // schemaRule names the hooks rule a schema error on a document field
 // breaks, or "" when the field is not a generator's or a target's.
 func schemaRule(field string) string {
 	switch {
-	case generatorTypeField.MatchString(field):
+	case generatorTypeField().MatchString(field):
 		return RuleUnknownGenerator
-	case generatorField.MatchString(field):
+	case generatorField().MatchString(field):
 		return RuleGeneratorParam
-	case targetField.MatchString(field):
+	case targetField().MatchString(field):
 		return RuleTarget
 	}
 	return ""

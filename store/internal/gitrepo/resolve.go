@@ -40,6 +40,15 @@ func (r *Repo) Resolve(rev string) (Commit, error) {
 	if !ok {
 		return Commit{}, fmt.Errorf("resolve revision %q: %w", rev, ErrUnknownRevision)
 	}
+	// A name normalizeLocked resolved is now a full commit hash: read the
+	// commit directly rather than have ResolveRevision look the hash up as
+	// six reference names first (a dozen failed file lookups). Anything else
+	// (a tag object, a missing object, an expression) takes the general path.
+	if len(norm) == 2*len(plumbing.ZeroHash) && isHex(norm) {
+		if c, err := r.readCommitLocked(plumbing.NewHash(norm)); err == nil {
+			return commitInfo(c), nil
+		}
+	}
 	h, err := r.repo.ResolveRevision(plumbing.Revision(norm))
 	if err != nil && isNotFound(err) {
 		if ri, ok := r.repo.Storer.(reindexer); ok {
