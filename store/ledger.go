@@ -266,13 +266,15 @@ type LedgerCommit struct {
 
 // LedgerHistory returns the ledger commits reachable from the snapshot's
 // revision, keyed by the event file each one added (from the
-// Secretsctl-Event trailer). It reads commit objects only.
+// Secretsctl-Event trailer). It reads commit objects only, through a git
+// storage of its own, so it can run while other goroutines read the
+// snapshot (an audit reads the events meanwhile).
 func (sn *Snapshot) LedgerHistory() (map[string]LedgerCommit, error) {
 	if sn.Revision == WorktreeRevision {
 		return nil, fmt.Errorf("ledger history needs a revision, not the work tree")
 	}
 	out := map[string]LedgerCommit{}
-	err := sn.store.repo.Walk(gitrepo.Commit{Hash: sn.Revision}, func(c gitrepo.Commit, trailers []gitrepo.Trailer) error {
+	err := sn.store.repo.WalkApart(gitrepo.Commit{Hash: sn.Revision}, func(c gitrepo.Commit, trailers []gitrepo.Trailer) error {
 		lc := LedgerCommit{Hash: c.Hash, Author: c.Author, Email: c.Email, Time: c.Time.UTC(), Subject: c.Subject}
 		for _, t := range trailers {
 			switch t.Key {

@@ -1,8 +1,10 @@
 package cli
 
 import (
+	"bufio"
 	"context"
 	"fmt"
+	"io"
 	"strings"
 	"text/tabwriter"
 
@@ -61,9 +63,21 @@ func runAudit(_ context.Context, opts ledgerReadOptions, e *env) error {
 	return auditText(e, a)
 }
 
+// auditText writes the audit as two tables. The trail of a large ledger
+// has thousands of rows and tabwriter writes cell by cell, so the output
+// goes through one buffer: a few large writes instead of one syscall per
+// cell.
 func auditText(e *env, a *ledger.Audit) error {
-	fmt.Fprintf(e.stdout, "ledger at %s (integrity %s)\n\n", short(a.Revision), a.Integrity)
-	tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
+	out := bufio.NewWriterSize(e.stdout, 64<<10)
+	if err := auditTables(out, a); err != nil {
+		return err
+	}
+	return out.Flush()
+}
+
+func auditTables(out io.Writer, a *ledger.Audit) error {
+	fmt.Fprintf(out, "ledger at %s (integrity %s)\n\n", short(a.Revision), a.Integrity)
+	tw := tabwriter.NewWriter(out, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "DEPLOYMENT\tSCENARIO\tTIER\tSTATUS\tSINCE\tCOMMIT\tFINGERPRINT")
 	for _, h := range a.Holdings {
 		status := h.Status
@@ -75,8 +89,8 @@ func auditText(e *env, a *ledger.Audit) error {
 	if err := tw.Flush(); err != nil {
 		return err
 	}
-	fmt.Fprintln(e.stdout, "\ntrail:")
-	tw = tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(out, "\ntrail:")
+	tw = tabwriter.NewWriter(out, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "TIME\tCOMMIT\tAUTHOR\tACTION\tDEPLOYMENT\tSECRETS")
 	for _, t := range a.Trail {
 		var secrets []string

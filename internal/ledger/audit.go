@@ -70,6 +70,20 @@ type Filter struct {
 // With a deployment: what it holds and since when, and its events.
 func (r Reader) Audit(f Filter) (*Audit, error) {
 	r.Mode = Metadata
+	// The trail's commits come from a walk of history, which runs while
+	// the events are read (it uses a git storage of its own).
+	var (
+		history    map[string]store.LedgerCommit
+		historyErr error
+		walked     = make(chan struct{})
+	)
+	go func() {
+		defer close(walked)
+		history, historyErr = r.Snapshot.LedgerHistory()
+	}()
+	// Every return waits for the walk, which then ends with nothing
+	// running behind the caller's back.
+	defer func() { <-walked }()
 	a := &Audit{Revision: r.Snapshot.Revision, Integrity: store.IntegrityUnverified, Secret: f.Secret, Holdings: []Holding{}, Trail: []TrailEntry{}}
 	var deps []*Deployment
 	if f.Deployment != "" {
@@ -88,9 +102,9 @@ func (r Reader) Audit(f Filter) (*Audit, error) {
 			return nil, err
 		}
 	}
-	history, err := r.Snapshot.LedgerHistory()
-	if err != nil {
-		return nil, err
+	<-walked
+	if historyErr != nil {
+		return nil, historyErr
 	}
 	for _, d := range deps {
 		a.add(d, f.Secret, history)
