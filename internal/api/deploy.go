@@ -124,16 +124,31 @@ func (s *Server) manifest(c *gin.Context, req *manifestRequest, kind string) {
 		s.fail(c, err)
 		return
 	}
-	resources := slices.Clone(req.Resources)
-	slices.Sort(resources)
-	resources = slices.Compact(resources)
-	key := strings.Join([]string{kind, req.Scenario, tier.ID, strconv.FormatBool(req.includeOptional()), strings.Join(resources, ",")}, "\x00")
-	s.cached(c, sn, key, func() (any, error) {
-		m, err := plan.ForSnapshot(sn, req.Scenario, tier.ID)
+	var resources []string
+	if len(req.Resources) > 0 {
+		resources = slices.Clone(req.Resources)
+		slices.Sort(resources)
+		resources = slices.Compact(resources)
+	}
+	scenario, tierID, optional := req.Scenario, tier.ID, req.includeOptional()
+	// The key, built on the stack: a cached answer costs no allocation here.
+	var buf [256]byte
+	key := cacheKey(buf[:0], sn.Revision, kind, scenario, tierID, strconv.FormatBool(optional), "")
+	for i, r := range resources {
+		if i > 0 {
+			key = append(key, ',')
+		}
+		key = append(key, r...)
+	}
+	if s.hit(c, key) {
+		return
+	}
+	s.miss(c, sn, string(key), func() (any, error) {
+		m, err := plan.ForSnapshot(sn, scenario, tierID)
 		if err != nil {
 			return nil, err
 		}
-		if err := narrow(m, resources, req.includeOptional()); err != nil {
+		if err := narrow(m, resources, optional); err != nil {
 			return nil, err
 		}
 		if kind == "readiness" {
