@@ -172,6 +172,10 @@ func (s *Server) logRequest(ctx context.Context, at time.Time, attrs []slog.Attr
 	if !h.Enabled(ctx, slog.LevelInfo) {
 		return
 	}
+	if lh, ok := h.(*logHandler); ok {
+		_ = lh.logAttrs(ctx, at, slog.LevelInfo, "request", attrs)
+		return
+	}
 	r := slog.NewRecord(at, slog.LevelInfo, "request", 0)
 	r.AddAttrs(attrs...)
 	_ = h.Handle(ctx, r) // as Logger.LogAttrs, which drops the handler's error
