@@ -19,7 +19,7 @@ import (
 // seedManifest is GET /deployment/secrets?scenario=&tier=: the manifest, the
 // same bytes as `secretsctl plan --format json`.
 func (s *Server) seedManifest(c *gin.Context) {
-	req, err := queryRequest(c, query(c, "scenario"))
+	req, err := queryRequest(c)
 	if err != nil {
 		s.fail(c, err)
 		return
@@ -29,11 +29,12 @@ func (s *Server) seedManifest(c *gin.Context) {
 
 // getManifest is GET /api/v1/deployment/secrets/{scenario}?tier=&include_optional=.
 func (s *Server) getManifest(c *gin.Context) {
-	req, err := queryRequest(c, c.Param("scenario"))
+	req, err := queryRequest(c)
 	if err != nil {
 		s.fail(c, err)
 		return
 	}
+	req.Scenario = c.Param("scenario")
 	s.manifest(c, req, "manifest")
 }
 
@@ -65,9 +66,17 @@ func (s *Server) postReadiness(c *gin.Context) {
 	s.manifest(c, req, "readiness")
 }
 
-func queryRequest(c *gin.Context, scenario string) (*manifestRequest, error) {
-	req := &manifestRequest{Scenario: scenario, Tier: query(c, "tier"), Rev: query(c, "rev")}
-	opt, err := parseBool("include_optional", query(c, "include_optional"), true)
+// manifestQuery are the query parameters of a manifest request, read in one
+// pass by queryRequest.
+var manifestQuery = []string{"scenario", "tier", "rev", "include_optional"}
+
+// queryRequest reads a manifest request from the query; the caller sets
+// Scenario when the path has it.
+func queryRequest(c *gin.Context) (*manifestRequest, error) {
+	var q [4]string
+	queryValues(c.Request.URL.RawQuery, manifestQuery, q[:])
+	req := &manifestRequest{Scenario: q[0], Tier: q[1], Rev: q[2]}
+	opt, err := parseBool("include_optional", q[3], true)
 	if err != nil {
 		return nil, err
 	}
