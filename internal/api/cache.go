@@ -73,6 +73,18 @@ func (c *lru[V]) get(key string) (V, bool) {
 	return zero, false
 }
 
+// getBytes is get with the key in bytes, which it does not keep.
+func (c *lru[V]) getBytes(key []byte) (V, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if e, ok := c.m[string(key)]; ok { // no allocation: the compiler looks up in place
+		c.ll.MoveToFront(e)
+		return e.Value.(*lruItem[V]).val, true
+	}
+	var zero V
+	return zero, false
+}
+
 func (c *lru[V]) put(key string, v V) {
 	c.mu.Lock()
 	defer c.mu.Unlock()

@@ -19,7 +19,7 @@ import (
 // seedManifest is GET /deployment/secrets?scenario=&tier=: the manifest, the
 // same bytes as `secretsctl plan --format json`.
 func (s *Server) seedManifest(c *gin.Context) {
-	req, err := queryRequest(c, query(c, "scenario"))
+	req, err := queryRequest(c)
 	if err != nil {
 		s.fail(c, err)
 		return
@@ -29,11 +29,12 @@ func (s *Server) seedManifest(c *gin.Context) {
 
 // getManifest is GET /api/v1/deployment/secrets/{scenario}?tier=&include_optional=.
 func (s *Server) getManifest(c *gin.Context) {
-	req, err := queryRequest(c, c.Param("scenario"))
+	req, err := queryRequest(c)
 	if err != nil {
 		s.fail(c, err)
 		return
 	}
+	req.Scenario = c.Param("scenario")
 	s.manifest(c, req, "manifest")
 }
 
@@ -65,9 +66,17 @@ func (s *Server) postReadiness(c *gin.Context) {
 	s.manifest(c, req, "readiness")
 }
 
-func queryRequest(c *gin.Context, scenario string) (*manifestRequest, error) {
-	req := &manifestRequest{Scenario: scenario, Tier: query(c, "tier"), Rev: query(c, "rev")}
-	opt, err := parseBool("include_optional", query(c, "include_optional"), true)
+// manifestQuery are the query parameters of a manifest request, read in one
+// pass by queryRequest.
+var manifestQuery = []string{"scenario", "tier", "rev", "include_optional"}
+
+// queryRequest reads a manifest request from the query; the caller sets
+// Scenario when the path has it.
+func queryRequest(c *gin.Context) (*manifestRequest, error) {
+	var q [4]string
+	queryValues(c.Request.URL.RawQuery, manifestQuery, q[:])
+	req := &manifestRequest{Scenario: q[0], Tier: q[1], Rev: q[2]}
+	opt, err := parseBool("include_optional", q[3], true)
 	if err != nil {
 		return nil, err
 	}
@@ -124,16 +133,31 @@ func (s *Server) manifest(c *gin.Context, req *manifestRequest, kind string) {
 		s.fail(c, err)
 		return
 	}
-	resources := slices.Clone(req.Resources)
-	slices.Sort(resources)
-	resources = slices.Compact(resources)
-	key := strings.Join([]string{kind, req.Scenario, tier.ID, strconv.FormatBool(req.includeOptional()), strings.Join(resources, ",")}, "\x00")
-	s.cached(c, sn, key, func() (any, error) {
-		m, err := plan.ForSnapshot(sn, req.Scenario, tier.ID)
+	var resources []string
+	if len(req.Resources) > 0 {
+		resources = slices.Clone(req.Resources)
+		slices.Sort(resources)
+		resources = slices.Compact(resources)
+	}
+	scenario, tierID, optional := req.Scenario, tier.ID, req.includeOptional()
+	// The key, built on the stack: a cached answer costs no allocation here.
+	var buf [256]byte
+	key := cacheKey(buf[:0], sn.Revision, kind, scenario, tierID, strconv.FormatBool(optional), "")
+	for i, r := range resources {
+		if i > 0 {
+			key = append(key, ',')
+		}
+		key = append(key, r...)
+	}
+	if s.hit(c, key) {
+		return
+	}
+	s.miss(c, sn, string(key), func() (any, error) {
+		m, err := plan.ForSnapshot(sn, scenario, tierID)
 		if err != nil {
 			return nil, err
 		}
-		if err := narrow(m, resources, req.includeOptional()); err != nil {
+		if err := narrow(m, resources, optional); err != nil {
 			return nil, err
 		}
 		if kind == "readiness" {

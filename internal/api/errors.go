@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
+	"sync"
 
 	"github.com/gin-gonic/gin"
 
@@ -33,11 +34,39 @@ func errf(status int, code, format string, args ...any) *httpError {
 	return &httpError{status: status, body: Error{Error: fmt.Sprintf(format, args...), Code: code}}
 }
 
-// Context keys set for the request log.
-const (
-	ctxRevision  = "secretsctl.revision"
-	ctxErrorCode = "secretsctl.error_code"
-)
+// ctxNote is the context key of the request's [requestNote].
+const ctxNote = "secretsctl.note"
+
+// requestNote is what handlers tell the request log: the revision answered
+// and the error code. observe takes one from a pool for each request, with
+// the map it installs as the request's gin keys, so that noting costs no
+// allocation (c.Set would make a map and box each string per request).
+type requestNote struct {
+	keys      map[any]any
+	revision  string
+	errorCode string
+}
+
+var notes = sync.Pool{New: func() any {
+	n := &requestNote{keys: make(map[any]any, 1)}
+	return n
+}}
+
+// note returns the request's note; nil outside observe (which runs first
+// for every route).
+func note(c *gin.Context) *requestNote {
+	if v, ok := c.Get(ctxNote); ok {
+		return v.(*requestNote)
+	}
+	return nil
+}
+
+// noteRevision records the revision a request answers from.
+func noteRevision(c *gin.Context, rev string) {
+	if n := note(c); n != nil {
+		n.revision = rev
+	}
+}
 
 // fail writes err as JSON with its status and stops the chain.
 func (s *Server) fail(c *gin.Context, err error) {
@@ -45,7 +74,9 @@ func (s *Server) fail(c *gin.Context, err error) {
 	if he.status >= 500 {
 		s.log.Error("request failed", "route", c.FullPath(), "error", err.Error())
 	}
-	c.Set(ctxErrorCode, he.body.Code)
+	if n := note(c); n != nil {
+		n.errorCode = he.body.Code
+	}
 	if he.status == http.StatusMethodNotAllowed && c.Writer.Header().Get("Allow") == "" {
 		c.Header("Allow", "GET")
 	}

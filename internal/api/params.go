@@ -129,11 +129,24 @@ func query(c *gin.Context, name string) string { return queryValue(c.Request.URL
 // holding a ';' or a bad escape skipped, keys and values unescaped. A query
 // of many parameters goes to url.ParseQuery itself, and its limits.
 func queryValue(raw, name string) string {
+	var v [1]string
+	queryValues(raw, []string{name}, v[:])
+	return v[0]
+}
+
+// queryValues sets vals[i] to queryValue(raw, names[i]) for each of up to
+// 64 names, in one pass over raw.
+func queryValues(raw string, names, vals []string) {
 	if len(raw) >= 1000 && strings.Count(raw, "&") >= 1000 {
 		v, _ := url.ParseQuery(raw)
-		return v.Get(name)
+		for i, name := range names {
+			vals[i] = v.Get(name)
+		}
+		return
 	}
-	for raw != "" {
+	var found uint64
+	all := uint64(1)<<len(names) - 1
+	for raw != "" && found != all {
 		var pair string
 		pair, raw, _ = strings.Cut(raw, "&")
 		if pair == "" || strings.Contains(pair, ";") {
@@ -146,12 +159,16 @@ func queryValue(raw, name string) string {
 				continue
 			}
 		}
-		if k != name {
-			continue
-		}
-		if v, err := url.QueryUnescape(v); err == nil {
-			return v
+		for i, name := range names {
+			if found&(1<<i) != 0 || k != name {
+				continue
+			}
+			u, err := url.QueryUnescape(v)
+			if err != nil {
+				break // the pair is skipped: a later one may give the value
+			}
+			vals[i] = u
+			found |= 1 << i
 		}
 	}
-	return ""
 }

@@ -34,5 +34,13 @@ func FuzzQueryValue(f *testing.F) {
 		if got, want := queryValue(raw, name), v.Get(name); got != want {
 			t.Fatalf("queryValue(%q, %q) = %q, url.ParseQuery gives %q", raw, name, got, want)
 		}
+		names := []string{"tier", name, "scenario", name}
+		got := make([]string, len(names))
+		queryValues(raw, names, got)
+		for i, n := range names {
+			if got[i] != v.Get(n) {
+				t.Fatalf("queryValues(%q, %q)[%d] = %q, url.ParseQuery gives %q", raw, names, i, got[i], v.Get(n))
+			}
+		}
 	})
 }

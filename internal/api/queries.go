@@ -192,7 +192,7 @@ func (s *Server) revisions(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	c.Set(ctxRevision, refs.Head.Hash)
+	noteRevision(c, refs.Head.Hash)
 	s.uncached(c, refs.Head.Hash, refs)
 }
 

@@ -21,7 +21,7 @@ func (s *Server) snapshot(c *gin.Context, rev string) (*store.Snapshot, error) {
 	if err != nil {
 		return nil, err
 	}
-	c.Set(ctxRevision, sn.Revision)
+	noteRevision(c, sn.Revision)
 	return sn, nil
 }
 
@@ -53,15 +53,43 @@ func (s *Server) snapshotAt(rev string) (*store.Snapshot, error) {
 // cached answers with the encoding of compute's result for key at the
 // snapshot's revision, computing it only once per revision.
 func (s *Server) cached(c *gin.Context, sn *store.Snapshot, key string, compute func() (any, error)) {
-	k := sn.Revision + "\x00" + key
-	b, hit := s.cache.bodies.get(k)
-	s.metrics.cacheLookup(hit)
-	if !hit {
-		var err error
-		if b, err = s.fill(k, sn.Revision, compute); err != nil {
-			s.fail(c, err)
-			return
+	var buf [128]byte
+	k := cacheKey(buf[:0], sn.Revision, key)
+	if s.hit(c, k) {
+		return
+	}
+	s.miss(c, sn, string(k), compute)
+}
+
+// cacheKey appends the parts of a cache key (the revision first), separated
+// by NUL bytes, to buf.
+func cacheKey(buf []byte, parts ...string) []byte {
+	for i, p := range parts {
+		if i > 0 {
+			buf = append(buf, 0)
 		}
+		buf = append(buf, p...)
+	}
+	return buf
+}
+
+// hit answers from the cache when it holds k (from [cacheKey]), and
+// counts the lookup either way.
+func (s *Server) hit(c *gin.Context, k []byte) bool {
+	b, ok := s.cache.bodies.getBytes(k)
+	s.metrics.cacheLookup(ok)
+	if ok {
+		s.write(c, b)
+	}
+	return ok
+}
+
+// miss answers with compute's result for k, after a failed [Server.hit].
+func (s *Server) miss(c *gin.Context, sn *store.Snapshot, k string, compute func() (any, error)) {
+	b, err := s.fill(k, sn.Revision, compute)
+	if err != nil {
+		s.fail(c, err)
+		return
 	}
 	s.write(c, b)
 }

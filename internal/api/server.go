@@ -124,6 +124,16 @@ func (s *Server) current() *store.Store {
 // observe logs one line per request and records metrics. It never logs a
 // header value or a body.
 func (s *Server) observe(c *gin.Context) {
+	n := notes.Get().(*requestNote)
+	n.keys[ctxNote] = n
+	c.Keys = n.keys
+	defer func() {
+		// The request is over: gin drops its keys before the next one.
+		c.Keys = nil
+		clear(n.keys)
+		*n = requestNote{keys: n.keys}
+		notes.Put(n)
+	}()
 	start := time.Now()
 	c.Next()
 	end := time.Now()
@@ -144,11 +154,11 @@ func (s *Server) observe(c *gin.Context) {
 		slog.Duration("duration", d),
 		slog.String("remote", c.RemoteIP()), // the peer, never a spoofable X-Forwarded-For
 	)
-	if rev, ok := c.Get(ctxRevision); ok {
-		attrs = append(attrs, slog.String("revision", rev.(string)))
+	if n.revision != "" {
+		attrs = append(attrs, slog.String("revision", n.revision))
 	}
-	if code, ok := c.Get(ctxErrorCode); ok {
-		attrs = append(attrs, slog.String("error_code", code.(string)))
+	if n.errorCode != "" {
+		attrs = append(attrs, slog.String("error_code", n.errorCode))
 	}
 	s.logRequest(c.Request.Context(), end, attrs)
 }
@@ -160,6 +170,10 @@ func (s *Server) observe(c *gin.Context) {
 func (s *Server) logRequest(ctx context.Context, at time.Time, attrs []slog.Attr) {
 	h := s.log.Handler()
 	if !h.Enabled(ctx, slog.LevelInfo) {
+		return
+	}
+	if lh, ok := h.(*logHandler); ok {
+		_ = lh.logAttrs(ctx, at, slog.LevelInfo, "request", attrs)
 		return
 	}
 	r := slog.NewRecord(at, slog.LevelInfo, "request", 0)

@@ -104,7 +104,7 @@ func runServe(ctx context.Context, opts serveOptions, e *env) error {
 	logs := newFlushWriter(e.stderr, 200*time.Millisecond)
 	defer logs.Close()
 	apiOpts := api.Options{AllowUnverified: opts.AllowUnverified, Tokens: tokens,
-		Logger: slog.New(slog.NewJSONHandler(logs, nil))}
+		Logger: slog.New(api.NewLogHandler(logs))}
 	var replica *store.Replica
 	if opts.Remote == "" {
 		if apiOpts.Store, err = opts.openStore(e); err != nil {
