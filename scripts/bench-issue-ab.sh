@@ -19,18 +19,8 @@ go build -o "$B" ./cmd/secretsctl
 go build -o "$WORK/genledger" ./internal/cmds/genledger
 export SOPS_AGE_KEY_FILE="$ROOT/examples/store/demo-age-key.txt" SOPS_DISABLE_VERSION_CHECK=1
 
-mkstore() { # DIR EVENTS
-	rm -rf "$1"
-	cp -r "$ROOT/examples/store" "$1"
-	git -C "$1" init -q -b main
-	git -C "$1" config user.name bench
-	git -C "$1" config user.email bench@example.com
-	git -C "$1" add -A
-	git -C "$1" commit -q -m "example store"
-	local deps=100
-	[ "$2" -lt "$deps" ] && deps=$2
-	"$WORK/genledger" -store "$1" -events "$2" -deployments "$deps"
-}
+# shellcheck source=scripts/ledger-store.sh
+. "$ROOT/scripts/ledger-store.sh"
 mkstore "$WORK/small" 10
 if [ -n "${LARGE:-}" ]; then rm -rf "$WORK/large" && cp -r "$LARGE" "$WORK/large"; else mkstore "$WORK/large" 10000; fi
 echo "history: small $(git -C "$WORK/small" rev-list --count HEAD), large $(git -C "$WORK/large" rev-list --count HEAD) commits"
