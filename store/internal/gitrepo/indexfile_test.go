@@ -254,6 +254,31 @@ func TestParseIndexRejectsMalformed(t *testing.T) {
 	}
 }
 
+// TestParseIndexSkipHash reads an index whose trailer is all zeros, as git
+// writes it with index.skipHash (feature.manyFiles), and an Apply over it
+// leaves an index git reads with a real checksum.
+func TestParseIndexSkipHash(t *testing.T) {
+	r, dir := gitIndexRepo(t, indexSetups["v2 with cache tree"])
+	p := filepath.Join(r.gitDir, "index")
+	good, err := os.ReadFile(p)
+	require.NoError(t, err)
+	want, err := parseIndex(good)
+	require.NoError(t, err)
+	skip := append(bytes.Clone(good[:len(good)-sha1.Size]), make([]byte, sha1.Size)...)
+	got, err := parseIndex(skip)
+	require.NoError(t, err)
+	assert.Equal(t, want.entries, got.entries)
+
+	require.NoError(t, os.WriteFile(p, skip, 0o644))
+	apply(t, r, map[string]string{"deployments/s/d09/new.sops.yaml": "issued"})
+	written, err := os.ReadFile(p)
+	require.NoError(t, err)
+	sum := sha1.Sum(written[:len(written)-sha1.Size])
+	assert.Equal(t, sum[:], written[len(written)-sha1.Size:], "the rewritten index carries its checksum")
+	assert.Empty(t, runGit(t, dir, "diff", "--cached", "--name-only"), "nothing staged")
+	requireClean(t, dir)
+}
+
 // swapFirstEntries encodes x with its first two entries swapped.
 func swapFirstEntries(x *indexFile) []byte {
 	y := &indexFile{version: x.version, entries: []indexRecord{x.entries[1], x.entries[0]}}
