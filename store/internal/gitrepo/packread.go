@@ -72,20 +72,35 @@ type cachedObject struct {
 // core.deltaBaseCacheLimit, and go-git's default object cache.
 const maxPackCache = 96 << 20
 
-// readBlob returns a blob's content, or errNotInPacks.
+// readBlob returns a copy of a blob's content, or errNotInPacks.
 func (s *packSet) readBlob(h plumbing.Hash) ([]byte, error) {
-	b, err := s.readBlobFrom(h)
-	if !errors.Is(err, errNotInPacks) {
-		return b, err
+	t, data, err := s.readObject(h)
+	if err != nil {
+		return nil, err
 	}
-	if changed, err := s.refresh(); err != nil || !changed {
-		return nil, errors.Join(errNotInPacks, err)
+	if t != plumbing.BlobObject {
+		return nil, fmt.Errorf("read %s: it is a %s, not a blob", h, t)
 	}
-	return s.readBlobFrom(h)
+	return bytes.Clone(data), nil
 }
 
-// readBlobFrom reads a blob from the packs as last listed.
-func (s *packSet) readBlobFrom(h plumbing.Hash) ([]byte, error) {
+// readObject returns an object of any type from the packs, checked against
+// its id, or errNotInPacks; on a miss it re-reads the pack list once if the
+// pack directory changed. The content is shared with the pack cache: do not
+// modify it.
+func (s *packSet) readObject(h plumbing.Hash) (plumbing.ObjectType, []byte, error) {
+	t, data, err := s.readObjectFrom(h)
+	if !errors.Is(err, errNotInPacks) {
+		return t, data, err
+	}
+	if changed, err := s.refresh(); err != nil || !changed {
+		return plumbing.InvalidObject, nil, errors.Join(errNotInPacks, err)
+	}
+	return s.readObjectFrom(h)
+}
+
+// readObjectFrom reads an object from the packs as last listed.
+func (s *packSet) readObjectFrom(h plumbing.Hash) (plumbing.ObjectType, []byte, error) {
 	for _, p := range s.packs {
 		off, ok := p.find(h)
 		if !ok {
@@ -97,28 +112,25 @@ func (s *packSet) readBlobFrom(h plumbing.Hash) ([]byte, error) {
 			continue
 		}
 		if errors.Is(err, errNotInPacks) {
-			return nil, err
+			return plumbing.InvalidObject, nil, err
 		}
 		if err != nil {
-			return nil, fmt.Errorf("read %s from %s: %w", h, filepath.Base(p.name), err)
+			return plumbing.InvalidObject, nil, fmt.Errorf("read %s from %s: %w", h, filepath.Base(p.name), err)
 		}
-		if t != plumbing.BlobObject {
-			return nil, fmt.Errorf("read %s: it is a %s, not a blob", h, t)
+		if objectID(t, data) != h {
+			return plumbing.InvalidObject, nil, fmt.Errorf("read %s from %s: content does not match the object id", h, filepath.Base(p.name))
 		}
-		if blobID(data) != h {
-			return nil, fmt.Errorf("read %s from %s: content does not match the object id", h, filepath.Base(p.name))
-		}
-		return bytes.Clone(data), nil
+		return t, data, nil
 	}
-	return nil, errNotInPacks
+	return plumbing.InvalidObject, nil, errNotInPacks
 }
 
-// blobID computes a blob's object id. Plain SHA-1 suffices to check that
-// the pack holds what its index promises (go-git's ComputeHash uses the
-// slower collision-detecting variant).
-func blobID(data []byte) plumbing.Hash {
+// objectID computes an object's id. Plain SHA-1 suffices to check that the
+// pack holds what its index promises (go-git's ComputeHash uses the slower
+// collision-detecting variant).
+func objectID(t plumbing.ObjectType, data []byte) plumbing.Hash {
 	h := sha1.New()
-	h.Write(fmt.Appendf(nil, "blob %d\x00", len(data)))
+	h.Write(fmt.Appendf(nil, "%s %d\x00", t, len(data)))
 	h.Write(data)
 	var id plumbing.Hash
 	h.Sum(id[:0])

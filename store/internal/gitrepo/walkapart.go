@@ -1,10 +1,7 @@
 package gitrepo
 
 import (
-	"crypto/sha1"
 	"errors"
-	"fmt"
-	"path/filepath"
 
 	"github.com/go-git/go-git/v5"
 	"github.com/go-git/go-git/v5/plumbing"
@@ -14,20 +11,19 @@ import (
 )
 
 // fork returns a Repo that reads the same repository's objects through a
-// storage of its own (own pack readers and pack index, own lock) with the
-// object cache objects, so it can read concurrently with r: go-git's
-// storage is not safe for concurrent use, and what the two storages share
-// is (the billy filesystem keeps no state beyond its root directory; an
-// object cache, if shared, locks itself). It is only for reading objects;
-// close it when done.
-func (r *Repo) fork(objects cache.Object) (*Repo, error) {
+// storage of its own (own pack readers and pack index, own object cache,
+// own lock), so it can read concurrently with r: go-git's storage is not
+// safe for concurrent use, and the only thing the two share is the billy
+// filesystem, which keeps no state beyond its root directory. It is only
+// for reading objects; close it when done.
+func (r *Repo) fork() (*Repo, error) {
 	r.mu.Lock()
 	st, ok := r.repo.Storer.(*filesystem.Storage)
 	r.mu.Unlock()
 	if !ok {
 		return nil, errors.New("fork repository: not a filesystem storage")
 	}
-	s := filesystem.NewStorageWithOptions(st.Filesystem(), objects, filesystem.Options{MaxOpenDescriptors: maxOpenPacks})
+	s := filesystem.NewStorageWithOptions(st.Filesystem(), cache.NewObjectLRUDefault(), filesystem.Options{MaxOpenDescriptors: maxOpenPacks})
 	return &Repo{root: r.root, gitDir: r.gitDir, commonDir: r.commonDir, repo: &git.Repository{Storer: s}}, nil
 }
 
@@ -50,7 +46,7 @@ func (r *Repo) close() {
 // packSet; each checked against its id) when it can, through go-git's
 // storage otherwise; go-git decodes them and orders the walk as Walk does.
 func (r *Repo) WalkApart(c Commit, fn func(Commit, []Trailer) error) error {
-	f, err := r.fork(cache.NewObjectLRUDefault())
+	f, err := r.fork()
 	if err != nil {
 		return r.Walk(c, fn) // not a storage it can fork: walk under r's lock
 	}
@@ -80,40 +76,4 @@ func (s *packStorer) EncodedObject(t plumbing.ObjectType, h plumbing.Hash) (plum
 		return nil, err
 	}
 	return o, nil
-}
-
-// readObject returns an object of any type from the packs, checked against
-// its id; an error (errNotInPacks when no pack has it) sends the caller to
-// go-git. The content is shared with the pack cache: do not modify it.
-func (s *packSet) readObject(h plumbing.Hash) (plumbing.ObjectType, []byte, error) {
-	if s.scanned.IsZero() {
-		if _, err := s.refresh(); err != nil {
-			return plumbing.InvalidObject, nil, err
-		}
-	}
-	for _, p := range s.packs {
-		off, ok := p.find(h)
-		if !ok {
-			continue
-		}
-		t, data, err := p.read(off, 0)
-		if err != nil {
-			return plumbing.InvalidObject, nil, err
-		}
-		if objectID(t, data) != h {
-			return plumbing.InvalidObject, nil, fmt.Errorf("read %s from %s: content does not match the object id", h, filepath.Base(p.name))
-		}
-		return t, data, nil
-	}
-	return plumbing.InvalidObject, nil, errNotInPacks
-}
-
-// objectID computes an object's id with plain SHA-1, as blobID does.
-func objectID(t plumbing.ObjectType, data []byte) plumbing.Hash {
-	h := sha1.New()
-	h.Write(fmt.Appendf(nil, "%s %d\x00", t, len(data)))
-	h.Write(data)
-	var id plumbing.Hash
-	h.Sum(id[:0])
-	return id
 }
