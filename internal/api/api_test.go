@@ -6,7 +6,6 @@ import (
 	"io/fs"
 	"log/slog"
 	"net/http"
-	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -41,13 +40,7 @@ func newFixture(t *testing.T, opts api.Options) *fixture {
 	opts.Store = st
 	opts.Logger = slog.New(slog.NewJSONHandler(f.log, nil))
 	f.srv = api.New(opts)
-	// served as `secretsctl serve` serves it: its http.Server, one write per answer
-	hs := httptest.NewUnstartedServer(nil)
-	hs.Config = api.NewHTTPServer("", f.srv)
-	hs.Listener = api.CoalesceWrites(hs.Listener)
-	hs.Start()
-	t.Cleanup(hs.Close)
-	f.url = hs.URL
+	f.url = serveHTTP(t, f.srv.HTTPServer(f.srv))
 	return f
 }
 
@@ -308,7 +301,8 @@ func TestBadParameters(t *testing.T) {
 		{"dotdot in path", "GET", "/api/v1/deployment/secrets/..%2F..%2Fetc?tier=desktop", "", 400, "invalid_parameter"},
 		{"dot name", "GET", "/api/v1/scenarios/..", "", 400, "invalid_parameter"},
 		{"dotdot scenario detail", "GET", "/api/v1/scenarios/..%2Fsecretsctl", "", 400, "invalid_parameter"},
-		{"1 MiB scenario in query", "GET", "/deployment/secrets?tier=desktop&scenario=" + huge, "", 414, "uri_too_long"},
+		{"9 KiB scenario in query", "GET", "/deployment/secrets?tier=desktop&scenario=" + strings.Repeat("a", 9<<10), "", 414, "uri_too_long"},
+		{"1 MiB scenario in query", "GET", "/deployment/secrets?tier=desktop&scenario=" + huge, "", 431, "headers_too_large"},
 		{"1 MiB scenario in body", "POST", "/api/v1/deployment/secrets", `{"scenario":"` + huge + `","tier":"desktop"}`, 413, "body_too_large"},
 		{"long scenario", "GET", "/deployment/secrets?tier=desktop&scenario=" + strings.Repeat("a", 200), "", 400, "invalid_parameter"},
 		{"invalid UTF-8 scenario", "GET", "/deployment/secrets?scenario=%ff%fe&tier=desktop", "", 400, "invalid_parameter"},

@@ -33,18 +33,22 @@
 // 413 oversized body, 414 URL too long, 422 a document that fails its
 // integrity check or validation (the message names the file), 431 headers
 // too large, 503 not ready. Request bodies are limited to [MaxBodyBytes],
-// URLs to [MaxURLBytes], headers to [MaxHeaderBytes]. A request header
-// block beyond the server's hard limit (see [NewHTTPServer]) is refused by
-// net/http itself with a plain-text 431.
+// URLs to [MaxURLBytes], headers to [MaxHeaderBytes]; a request line and
+// headers beyond [MaxRequestHead] together, a malformed request, or one
+// that does not arrive within [ReadTimeout] is refused by the transport
+// with the same JSON errors (431, 400, 408).
 //
 // # Transport
 //
-// [NewHTTPServer] is the http.Server serve runs, with the API's timeouts.
-// On a listener from [CoalesceWrites], each answer leaves in one write(2)
-// (net/http alone sends a 14.5 KB manifest in two, and the client wakes
-// for each); handlers that flush, hijack or read a request body still see
-// their bytes go out when they expect. A cached answer's header values
-// are built once with its body, so a cache hit formats nothing.
+// [Server.HTTPServer] is the server serve runs: fasthttp's HTTP/1.1
+// connection handling, with the Gin engine called in line as an
+// http.Handler. A connection is served by one goroutine with pooled
+// buffers and each answer leaves in one write (writev for a large body);
+// net/http, by contrast, starts a goroutine per request to watch the
+// connection and sends a 14.5 KB manifest in two writes. The handler's
+// answer is buffered whole (see [HTTPServer] for what that changes). A
+// cached answer's header values are built once with its body, so a cache
+// hit formats nothing.
 //
 // # Extending the router
 //

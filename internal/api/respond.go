@@ -3,8 +3,6 @@ package api
 import (
 	"net/http"
 	"strings"
-	"sync/atomic"
-	"time"
 
 	"github.com/gin-gonic/gin"
 
@@ -139,7 +137,6 @@ var (
 // values b holds, in canonical form, without formatting any.
 func (s *Server) write(c *gin.Context, b *body) {
 	h := c.Writer.Header()
-	h["Date"] = s.date.header(time.Now())
 	h["Etag"] = b.etagHeader
 	h["Cache-Control"] = noCache
 	if b.revisionHeader != nil {
@@ -169,23 +166,4 @@ func noneMatch(header, etag string) bool {
 		}
 	}
 	return false
-}
-
-// httpDate is the Date header value of the current second, formatted once
-// a second rather than by net/http for every answer.
-type httpDate struct{ cur atomic.Pointer[dateValue] }
-
-type dateValue struct {
-	unix   int64
-	header []string
-}
-
-func (d *httpDate) header(now time.Time) []string {
-	u := now.Unix()
-	if v := d.cur.Load(); v != nil && v.unix == u {
-		return v.header
-	}
-	v := &dateValue{unix: u, header: []string{now.UTC().Format(http.TimeFormat)}}
-	d.cur.Store(v)
-	return v.header
 }

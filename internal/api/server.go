@@ -51,7 +51,6 @@ type Server struct {
 	metrics *metrics
 	cache   *cache
 	flight  singleflight.Group // one computation per cache key at a time
-	date    httpDate
 
 	mu    sync.RWMutex
 	store *store.Store
@@ -97,23 +96,6 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.engine.Se
 
 // Engine is the Gin engine, to list or add routes.
 func (s *Server) Engine() *gin.Engine { return s.engine }
-
-// NewHTTPServer wraps h in an http.Server with the API's timeouts and a hard
-// header limit (above [MaxHeaderBytes], which the API enforces itself with a
-// JSON answer, so that a 1 MiB query still gets one). Serve it on a
-// listener from [CoalesceWrites] to send each response in one write.
-func NewHTTPServer(addr string, h http.Handler) *http.Server {
-	return &http.Server{
-		Addr:              addr,
-		Handler:           flushThrough(h),
-		ConnContext:       connContext,
-		ReadHeaderTimeout: 5 * time.Second,
-		ReadTimeout:       15 * time.Second,
-		WriteTimeout:      30 * time.Second,
-		IdleTimeout:       120 * time.Second,
-		MaxHeaderBytes:    2 << 20,
-	}
-}
 
 func (s *Server) current() *store.Store {
 	s.mu.RLock()

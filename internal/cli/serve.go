@@ -2,11 +2,9 @@ package cli
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"log/slog"
 	"net"
-	"net/http"
 	"os"
 	"os/signal"
 	"strings"
@@ -135,7 +133,7 @@ func runServe(ctx context.Context, opts serveOptions, e *env) error {
 			}
 		}()
 	}
-	return serveUntilDone(ctx, api.NewHTTPServer(opts.Addr, ui.Wrap(srv)), api.CoalesceWrites(ln))
+	return serveUntilDone(ctx, srv.HTTPServer(ui.Wrap(srv)), ln)
 }
 
 // announce says where the server listens, and warns when it is reachable
@@ -155,7 +153,7 @@ func announce(e *env, addr net.Addr, o api.Options, replica *store.Replica) {
 }
 
 // serveUntilDone serves until ctx ends, then drains in-flight requests.
-func serveUntilDone(ctx context.Context, hs *http.Server, ln net.Listener) error {
+func serveUntilDone(ctx context.Context, hs *api.HTTPServer, ln net.Listener) error {
 	errc := make(chan error, 1)
 	go func() { errc <- hs.Serve(ln) }()
 	select {
@@ -168,7 +166,7 @@ func serveUntilDone(ctx context.Context, hs *http.Server, ln net.Listener) error
 	if err := hs.Shutdown(shutdown); err != nil {
 		return fmt.Errorf("shut down: %w", err)
 	}
-	if err := <-errc; err != nil && !errors.Is(err, http.ErrServerClosed) {
+	if err := <-errc; err != nil {
 		return fmt.Errorf("serve: %w", err)
 	}
 	return nil

@@ -1,0 +1,371 @@
+package api
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/url"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/valyala/fasthttp"
+
+	"github.com/secretsctl/secretsctl/internal/plan"
+)
+
+// Transport limits and timeouts of [HTTPServer].
+const (
+	// MaxRequestHead bounds the request line and headers together: they
+	// are read into one buffer of this size per connection. A request
+	// whose head does not fit gets 431. Within it, the API applies its own
+	// limits ([MaxURLBytes], [MaxHeaderBytes]) with their own answers.
+	MaxRequestHead = 64 << 10
+
+	ReadTimeout  = 15 * time.Second  // a whole request, from its first byte
+	WriteTimeout = 30 * time.Second  // a whole answer
+	IdleTimeout  = 120 * time.Second // between requests on a kept-alive connection
+)
+
+// HTTPServer is the HTTP/1.1 server `secretsctl serve` runs: fasthttp's
+// connection handling, with the API's handler (an http.Handler, Gin)
+// called in line for each request.
+//
+// net/http spends most of a cached answer's time on itself: for every
+// request it starts a goroutine that waits on the connection, sets and
+// clears deadlines to stop it, and clones headers. fasthttp serves a
+// connection from one goroutine with pooled buffers and sends an answer in
+// one write (writev for a large body). The handler sees an *http.Request
+// and an http.ResponseWriter as under net/http, with these differences:
+//
+//   - the answer is buffered whole and sent when the handler returns:
+//     Flush only commits the status and header; Hijack is not supported;
+//   - the request body is read before the handler runs (at most
+//     [MaxBodyBytes]: a larger one gets 413);
+//   - Request.Context is never cancelled: a handler runs to its end;
+//   - the Date header is the server's.
+//
+// Requests the transport refuses before any handler (malformed, a head
+// over [MaxRequestHead], a body over [MaxBodyBytes], too slow) get the
+// API's JSON error, a request log line and a metric, as any other.
+type HTTPServer struct {
+	fs  *fasthttp.Server
+	h   http.Handler
+	api *Server
+}
+
+// HTTPServer returns the server that serves h (s, or a handler that wraps
+// it) with s's request log and metrics for the answers the transport gives
+// itself.
+func (s *Server) HTTPServer(h http.Handler) *HTTPServer {
+	t := &HTTPServer{h: h, api: s}
+	t.fs = &fasthttp.Server{
+		Handler:                      t.serve,
+		ErrorHandler:                 t.refuse,
+		Logger:                       transportLogger{},
+		ReadBufferSize:               MaxRequestHead,
+		MaxRequestBodySize:           MaxBodyBytes,
+		ReadTimeout:                  ReadTimeout,
+		WriteTimeout:                 WriteTimeout,
+		IdleTimeout:                  IdleTimeout,
+		NoDefaultServerHeader:        true,
+		NoDefaultContentType:         true, // sniffed as net/http does (see finish)
+		DisablePreParseMultipartForm: true,
+		SecureErrorLogMessage:        true, // no request bytes in its own error messages
+		CloseOnShutdown:              true,
+	}
+	return t
+}
+
+// Serve accepts connections on ln until [HTTPServer.Shutdown]; it then
+// returns nil.
+func (t *HTTPServer) Serve(ln net.Listener) error { return t.fs.Serve(ln) }
+
+// Shutdown stops accepting, closes idle connections, and waits for the
+// requests in progress to be answered, or for ctx to end.
+func (t *HTTPServer) Shutdown(ctx context.Context) error { return t.fs.ShutdownWithContext(ctx) }
+
+// exchange is one request's net/http view: the request, and the
+// ResponseWriter that fills fasthttp's response. Pooled: a cached answer
+// allocates little beyond the request's strings.
+type exchange struct {
+	ctx     *fasthttp.RequestCtx
+	req     http.Request
+	body    bytes.Reader
+	header  http.Header // the handler's response header
+	status  int         // 0 until committed
+	written bool        // a body byte was written
+}
+
+var exchanges = sync.Pool{New: func() any {
+	return &exchange{header: make(http.Header, 8)}
+}}
+
+func (t *HTTPServer) serve(ctx *fasthttp.RequestCtx) {
+	x := exchanges.Get().(*exchange)
+	defer func() {
+		clear(x.header)
+		*x = exchange{header: x.header}
+		exchanges.Put(x)
+	}()
+	x.ctx = ctx
+	if err := x.request(ctx); err != nil {
+		t.refuse(ctx, err)
+		return
+	}
+	defer func() {
+		if p := recover(); p != nil {
+			// The API's own middleware answers its panics; this is for
+			// one in a handler around it. The value is not logged: it
+			// could hold anything the handler held.
+			t.api.log.Error("panic in handler", "path", truncate(x.req.URL.Path, 256))
+			if x.status == 0 {
+				ctx.Response.Reset()
+				t.answer(ctx, errf(http.StatusInternalServerError, "internal", "internal error (a bug): please report it"))
+				return
+			}
+			ctx.SetConnectionClose() // a half-written answer: the client must not trust it
+		}
+	}()
+	t.h.ServeHTTP(x, &x.req)
+	x.finish()
+}
+
+// badRequestError is a request fasthttp read but net/http would refuse.
+type badRequestError struct{ what string }
+
+func (e *badRequestError) Error() string { return e.what }
+
+// request fills x.req from ctx, as net/http's server would: the URL parsed
+// from the request target, canonical header names, Host out of the header.
+func (x *exchange) request(ctx *fasthttp.RequestCtx) error {
+	target := string(ctx.RequestURI())
+	u, err := url.ParseRequestURI(target)
+	if err != nil {
+		return &badRequestError{"the request target is not a valid URL"}
+	}
+	r := &x.req
+	r.Method = method(ctx.Method())
+	r.URL = u
+	r.RequestURI = target
+	r.Proto, r.ProtoMajor, r.ProtoMinor = "HTTP/1.1", 1, 1
+	if !ctx.Request.Header.IsHTTP11() {
+		r.Proto, r.ProtoMinor = "HTTP/1.0", 0
+	}
+	r.Host = string(ctx.Host())
+	r.RemoteAddr = ctx.RemoteAddr().String()
+	r.Close = ctx.Request.Header.ConnectionClose()
+	r.Header = make(http.Header, 8)
+	for k, v := range ctx.Request.Header.All() {
+		switch string(k) { // no allocation: a comparison
+		case "Host", "Transfer-Encoding", "Trailer":
+			continue // net/http keeps these out of the map too
+		}
+		name := string(k)
+		r.Header[name] = append(r.Header[name], string(v))
+	}
+	body := ctx.PostBody() // read whole, at most MaxBodyBytes; valid until the handler returns
+	r.ContentLength = int64(len(body))
+	if len(body) == 0 {
+		r.Body = http.NoBody
+	} else {
+		x.body.Reset(body)
+		r.Body = io.NopCloser(&x.body)
+	}
+	return nil
+}
+
+// method returns the request method, without an allocation for the usual ones.
+func method(b []byte) string {
+	for _, m := range [...]string{"GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS", "CONNECT", "TRACE"} {
+		if string(b) == m {
+			return m
+		}
+	}
+	return string(b)
+}
+
+// Header is the response header; changes after the first Write or
+// WriteHeader are not sent (as under net/http).
+func (x *exchange) Header() http.Header { return x.header }
+
+// WriteHeader commits the status and header. Informational codes are not
+// sent (the answer is buffered whole); later calls are ignored.
+func (x *exchange) WriteHeader(code int) {
+	if x.status != 0 || code >= 100 && code < 200 {
+		return
+	}
+	if code < 100 || code > 999 {
+		panic(fmt.Sprintf("invalid WriteHeader code %v", code)) // as net/http
+	}
+	x.status = code
+	res := &x.ctx.Response
+	res.SetStatusCode(code)
+	for k, vs := range x.header {
+		for _, v := range vs {
+			res.Header.Add(k, headerValue(v))
+		}
+	}
+}
+
+// Write appends to the answer's body.
+func (x *exchange) Write(p []byte) (int, error) {
+	if x.status == 0 {
+		x.WriteHeader(http.StatusOK)
+	}
+	if len(p) > 0 {
+		x.written = true
+		x.ctx.Response.AppendBody(p)
+	}
+	return len(p), nil
+}
+
+// WriteString appends to the answer's body without a copy to []byte.
+func (x *exchange) WriteString(s string) (int, error) {
+	if x.status == 0 {
+		x.WriteHeader(http.StatusOK)
+	}
+	if s != "" {
+		x.written = true
+		x.ctx.Response.AppendBodyString(s)
+	}
+	return len(s), nil
+}
+
+// Flush commits the header; the answer is sent whole when the handler
+// returns.
+func (x *exchange) Flush() {
+	if x.status == 0 {
+		x.WriteHeader(http.StatusOK)
+	}
+}
+
+// finish completes the answer after the handler: 200 when it wrote
+// nothing, and a sniffed Content-Type when it set none (as net/http).
+func (x *exchange) finish() {
+	if x.status == 0 {
+		x.WriteHeader(http.StatusOK)
+	}
+	res := &x.ctx.Response
+	if x.written && len(res.Header.ContentType()) == 0 {
+		body := res.Body()
+		res.Header.SetContentType(http.DetectContentType(body[:min(len(body), 512)]))
+	}
+}
+
+// headerValue replaces CR and LF with spaces, as net/http does, so that no
+// value can end the header early.
+func headerValue(v string) string {
+	if !strings.ContainsAny(v, "\r\n") {
+		return v
+	}
+	return strings.Map(func(r rune) rune {
+		if r == '\r' || r == '\n' {
+			return ' '
+		}
+		return r
+	}, v)
+}
+
+// refuse answers a request the transport cannot hand to the API, with the
+// API's JSON error. err's text is never sent or logged: it can hold bytes
+// of the request.
+func (t *HTTPServer) refuse(ctx *fasthttp.RequestCtx, err error) {
+	var (
+		small *fasthttp.ErrSmallBuffer
+		bad   *badRequestError
+		nerr  net.Error
+		he    *httpError
+	)
+	switch {
+	case errors.As(err, &nerr) && nerr.Timeout():
+		he = errf(http.StatusRequestTimeout, "request_timeout", "the request did not arrive within %s", t.fs.ReadTimeout)
+	case errors.As(err, &small):
+		he = errf(http.StatusRequestHeaderFieldsTooLarge, "headers_too_large", "the request line and headers are larger than %d bytes", MaxRequestHead)
+	case errors.Is(err, fasthttp.ErrBodyTooLarge):
+		he = errf(http.StatusRequestEntityTooLarge, "body_too_large", "the body is larger than %d bytes", MaxBodyBytes)
+	case errors.As(err, &bad):
+		he = errf(http.StatusBadRequest, "bad_request", "malformed request: %s", bad.what)
+	default:
+		he = errf(http.StatusBadRequest, "bad_request", "malformed HTTP request")
+	}
+	if he.status != http.StatusRequestTimeout && bad == nil {
+		drain(ctx.Conn())
+	}
+	t.answer(ctx, he)
+	m := method(ctx.Method())
+	if !commonMethod(m) {
+		m = "" // unparsed, or any token a client sent: not a label or a log value
+	}
+	t.api.metrics.observe("unmatched", m, he.status, 0)
+	var buf [6]slog.Attr
+	t.api.logRequest(context.Background(), time.Now(), append(buf[:0],
+		slog.String("method", m),
+		slog.String("route", "unmatched"),
+		slog.Int("status", he.status),
+		slog.Int("bytes", len(ctx.Response.Body())),
+		slog.String("remote", remoteIP(ctx.RemoteAddr())),
+		slog.String("error_code", he.body.Code),
+	))
+}
+
+// Draining before a refusal: at most this much, this long, until the
+// client has been silent for drainQuiet.
+const (
+	drainBytes = 8 << 20
+	drainTime  = 2 * time.Second
+	drainQuiet = 100 * time.Millisecond
+)
+
+// drain reads and drops what the client is still sending (the rest of a
+// 1 MiB URL, a body over the limit) before the refusal is written and the
+// connection closed. Closing a socket with unread input sends a reset
+// instead of the answer's FIN, and the client can lose the answer to it;
+// net/http lingers after such a close for the same reason.
+func drain(c net.Conn) {
+	buf := make([]byte, 32<<10)
+	end := time.Now().Add(drainTime)
+	for n := 0; n < drainBytes; {
+		d := time.Now().Add(drainQuiet)
+		if d.After(end) {
+			d = end
+		}
+		if c.SetReadDeadline(d) != nil {
+			return
+		}
+		m, err := c.Read(buf)
+		n += m
+		if err != nil {
+			return
+		}
+	}
+}
+
+// answer sets ctx's response to he as JSON.
+func (t *HTTPServer) answer(ctx *fasthttp.RequestCtx, he *httpError) {
+	body, _ := plan.Encode(he.body)
+	ctx.SetStatusCode(he.status)
+	ctx.Response.Header.Set("Cache-Control", "no-store")
+	ctx.SetContentType("application/json; charset=utf-8")
+	ctx.SetBody(body)
+}
+
+func remoteIP(a net.Addr) string {
+	if ta, ok := a.(*net.TCPAddr); ok {
+		return ta.IP.String()
+	}
+	return a.String()
+}
+
+// transportLogger drops fasthttp's own messages (about connections that
+// failed before or after their answer): they can quote request bytes, a
+// bearer token among them, and every refused request already has its log
+// line from [HTTPServer.refuse].
+type transportLogger struct{}
+
+func (transportLogger) Printf(string, ...any) {}
