@@ -124,12 +124,10 @@ func (t *HTTPServer) serve(ctx *fasthttp.RequestCtx) {
 			// one in a handler around it. The value is not logged: it
 			// could hold anything the handler held.
 			t.api.log.Error("panic in handler", "path", truncate(x.req.URL.Path, 256))
-			if x.status == 0 {
-				ctx.Response.Reset()
-				t.answer(ctx, errf(http.StatusInternalServerError, "internal", "internal error (a bug): please report it"))
-				return
-			}
-			ctx.SetConnectionClose() // a half-written answer: the client must not trust it
+			// Nothing has been sent (the answer is buffered whole), so a
+			// half-written one is replaced, never sent truncated.
+			ctx.Response.Reset()
+			t.answer(ctx, errf(http.StatusInternalServerError, "internal", "internal error (a bug): please report it"))
 		}
 	}()
 	t.h.ServeHTTP(x, &x.req)

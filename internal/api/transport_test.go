@@ -337,12 +337,21 @@ func TestTransportConcurrentClients(t *testing.T) {
 // the server goes on.
 func TestTransportPanic(t *testing.T) {
 	url, log := transport(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.URL.Path == "/boom" {
+		switch r.URL.Path {
+		case "/boom":
+			panic("CANARY-panic-value")
+		case "/boom-late": // after part of an answer: the part is never sent
+			_, _ = io.WriteString(w, "partial")
 			panic("CANARY-panic-value")
 		}
 		_, _ = io.WriteString(w, "fine")
 	}))
 	r, err := http.Get(url + "/boom")
+	require.NoError(t, err)
+	assert.Equal(t, http.StatusInternalServerError, r.StatusCode)
+	assert.Equal(t, "internal", jsonError(t, r).Code)
+	r.Body.Close()
+	r, err = http.Get(url + "/boom-late")
 	require.NoError(t, err)
 	assert.Equal(t, http.StatusInternalServerError, r.StatusCode)
 	assert.Equal(t, "internal", jsonError(t, r).Code)
