@@ -27,6 +27,8 @@ cleanup() {
 	rm -rf "$tmp"
 }
 trap cleanup EXIT
+# shellcheck source=scripts/nginx-static.sh
+source "$(dirname "$0")/nginx-static.sh"
 free_port() {
 	python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
 }
@@ -50,25 +52,7 @@ for _ in $(seq "$rounds"); do
 		if [[ $target == nginx ]]; then
 			[[ -s $tmp/www/manifest.json ]] || { echo "nginx needs a serve target before it" >&2; exit 2; }
 			port=$(free_port)
-			cat >"$tmp/nginx.conf" <<CONF
-worker_processes auto;
-pid $tmp/nginx.pid;
-error_log $tmp/nginx-error.log;
-events { worker_connections 4096; }
-http {
-	access_log off;
-	client_body_temp_path $tmp/body;
-	proxy_temp_path $tmp/proxy;
-	fastcgi_temp_path $tmp/fastcgi;
-	uwsgi_temp_path $tmp/uwsgi;
-	scgi_temp_path $tmp/scgi;
-	default_type application/json;
-	keepalive_requests 1000000;
-	server { listen 127.0.0.1:$port; root $tmp/www; }
-}
-CONF
-			"$(command -v nginx || echo /usr/sbin/nginx)" -c "$tmp/nginx.conf"
-			for _ in $(seq 50); do curl -sf "http://127.0.0.1:$port/manifest.json" >/dev/null && break; sleep 0.1; done
+			nginx_static "$tmp" "$port"
 			measure nginx "http://127.0.0.1:$port/manifest.json"
 			kill "$(cat "$tmp/nginx.pid")"
 			rm -f "$tmp/nginx.pid"

@@ -40,7 +40,8 @@ free_port() {
 }
 
 install_tools
-NGINX=$(command -v nginx || echo /usr/sbin/nginx)
+# shellcheck source=scripts/nginx-static.sh
+source "$(dirname "$0")/nginx-static.sh"
 root=$(pwd)
 tmp=$(mktemp -d)
 chmod 755 "$tmp" # nginx workers run as another user
@@ -78,31 +79,7 @@ curl -sf "http://127.0.0.1:$sport$path" >"$tmp/www/manifest.json"
 log "manifest: $(wc -c <"$tmp/www/manifest.json") bytes"
 
 nport=$(free_port)
-cat >"$tmp/nginx.conf" <<CONF
-worker_processes auto;
-pid $tmp/nginx.pid;
-error_log $tmp/nginx-error.log;
-events { worker_connections 4096; }
-http {
-	access_log off;
-	client_body_temp_path $tmp/body;
-	proxy_temp_path $tmp/proxy;
-	fastcgi_temp_path $tmp/fastcgi;
-	uwsgi_temp_path $tmp/uwsgi;
-	scgi_temp_path $tmp/scgi;
-	default_type application/json;
-	keepalive_requests 1000000;
-	server {
-		listen 127.0.0.1:$nport;
-		root $tmp/www;
-	}
-}
-CONF
-"$NGINX" -c "$tmp/nginx.conf"
-for _ in $(seq 50); do
-	curl -sf "http://127.0.0.1:$nport/manifest.json" >/dev/null && break
-	sleep 0.1
-done
+nginx_static "$tmp" "$nport"
 cmp <(curl -sf "http://127.0.0.1:$sport$path") <(curl -sf "http://127.0.0.1:$nport/manifest.json")
 log "serve and nginx return the same bytes"
 

@@ -19,16 +19,20 @@ import (
 	"github.com/secretsctl/secretsctl/store"
 )
 
+// exampleServer is the API over a copy of the example store, logging nowhere.
+func exampleServer(f *testing.F) *api.Server {
+	st, err := store.Open(storetest.NewExample(f), store.Options{})
+	if err != nil {
+		f.Fatal(err)
+	}
+	return api.New(api.Options{Store: st, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+}
+
 // FuzzRequest sends arbitrary methods, paths, queries and bodies through the
 // whole router over a real store: the answer is never a 5xx and an error is
 // always JSON {"error","code"}.
 func FuzzRequest(f *testing.F) {
-	dir := storetest.NewExample(f)
-	st, err := store.Open(dir, store.Options{})
-	if err != nil {
-		f.Fatal(err)
-	}
-	srv := api.New(api.Options{Store: st, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	srv := exampleServer(f)
 	f.Add("GET", "/deployment/secrets", "scenario=picker-wheel&tier=desktop", "")
 	f.Add("GET", "/api/v1/deployment/secrets/picker-wheel", "tier=2&include_optional=false", "")
 	f.Add("POST", "/api/v1/deployment/secrets", "", `{"scenario":"picker-wheel","tier":"desktop","resources":["postgres"]}`)
@@ -64,12 +68,7 @@ func FuzzRequest(f *testing.F) {
 // answer is a well-formed HTTP response, never a 5xx, and an error is JSON
 // {"error","code"}.
 func FuzzTransport(f *testing.F) {
-	dir := storetest.NewExample(f)
-	st, err := store.Open(dir, store.Options{})
-	if err != nil {
-		f.Fatal(err)
-	}
-	srv := api.New(api.Options{Store: st, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	srv := exampleServer(f)
 	addr := strings.TrimPrefix(serveHTTP(f, srv.HTTPServer(srv)), "http://")
 	for _, seed := range []string{
 		"GET /deployment/secrets?scenario=picker-wheel&tier=desktop HTTP/1.1\r\nHost: x\r\n\r\n",
