@@ -280,19 +280,22 @@ func (t *HTTPServer) refuse(ctx *fasthttp.RequestCtx, err error) {
 		nerr  net.Error
 		he    *httpError
 	)
+	unread := true // the client may still be sending: drain it first
 	switch {
 	case errors.As(err, &nerr) && nerr.Timeout():
 		he = errf(http.StatusRequestTimeout, "request_timeout", "the request did not arrive within %s", t.fs.ReadTimeout)
+		unread = false // a client too slow to send: nothing to wait for
 	case errors.As(err, &small):
 		he = errf(http.StatusRequestHeaderFieldsTooLarge, "headers_too_large", "the request line and headers are larger than %d bytes", MaxRequestHead)
 	case errors.Is(err, fasthttp.ErrBodyTooLarge):
 		he = errf(http.StatusRequestEntityTooLarge, "body_too_large", "the body is larger than %d bytes", MaxBodyBytes)
 	case errors.As(err, &bad):
 		he = errf(http.StatusBadRequest, "bad_request", "malformed request: %s", bad.what)
+		unread = false // read whole before it was found bad
 	default:
 		he = errf(http.StatusBadRequest, "bad_request", "malformed HTTP request")
 	}
-	if he.status != http.StatusRequestTimeout && bad == nil {
+	if unread {
 		drain(ctx.Conn())
 	}
 	t.answer(ctx, he)
