@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"testing/fstest"
 	"time"
 
 	"github.com/stretchr/testify/assert"
@@ -356,6 +357,41 @@ func TestBearerTokens(t *testing.T) {
 	status, _, _ = f.get(t, "/healthz")
 	assert.Equal(t, http.StatusOK, status)
 	assert.NotContains(t, f.log.String(), "first-token", "tokens are never logged")
+}
+
+// test that assets are served without a token, behind the request log and
+// the metrics, while every other route still needs one.
+func TestAssets(t *testing.T) {
+	files := http.StripPrefix("/ui/", http.FileServerFS(fstest.MapFS{"index.html": {Data: []byte("<!DOCTYPE html><p>dashboard")}}))
+	assets := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/ui" {
+			http.Redirect(w, r, "/ui/", http.StatusMovedPermanently)
+			return
+		}
+		files.ServeHTTP(w, r)
+	})
+	f := newFixture(t, api.Options{Tokens: []string{"the-token"}, Assets: &api.Assets{Prefix: "/ui/", Handler: assets}})
+	status, hdr, body := f.get(t, "/ui/")
+	assert.Equal(t, http.StatusOK, status)
+	assert.Equal(t, "<!DOCTYPE html><p>dashboard", string(body))
+	assert.Equal(t, "text/html; charset=utf-8", hdr.Get("Content-Type"))
+	req, err := http.NewRequest(http.MethodGet, f.url+"/ui", nil)
+	require.NoError(t, err)
+	res, err := http.DefaultTransport.RoundTrip(req) // not following the redirect
+	require.NoError(t, err)
+	res.Body.Close()
+	assert.Equal(t, http.StatusMovedPermanently, res.StatusCode)
+	assert.Equal(t, "/ui/", res.Header.Get("Location"))
+	status, _, _ = f.get(t, "/ui/missing.js")
+	assert.Equal(t, http.StatusNotFound, status)
+	for _, p := range []string{"/uix", "/api/v1/tiers", "/metrics"} {
+		status, _, _ = f.get(t, p)
+		assert.Equal(t, http.StatusUnauthorized, status, p)
+	}
+	assert.Contains(t, f.log.String(), `"route":"/ui/*path","path":"/ui/","status":200`, "assets are logged like any request")
+	assert.Contains(t, f.log.String(), `"route":"/ui","path":"/ui","status":301`)
+	_, _, body = f.get(t, "/metrics", "Authorization", "Bearer the-token")
+	assert.Contains(t, string(body), `secretsctl_http_requests_total{code="200",method="GET",route="/ui/*path"} 1`)
 }
 
 // test that the query routes answer with what the CLI's packages compute.

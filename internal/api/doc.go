@@ -50,16 +50,16 @@
 // cached answer's header values are built once with its body, so a cache
 // hit formats nothing.
 //
-// # Extending the router
+// # Assets and more routes
+//
+// [Options.Assets] serves a dashboard's static files under a prefix,
+// behind the same request log, metrics and limits, without a token (they
+// hold no data); serve mounts the /ui/ dashboard there:
+//
+//	api.New(api.Options{Store: st, Assets: &api.Assets{Prefix: ui.Prefix, Handler: ui.Handler()}})
 //
 // [Options.Extra] is called with the Gin engine after the API routes are
-// registered, behind the same middleware (logging, metrics, limits,
-// bearer tokens). The dashboard mounts its static files there:
-//
-//	api.New(api.Options{Store: st, Extra: func(r *gin.Engine) {
-//		r.StaticFS("/ui", http.FS(uiFiles))
-//	}})
-//
-// openapi.json documents the API routes registered by [New]; its test
-// builds a server without Extra, so routes added there are not checked.
+// registered, to add routes behind all the middleware, bearer tokens
+// included. openapi.json documents the API routes registered by [New];
+// its test builds a server without Assets or Extra.
 package api

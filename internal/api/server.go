@@ -6,6 +6,7 @@ import (
 	"crypto/subtle"
 	"log/slog"
 	"net/http"
+	"strings"
 	"sync"
 	"time"
 
@@ -35,11 +36,27 @@ type Options struct {
 	Tokens []string
 	// Logger receives one line per request; slog.Default() when nil.
 	Logger *slog.Logger
+	// Assets, when set, serves a dashboard's files under a path prefix,
+	// behind the request log, metrics and limits but without a token:
+	// they must hold no data (the page loads, then asks for a token).
+	Assets *Assets
 	// Extra registers more routes (such as a /ui/ static handler) behind
 	// the same middleware. Called once, after the API routes.
 	Extra func(r *gin.Engine)
 	// Now is the clock; time.Now when nil.
 	Now func() time.Time
+}
+
+// Assets is a handler of static files under Prefix, a path that ends in
+// "/"; Prefix without its slash is routed to it too (to redirect).
+type Assets struct {
+	Prefix  string
+	Handler http.Handler
+}
+
+// under reports whether path is served by a.
+func (a *Assets) under(path string) bool {
+	return a != nil && (strings.HasPrefix(path, a.Prefix) || path == strings.TrimSuffix(a.Prefix, "/"))
 }
 
 // Server is the API: an http.Handler and its state.
@@ -84,6 +101,11 @@ func New(opts Options) *Server {
 		s.fail(c, errf(http.StatusMethodNotAllowed, "method_not_allowed", "%s is not allowed on %s: the API is read-only", c.Request.Method, truncate(c.Request.URL.Path, 256)))
 	})
 	s.routes(r)
+	if a := opts.Assets; a != nil {
+		h := gin.WrapH(a.Handler)
+		r.Any(a.Prefix+"*path", h)
+		r.Any(strings.TrimSuffix(a.Prefix, "/"), h)
+	}
 	if opts.Extra != nil {
 		opts.Extra(r)
 	}
@@ -202,9 +224,9 @@ func (s *Server) limits(c *gin.Context) {
 }
 
 // authenticate checks the bearer token, in constant time against every
-// accepted token. /healthz stays open.
+// accepted token. /healthz and the assets stay open.
 func (s *Server) authenticate(c *gin.Context) {
-	if len(s.tokens) == 0 || c.Request.URL.Path == "/healthz" {
+	if len(s.tokens) == 0 || c.Request.URL.Path == "/healthz" || s.opts.Assets.under(c.Request.URL.Path) {
 		c.Next()
 		return
 	}

@@ -47,17 +47,3 @@ func Handler() http.Handler {
 		files.ServeHTTP(w, r)
 	})
 }
-
-// Wrap serves the UI at [Prefix] and passes every other request to api. The
-// assets hold no data and are served without a token, so that the page can
-// load and then ask for one; every fetch of data goes through api.
-func Wrap(api http.Handler) http.Handler {
-	ui := Handler()
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.URL.Path == strings.TrimSuffix(Prefix, "/") || strings.HasPrefix(r.URL.Path, Prefix) {
-			ui.ServeHTTP(w, r)
-			return
-		}
-		api.ServeHTTP(w, r)
-	})
-}

@@ -56,13 +56,6 @@ func TestHandlerRedirectsBarePrefixAndRefusesOtherFiles(t *testing.T) {
 	assert.Equal(t, http.StatusNotFound, get(t, Handler(), http.MethodGet, "/ui/nothing.js").StatusCode)
 }
 
-func TestWrapPassesEverythingElseToTheAPI(t *testing.T) {
-	api := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(http.StatusTeapot) })
-	assert.Equal(t, http.StatusTeapot, get(t, Wrap(api), http.MethodGet, "/api/v1/coverage").StatusCode)
-	assert.Equal(t, http.StatusTeapot, get(t, Wrap(api), http.MethodGet, "/uix").StatusCode)
-	assert.Equal(t, http.StatusOK, get(t, Wrap(api), http.MethodGet, "/ui/").StatusCode)
-}
-
 func asset(t *testing.T, name string) string {
 	t.Helper()
 	b, err := fs.ReadFile(static, "static/"+name)
