@@ -78,6 +78,7 @@ func (s *Server) HTTPServer(h http.Handler) *HTTPServer {
 		DisablePreParseMultipartForm: true,
 		SecureErrorLogMessage:        true, // no request bytes in its own error messages
 		CloseOnShutdown:              true,
+		ReduceMemoryUsage:            true, // an idle connection holds no buffer (measured: no cost per request)
 	}
 	return t
 }
