@@ -27,7 +27,7 @@ const (
 	// limits ([MaxURLBytes], [MaxHeaderBytes]) with their own answers.
 	MaxRequestHead = 64 << 10
 
-	ReadTimeout  = 15 * time.Second  // a whole request, from its first byte
+	ReadTimeout  = 5 * time.Second   // a whole request (at most 64 KiB of head and 64 KiB of body), from its first byte
 	WriteTimeout = 30 * time.Second  // a whole answer
 	IdleTimeout  = 120 * time.Second // between requests on a kept-alive connection
 )
@@ -47,16 +47,24 @@ const (
 //     Flush only commits the status and header; Hijack is not supported;
 //   - the request body is read before the handler runs (at most
 //     [MaxBodyBytes]: a larger one gets 413);
-//   - Request.Context is never cancelled: a handler runs to its end;
-//   - the Date header is the server's.
+//   - Request.Context is never cancelled (not when the client goes
+//     away either): a handler runs to its end;
+//   - the Date header is the server's; a Trailer is not sent.
 //
 // Requests the transport refuses before any handler (malformed, a head
-// over [MaxRequestHead], a body over [MaxBodyBytes], too slow) get the
-// API's JSON error, a request log line and a metric, as any other.
+// over [MaxRequestHead], a body over [MaxBodyBytes] — at once when it is
+// declared with "Expect: 100-continue" —, a Transfer-Encoding other than
+// chunked, an expectation other than 100-continue, too slow) get the
+// API's JSON error, a request log line and a metric, as any other, and
+// the connection closes.
 type HTTPServer struct {
 	fs  *fasthttp.Server
 	h   http.Handler
 	api *Server
+
+	mu   sync.Mutex
+	ln   *listener // the one being served
+	shut bool      // Shutdown was called
 }
 
 // HTTPServer returns the server that serves h (s, or a handler that wraps
@@ -67,6 +75,7 @@ func (s *Server) HTTPServer(h http.Handler) *HTTPServer {
 	t.fs = &fasthttp.Server{
 		Handler:                      t.serve,
 		ErrorHandler:                 t.refuse,
+		ExpectHandler:                t.expect,
 		Logger:                       transportLogger{},
 		ReadBufferSize:               MaxRequestHead,
 		MaxRequestBodySize:           MaxBodyBytes,
@@ -83,13 +92,63 @@ func (s *Server) HTTPServer(h http.Handler) *HTTPServer {
 	return t
 }
 
-// Serve accepts connections on ln until [HTTPServer.Shutdown]; it then
-// returns nil.
-func (t *HTTPServer) Serve(ln net.Listener) error { return t.fs.Serve(ln) }
+// Serve accepts connections on ln until [HTTPServer.Shutdown], even one
+// called before Serve; it then returns nil. Accept errors that pass (too
+// many open files, a connection aborted before it was accepted) are
+// retried after a pause, as net/http does, instead of ending Serve.
+func (t *HTTPServer) Serve(ln net.Listener) error {
+	l := &listener{Listener: ln, log: t.api.log}
+	t.mu.Lock()
+	if t.shut {
+		t.mu.Unlock()
+		return ln.Close()
+	}
+	t.ln = l
+	t.mu.Unlock()
+	return t.fs.Serve(l)
+}
 
 // Shutdown stops accepting, closes idle connections, and waits for the
 // requests in progress to be answered, or for ctx to end.
-func (t *HTTPServer) Shutdown(ctx context.Context) error { return t.fs.ShutdownWithContext(ctx) }
+func (t *HTTPServer) Shutdown(ctx context.Context) error {
+	t.mu.Lock()
+	t.shut = true
+	l := t.ln
+	t.mu.Unlock()
+	if l != nil {
+		// fasthttp closes the listeners it has registered; Serve may not
+		// have registered this one yet, and must still see it closed.
+		_ = l.Close()
+	}
+	return t.fs.ShutdownWithContext(ctx)
+}
+
+// listener retries temporary accept errors and closes once.
+type listener struct {
+	net.Listener
+	log  *slog.Logger
+	once sync.Once
+	err  error
+}
+
+func (l *listener) Accept() (net.Conn, error) {
+	var pause time.Duration
+	for {
+		c, err := l.Listener.Accept()
+		var te interface{ Temporary() bool }
+		if err == nil || !errors.As(err, &te) || !te.Temporary() {
+			return c, err
+		}
+		pause = min(max(2*pause, 5*time.Millisecond), time.Second)
+		l.log.Warn("accepting a connection failed; retrying", "error", err.Error(), "retry_in", pause)
+		time.Sleep(pause)
+	}
+}
+
+func (l *listener) Close() error {
+	l.once.Do(func() { l.err = l.Listener.Close() })
+	return l.err
+}
 
 // exchange is one request's net/http view: the request, and the
 // ResponseWriter that fills fasthttp's response. Pooled: a cached answer
@@ -100,6 +159,7 @@ type exchange struct {
 	body    bytes.Reader
 	header  http.Header // the handler's response header
 	status  int         // 0 until committed
+	sniff   bool        // no Content-Type at the commit: sniff one from the body
 	written bool        // a body byte was written
 }
 
@@ -115,8 +175,9 @@ func (t *HTTPServer) serve(ctx *fasthttp.RequestCtx) {
 		exchanges.Put(x)
 	}()
 	x.ctx = ctx
-	if err := x.request(ctx); err != nil {
-		t.refuse(ctx, err)
+	if he := x.request(ctx); he != nil {
+		t.reject(ctx, he, method(ctx.Method()))
+		ctx.SetConnectionClose()
 		return
 	}
 	defer func() {
@@ -135,32 +196,37 @@ func (t *HTTPServer) serve(ctx *fasthttp.RequestCtx) {
 	x.finish()
 }
 
-// badRequestError is a request fasthttp read but net/http would refuse.
-type badRequestError struct{ what string }
-
-func (e *badRequestError) Error() string { return e.what }
-
 // request fills x.req from ctx, as net/http's server would: the URL parsed
 // from the request target, canonical header names, Host out of the header.
-func (x *exchange) request(ctx *fasthttp.RequestCtx) error {
+// It refuses what net/http refuses and fasthttp lets through.
+func (x *exchange) request(ctx *fasthttp.RequestCtx) *httpError {
+	h := &ctx.Request.Header
+	if !chunkedOnly(h.RawHeaders()) {
+		// fasthttp reads such a body as absent, or by Content-Length;
+		// a proxy in front may frame it otherwise (RFC 9112 §6.3: 400, close).
+		return errf(http.StatusBadRequest, "bad_request", "malformed request: a Transfer-Encoding other than chunked")
+	}
+	if e := h.Peek("Expect"); len(e) > 0 && !bytes.EqualFold(e, []byte("100-continue")) {
+		return errf(http.StatusExpectationFailed, "expectation_failed", "the only expectation supported is 100-continue")
+	}
 	target := string(ctx.RequestURI())
 	u, err := url.ParseRequestURI(target)
 	if err != nil {
-		return &badRequestError{"the request target is not a valid URL"}
+		return errf(http.StatusBadRequest, "bad_request", "malformed request: the request target is not a valid URL")
 	}
 	r := &x.req
 	r.Method = method(ctx.Method())
 	r.URL = u
 	r.RequestURI = target
 	r.Proto, r.ProtoMajor, r.ProtoMinor = "HTTP/1.1", 1, 1
-	if !ctx.Request.Header.IsHTTP11() {
+	if !h.IsHTTP11() {
 		r.Proto, r.ProtoMinor = "HTTP/1.0", 0
 	}
 	r.Host = string(ctx.Host())
 	r.RemoteAddr = ctx.RemoteAddr().String()
-	r.Close = ctx.Request.Header.ConnectionClose()
+	r.Close = h.ConnectionClose()
 	r.Header = make(http.Header, 8)
-	for k, v := range ctx.Request.Header.All() {
+	for k, v := range h.All() {
 		switch string(k) { // no allocation: a comparison
 		case "Host", "Transfer-Encoding", "Trailer":
 			continue // net/http keeps these out of the map too
@@ -177,6 +243,21 @@ func (x *exchange) request(ctx *fasthttp.RequestCtx) error {
 		r.Body = io.NopCloser(&x.body)
 	}
 	return nil
+}
+
+// chunkedOnly reports whether every Transfer-Encoding field of a raw
+// header block says "chunked", the only coding fasthttp frames a body by.
+func chunkedOnly(raw []byte) bool {
+	for len(raw) > 0 {
+		var line []byte
+		line, raw, _ = bytes.Cut(raw, []byte("\n"))
+		name, value, ok := bytes.Cut(line, []byte(":"))
+		if ok && bytes.EqualFold(bytes.TrimSpace(name), []byte("Transfer-Encoding")) &&
+			!bytes.EqualFold(bytes.TrimSpace(value), []byte("chunked")) {
+			return false
+		}
+	}
+	return true
 }
 
 // method returns the request method, without an allocation for the usual ones.
@@ -203,6 +284,8 @@ func (x *exchange) WriteHeader(code int) {
 		panic(fmt.Sprintf("invalid WriteHeader code %v", code)) // as net/http
 	}
 	x.status = code
+	_, typed := x.header["Content-Type"] // present, even nil, stops the sniffing (as net/http)
+	x.sniff = !typed
 	res := &x.ctx.Response
 	res.SetStatusCode(code)
 	for k, vs := range x.header {
@@ -251,7 +334,7 @@ func (x *exchange) finish() {
 		x.WriteHeader(http.StatusOK)
 	}
 	res := &x.ctx.Response
-	if x.written && len(res.Header.ContentType()) == 0 {
+	if x.written && x.sniff {
 		body := res.Body()
 		res.Header.SetContentType(http.DetectContentType(body[:min(len(body), 512)]))
 	}
@@ -271,13 +354,12 @@ func headerValue(v string) string {
 	}, v)
 }
 
-// refuse answers a request the transport cannot hand to the API, with the
-// API's JSON error. err's text is never sent or logged: it can hold bytes
-// of the request.
+// refuse answers a request fasthttp could not read, with the API's JSON
+// error. err's text is never sent or logged: it can hold bytes of the
+// request.
 func (t *HTTPServer) refuse(ctx *fasthttp.RequestCtx, err error) {
 	var (
 		small *fasthttp.ErrSmallBuffer
-		bad   *badRequestError
 		nerr  net.Error
 		he    *httpError
 	)
@@ -290,19 +372,35 @@ func (t *HTTPServer) refuse(ctx *fasthttp.RequestCtx, err error) {
 		he = errf(http.StatusRequestHeaderFieldsTooLarge, "headers_too_large", "the request line and headers are larger than %d bytes", MaxRequestHead)
 	case errors.Is(err, fasthttp.ErrBodyTooLarge):
 		he = errf(http.StatusRequestEntityTooLarge, "body_too_large", "the body is larger than %d bytes", MaxBodyBytes)
-	case errors.As(err, &bad):
-		he = errf(http.StatusBadRequest, "bad_request", "malformed request: %s", bad.what)
-		unread = false // read whole before it was found bad
 	default:
 		he = errf(http.StatusBadRequest, "bad_request", "malformed HTTP request")
 	}
 	if unread {
 		drain(ctx.Conn())
 	}
+	// fasthttp has reset the request header by now: its Method would say
+	// GET whatever was sent.
+	t.reject(ctx, he, "")
+}
+
+// expect answers "Expect: 100-continue": 100 to receive the body, or 413
+// at once for a declared body over [MaxBodyBytes], which the client then
+// does not send. (A chunked body is refused once it passes the limit.)
+func (t *HTTPServer) expect(ctx *fasthttp.RequestCtx) int {
+	if ctx.Request.Header.ContentLength() <= MaxBodyBytes {
+		return http.StatusContinue
+	}
+	t.reject(ctx, errf(http.StatusRequestEntityTooLarge, "body_too_large", "the body is larger than %d bytes", MaxBodyBytes),
+		method(ctx.Method()))
+	return http.StatusRequestEntityTooLarge
+}
+
+// reject answers he, and logs and counts it as the API does its answers.
+// m is the request method, "" when unknown.
+func (t *HTTPServer) reject(ctx *fasthttp.RequestCtx, he *httpError, m string) {
 	t.answer(ctx, he)
-	m := method(ctx.Method())
 	if !commonMethod(m) {
-		m = "" // unparsed, or any token a client sent: not a label or a log value
+		m = "" // any token a client sent: not a label or a log value
 	}
 	t.api.metrics.observe("unmatched", m, he.status, 0)
 	var buf [6]slog.Attr

@@ -11,9 +11,12 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"os"
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
+	"syscall"
 	"testing"
 	"time"
 
@@ -137,13 +140,21 @@ func TestTransportRequest(t *testing.T) {
 	assert.Equal(t, int64(5), s.ContentLength)
 	assert.NotContains(t, s.Header, "Transfer-Encoding")
 
-	// HTTP/1.0: answered, then the connection closes
-	out = rawExchange(t, url, "GET /old HTTP/1.0\r\n\r\n")
+	// HTTP/1.0: answered, then the server closes the connection (the
+	// client does not half-close it here)
+	c, err := net.Dial("tcp", strings.TrimPrefix(url, "http://"))
+	require.NoError(t, err)
+	defer c.Close()
+	require.NoError(t, c.SetDeadline(time.Now().Add(5*time.Second)))
+	_, err = io.WriteString(c, "GET /old HTTP/1.0\r\n\r\n")
+	require.NoError(t, err)
+	raw, err := io.ReadAll(c)
+	require.NoError(t, err, "the server closes an HTTP/1.0 connection after the answer")
 	s = <-got
 	assert.Equal(t, "HTTP/1.0", s.Proto)
 	assert.Empty(t, s.Body)
 	assert.Zero(t, s.ContentLength)
-	assert.True(t, strings.HasPrefix(out, "HTTP/1.1 200 OK\r\n"), out)
+	assert.True(t, strings.HasPrefix(string(raw), "HTTP/1.1 200 OK\r\n"), "%q", raw)
 }
 
 // test that what a handler writes is the answer net/http would send.
@@ -154,6 +165,9 @@ func TestTransportResponse(t *testing.T) {
 			_, _ = io.WriteString(w, "plain words")
 		case "/html":
 			_, _ = w.Write([]byte("<!DOCTYPE html><p>x"))
+		case "/untyped": // Content-Type present but nil: no sniffing (as net/http)
+			w.Header()["Content-Type"] = nil
+			_, _ = io.WriteString(w, "<html>")
 		case "/nothing": // no status, no body: 200, empty
 		case "/teapot":
 			w.Header().Set("X-Note", "one\r\nInjected: yes")
@@ -208,6 +222,19 @@ func TestTransportResponse(t *testing.T) {
 	r, body = get("HEAD", "/text")
 	assert.Empty(t, body)
 	assert.Equal(t, "11", r.Header.Get("Content-Length"), "HEAD: the length of the body it would get")
+	r, body = get("GET", "/untyped")
+	assert.Equal(t, "<html>", body)
+	assert.NotContains(t, r.Header, "Content-Type")
+
+	// on the wire: no body after the header of a HEAD or 304 answer, so
+	// the next answer on the connection starts right after it
+	out := rawExchange(t, url, "HEAD /text HTTP/1.1\r\nHost: h\r\n\r\nGET /304 HTTP/1.1\r\nHost: h\r\n\r\nGET /text HTTP/1.1\r\nHost: h\r\n\r\n")
+	answers := strings.Split(out, "HTTP/1.1 ")
+	require.Len(t, answers, 4, "%q", out)
+	assert.True(t, strings.HasSuffix(answers[1], "\r\n\r\n"), "HEAD: header only: %q", answers[1])
+	assert.True(t, strings.HasPrefix(answers[2], "304 "), answers[2])
+	assert.True(t, strings.HasSuffix(answers[2], "\r\n\r\n"), "304: header only: %q", answers[2])
+	assert.True(t, strings.HasSuffix(answers[3], "\r\n\r\nplain words"), answers[3])
 }
 
 // test that requests the transport refuses get the API's JSON error, a log
@@ -232,7 +259,11 @@ func TestTransportRefusals(t *testing.T) {
 			"body_too_large", http.StatusRequestEntityTooLarge},
 		{"not HTTP", "hello " + canary + "\r\n\r\n", "bad_request", http.StatusBadRequest},
 		{"bad header line", "GET / HTTP/1.1\r\nHost: h\r\nno colon " + canary + "\r\n\r\n", "bad_request", http.StatusBadRequest},
-		{"bad request target", "GET http://[::1 HTTP/1.1\r\nHost: h\r\n\r\n", "bad_request", http.StatusBadRequest},
+		{"bad absolute target", "GET http://[::1 HTTP/1.1\r\nHost: h\r\n\r\n", "bad_request", http.StatusBadRequest},
+		{"bad escape in the target", "GET /a%zz HTTP/1.1\r\nHost: h\r\n\r\nGET /next HTTP/1.1\r\nHost: h\r\n\r\n", "bad_request", http.StatusBadRequest},
+		{"Transfer-Encoding identity", "POST /a HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: identity\r\n\r\nGET /smuggled HTTP/1.1\r\nHost: h\r\n\r\n",
+			"bad_request", http.StatusBadRequest},
+		{"unknown expectation", "GET / HTTP/1.1\r\nHost: h\r\nExpect: teapot\r\n\r\n", "expectation_failed", http.StatusExpectationFailed},
 		{"bad content length", "POST / HTTP/1.1\r\nHost: h\r\nContent-Length: -5\r\n\r\n", "bad_request", http.StatusBadRequest},
 	}
 	for _, tc := range cases {
@@ -242,11 +273,14 @@ func TestTransportRefusals(t *testing.T) {
 			assert.Equal(t, tc.status, rs[0].StatusCode)
 			assert.Equal(t, tc.code, jsonError(t, rs[0]).Code)
 			assert.True(t, rs[0].Close, "the connection is not reused after a refusal: %q", out)
+			assert.Equal(t, 1, strings.Count(out, "HTTP/1.1 "), "nothing after the refused request is answered: %q", out)
 			assert.NotContains(t, out, canary)
 			assert.Contains(t, log.String(), `"error_code":"`+tc.code+`"`)
 		})
 	}
 	assert.NotContains(t, log.String(), canary)
+	assert.Contains(t, log.String(), `"method":"","route":"unmatched","status":400`, "a request fasthttp refused has no method to trust")
+	assert.Contains(t, log.String(), `"method":"POST","route":"unmatched","status":400`, "one refused after it was read has its method")
 	for line := range strings.Lines(log.String()) {
 		var rec map[string]any
 		require.NoError(t, json.Unmarshal([]byte(line), &rec), line)
@@ -289,14 +323,20 @@ func TestTransportExpectContinue(t *testing.T) {
 	assert.Equal(t, "5000", string(b))
 	assert.Less(t, time.Since(start), 5*time.Second, "the client did not wait out its ExpectContinueTimeout")
 
-	req, err = http.NewRequest("POST", url+"/", strings.NewReader(strings.Repeat("a", api.MaxBodyBytes+1)))
+	// a declared body over the limit: 413 at once, no "100 Continue", so
+	// the client never sends it
+	c, err := net.Dial("tcp", strings.TrimPrefix(url, "http://"))
 	require.NoError(t, err)
-	req.Header.Set("Expect", "100-continue")
-	r, err = client.Do(req)
+	defer c.Close()
+	require.NoError(t, c.SetDeadline(time.Now().Add(5*time.Second)))
+	_, err = fmt.Fprintf(c, "POST / HTTP/1.1\r\nHost: h\r\nExpect: 100-continue\r\nContent-Length: %d\r\n\r\n", 100<<20)
+	require.NoError(t, err)
+	r, err = http.ReadResponse(bufio.NewReader(c), nil)
 	require.NoError(t, err)
 	defer r.Body.Close()
 	assert.Equal(t, http.StatusRequestEntityTooLarge, r.StatusCode)
 	assert.Equal(t, "body_too_large", jsonError(t, r).Code)
+	assert.True(t, r.Close)
 }
 
 // test that many clients on kept-alive connections get their own large
@@ -416,5 +456,78 @@ func TestTransportGracefulShutdown(t *testing.T) {
 	require.NoError(t, res.err)
 	assert.Equal(t, "finished", res.body)
 	assert.NoError(t, <-shut)
+	assert.NoError(t, <-served)
+}
+
+// test that Shutdown before Serve (a SIGTERM while the store opens) makes
+// Serve return at once, and that Serve and Shutdown racing always end.
+func TestTransportShutdownBeforeServe(t *testing.T) {
+	srv := api.New(api.Options{Logger: slog.New(slog.NewJSONHandler(io.Discard, nil))})
+	h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {})
+	hs := srv.HTTPServer(h)
+	require.NoError(t, hs.Shutdown(context.Background()))
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	served := make(chan error, 1)
+	go func() { served <- hs.Serve(ln) }()
+	select {
+	case err := <-served:
+		assert.NoError(t, err)
+	case <-time.After(5 * time.Second):
+		t.Fatal("Serve after Shutdown did not return")
+	}
+	_, err = net.Dial("tcp", ln.Addr().String())
+	assert.Error(t, err, "the listener is closed")
+
+	for range 50 {
+		hs := srv.HTTPServer(h)
+		ln, err := net.Listen("tcp", "127.0.0.1:0")
+		require.NoError(t, err)
+		served := make(chan error, 1)
+		go func() { served <- hs.Serve(ln) }()
+		require.NoError(t, hs.Shutdown(context.Background()))
+		select {
+		case err := <-served:
+			assert.NoError(t, err)
+		case <-time.After(5 * time.Second):
+			t.Fatal("Serve did not return after a Shutdown that raced it")
+		}
+	}
+}
+
+// flakyListener fails its first Accepts with EMFILE, as a process out of
+// file descriptors does.
+type flakyListener struct {
+	net.Listener
+	failures atomic.Int32
+}
+
+func (l *flakyListener) Accept() (net.Conn, error) {
+	if l.failures.Add(-1) >= 0 {
+		return nil, &net.OpError{Op: "accept", Net: "tcp", Err: os.NewSyscallError("accept4", syscall.EMFILE)}
+	}
+	return l.Listener.Accept()
+}
+
+// test that running out of file descriptors pauses accepting instead of
+// ending Serve.
+func TestTransportAcceptRetries(t *testing.T) {
+	log := &storetest.SyncBuffer{}
+	srv := api.New(api.Options{Logger: slog.New(slog.NewJSONHandler(log, nil))})
+	hs := srv.HTTPServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { _, _ = io.WriteString(w, "ok") }))
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	fl := &flakyListener{Listener: ln}
+	fl.failures.Store(4)
+	served := make(chan error, 1)
+	go func() { served <- hs.Serve(fl) }()
+	r, err := http.Get("http://" + ln.Addr().String() + "/")
+	require.NoError(t, err)
+	b, _ := io.ReadAll(r.Body)
+	r.Body.Close()
+	assert.Equal(t, "ok", string(b))
+	assert.Equal(t, 4, strings.Count(log.String(), "accepting a connection failed; retrying"))
+	http.DefaultClient.CloseIdleConnections()
+	require.NoError(t, hs.Shutdown(context.Background()))
 	assert.NoError(t, <-served)
 }
