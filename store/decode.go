@@ -7,10 +7,12 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"regexp"
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"gopkg.in/yaml.v3"
 
@@ -148,6 +150,9 @@ func toValue(n *yaml.Node, ptr string, pos positions, depth int) (any, *Document
 			if k.Kind != yaml.ScalarNode {
 				return nil, &DocumentError{Line: k.Line, Field: fieldPath(ptr, pos), Reason: "mapping keys must be scalars"}
 			}
+			if k.Style&yaml.TaggedStyle != 0 {
+				return nil, &DocumentError{Line: k.Line, Field: fieldPath(ptr, pos), Reason: fmt.Sprintf("explicit YAML tag %s on key %q: store documents use plain keys", k.Tag, k.Value)}
+			}
 			if k.Tag == "!!merge" {
 				return nil, &DocumentError{Line: k.Line, Field: fieldPath(ptr, pos), Reason: "YAML merge keys are not allowed in store documents"}
 			}
@@ -177,30 +182,50 @@ func toValue(n *yaml.Node, ptr string, pos positions, depth int) (any, *Document
 	return nil, &DocumentError{Line: n.Line, Field: fieldPath(ptr, pos), Reason: "unsupported YAML node"}
 }
 
+// scalarValue is the value of a scalar as sops' walker, and so the MAC and
+// the seal, sees it: what yaml.v3 decodes it to. Reading the raw text
+// instead would let `!!binary <base64>` or a re-spelt timestamp change
+// what the store reads while the document still verifies. Explicit tags
+// are refused outright: the schemas have no binary or timestamp field, and
+// no writer of store documents emits one.
 func scalarValue(n *yaml.Node, ptr string, pos positions) (any, *DocumentError) {
 	bad := func(reason string) *DocumentError {
 		return &DocumentError{Line: n.Line, Field: fieldPath(ptr, pos), Reason: reason}
 	}
+	if n.Style&yaml.TaggedStyle != 0 {
+		return nil, bad(fmt.Sprintf("explicit YAML tag %s: store documents hold plain scalars (write the value itself, quoted if it must stay a string)", n.Tag))
+	}
 	switch n.ShortTag() {
 	case "!!null":
 		return nil, nil
-	case "!!bool":
-		var b bool
-		if err := n.Decode(&b); err != nil {
-			return nil, bad("invalid boolean")
-		}
-		return b, nil
-	case "!!int", "!!float":
-		var f float64
-		if err := n.Decode(&f); err != nil {
-			return nil, bad("invalid number")
-		}
-		if i, err := strconv.ParseInt(n.Value, 0, 64); err == nil {
-			return json.Number(strconv.FormatInt(i, 10)), nil
-		}
-		return json.Number(strconv.FormatFloat(f, 'g', -1, 64)), nil
-	case "!!str", "!!timestamp", "!!binary":
+	case "!!str":
 		return n.Value, nil
+	}
+	var v any
+	if err := n.Decode(&v); err != nil {
+		return nil, bad("invalid " + strings.TrimPrefix(n.ShortTag(), "!!"))
+	}
+	switch v := v.(type) {
+	case nil:
+		return nil, nil
+	case string:
+		return v, nil
+	case bool:
+		return v, nil
+	case int:
+		return json.Number(strconv.Itoa(v)), nil
+	case int64:
+		return json.Number(strconv.FormatInt(v, 10)), nil
+	case uint64:
+		return json.Number(strconv.FormatUint(v, 10)), nil
+	case float64:
+		if math.IsInf(v, 0) || math.IsNaN(v) {
+			return nil, bad("invalid number " + n.Value + ": not finite")
+		}
+		return json.Number(strconv.FormatFloat(v, 'g', -1, 64)), nil
+	case time.Time:
+		// What the seal authenticates: the instant, not its spelling.
+		return v.UTC().Format(time.RFC3339Nano), nil
 	}
 	return nil, bad(fmt.Sprintf("unsupported YAML tag %s", n.ShortTag()))
 }

@@ -237,7 +237,8 @@ func (s *Server) read(c *gin.Context) (*store.Snapshot, bool) {
 
 // deployments is GET /api/v1/deployments: every deployment of the ledger
 // (of one scenario with ?scenario=) at a glance, from the ledger's clear
-// metadata — never a value or a fingerprint. Statuses depend on the time
+// metadata, verified when the server holds the key — never a value or a
+// fingerprint. Statuses depend on the time
 // (a previous value becomes superseded after its grace period), so the
 // answer is computed for each request.
 func (s *Server) deployments(c *gin.Context) {
@@ -252,7 +253,9 @@ func (s *Server) deployments(c *gin.Context) {
 	if !ok {
 		return
 	}
-	deps, err := ledger.Reader{Snapshot: sn, Mode: ledger.Metadata, Now: time.Now().UTC()}.All(scenario)
+	// A server that holds the private key verifies every event's
+	// fingerprints: a forged event is an integrity error, not a summary.
+	deps, err := ledger.Reader{Snapshot: sn, Mode: ledger.Metadata, Now: time.Now().UTC(), Verify: ledger.CanVerify(sn)}.All(scenario)
 	if err != nil {
 		s.fail(c, err)
 		return

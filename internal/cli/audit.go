@@ -58,9 +58,16 @@ func runAudit(_ context.Context, opts ledgerReadOptions, e *env) error {
 		return err
 	}
 	if opts.Format == "json" {
-		return writeJSON(e, a)
+		err = writeJSON(e, a)
+	} else {
+		err = auditText(e, a)
 	}
-	return auditText(e, a)
+	if err != nil {
+		return err
+	}
+	// Printed for the investigation; the exit code (5) still says the
+	// ledger cannot be trusted.
+	return a.Err()
 }
 
 // auditText writes the audit as two tables. The trail of a large ledger
@@ -84,6 +91,9 @@ func auditTables(out io.Writer, a *ledger.Audit) error {
 		if h.Reason != "" {
 			status += " (" + h.Reason + ")"
 		}
+		if h.Forged {
+			status = "FORGED " + status
+		}
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", h.Deployment, h.Scenario, h.Tier, status, stamp(h.Since), short(h.Commit), h.Fingerprint)
 	}
 	if err := tw.Flush(); err != nil {
@@ -97,7 +107,11 @@ func auditTables(out io.Writer, a *ledger.Audit) error {
 		for _, s := range t.Secrets {
 			secrets = append(secrets, s.SecretID+"="+s.Status)
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s <%s>\t%s\t%s/%s\t%s\n", stamp(t.Time), short(t.Commit), t.Author, t.Email, t.Action,
+		action := t.Action
+		if t.Forged {
+			action = "FORGED " + action
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s <%s>\t%s\t%s/%s\t%s\n", stamp(t.Time), short(t.Commit), t.Author, t.Email, action,
 			t.Scenario, t.Deployment, strings.Join(secrets, ", "))
 	}
 	return tw.Flush()

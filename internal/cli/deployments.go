@@ -18,17 +18,22 @@ type ledgerReadOptions struct {
 	Deployment string
 	Secret     string
 	Format     string
+	// NoVerify skips decrypting the events to verify their fingerprints,
+	// which readers otherwise do when the private key is at hand.
+	NoVerify bool
 }
 
 func ledgerReadFlags(formats string) []ucli.Flag {
 	return append(readFlags()[:1],
 		&ucli.StringFlag{Name: "scenario", Aliases: []string{"s"}, Usage: "only this scenario"},
 		&ucli.StringFlag{Name: "format", Aliases: []string{"o"}, Value: "text", Usage: "output format: " + formats},
+		&ucli.BoolFlag{Name: "no-verify", Usage: "read the ledger's clear metadata only, even when the private key could verify every event's fingerprints"},
 	)
 }
 
 func ledgerReadOpts(c *ucli.Context) ledgerReadOptions {
-	o := ledgerReadOptions{storeOptions: readOptions(c), Scenario: c.String("scenario"), Format: c.String("format")}
+	o := ledgerReadOptions{storeOptions: readOptions(c), Scenario: c.String("scenario"), Format: c.String("format"),
+		NoVerify: c.Bool("no-verify")}
 	if c.IsSet("deployment") {
 		o.Deployment = c.String("deployment")
 	}
@@ -54,7 +59,10 @@ func (o ledgerReadOptions) reader(e *env) (ledger.Reader, error) {
 	if o.Scenario != "" && !store.ValidLedgerName(o.Scenario) {
 		return ledger.Reader{}, usagef("invalid --scenario %q", o.Scenario)
 	}
-	return ledger.Reader{Snapshot: sn, Mode: ledger.Metadata, Now: now().UTC()}, nil
+	// With the private key, the events reported on are decrypted and their
+	// fingerprints verified: a forged event is an integrity error.
+	return ledger.Reader{Snapshot: sn, Mode: ledger.Metadata, Now: now().UTC(),
+		FingerprintKey: e.getenv(ledger.FingerprintKeyEnv), Verify: !o.NoVerify && ledger.CanVerify(sn)}, nil
 }
 
 func newDeploymentsCommand(e *env) *ucli.Command {

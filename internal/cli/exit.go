@@ -10,6 +10,7 @@ import (
 	"github.com/secretsctl/secretsctl/hooks/keystore"
 	"github.com/secretsctl/secretsctl/hooks/prompt"
 	"github.com/secretsctl/secretsctl/internal/bundlescan"
+	"github.com/secretsctl/secretsctl/internal/ledger"
 	"github.com/secretsctl/secretsctl/internal/plan"
 	"github.com/secretsctl/secretsctl/resolve"
 	"github.com/secretsctl/secretsctl/store"
@@ -95,7 +96,10 @@ func hint(err error) string {
 	var key *store.KeyError
 	var integrity *store.IntegrityError
 	var keychain *keystore.KeychainError
+	var forged *ledger.ForgedEventError
 	switch {
+	case errors.As(err, &forged):
+		return "an event was written without the fingerprint key, so its values cannot be trusted: find who added it (git log --format=fuller -- " + forged.File + ") and revert that commit; nothing was rendered"
 	case errors.As(err, &keychain):
 		return "unlock the keychain (on Linux: the login keyring of the Secret Service) and run the command again, or pass --keystore file to keep these secrets in an age-encrypted file instead"
 	case errors.As(err, &key):

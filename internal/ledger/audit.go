@@ -1,6 +1,7 @@
 package ledger
 
 import (
+	"errors"
 	"slices"
 	"strings"
 	"time"
@@ -21,6 +22,9 @@ type TrailEntry struct {
 	Tier       string    `json:"tier"`
 	Event      string    `json:"event"`
 	Reason     string    `json:"reason,omitempty"`
+	// Forged is set when the event was verified and does not verify: its
+	// entries must not be trusted.
+	Forged bool `json:"forged,omitempty"`
 	// Secrets are the secret ids the event concerns, with what it did.
 	Secrets []TrailSecret `json:"secrets"`
 }
@@ -43,19 +47,55 @@ type Holding struct {
 	Commit      string    `json:"commit"`
 	Revoked     time.Time `json:"revoked,omitzero"`
 	Reason      string    `json:"reason,omitempty"`
+	// Forged is set when the event that issued the value does not verify.
+	Forged bool `json:"forged,omitempty"`
 }
 
 // Audit is the answer to an audit question: who holds which values (never
 // the values) and the trail of events that made it so.
 type Audit struct {
 	Revision string `json:"revision"`
-	// Integrity is unverified: audits read the clear part of ledger files
-	// without decrypting them, so they need no key.
+	// Integrity is unverified when the audit read the clear part of ledger
+	// files only (no key); verified when the private key verified every
+	// event reported on; failed when some event does not verify (see
+	// Problems).
 	Integrity string       `json:"integrity"`
 	Secret    string       `json:"secret,omitempty"`
 	Holdings  []Holding    `json:"holdings"`
 	Trail     []TrailEntry `json:"trail"`
+	// Problems are the events that do not verify, each an integrity error
+	// naming the file (and the commit that added it).
+	Problems []string `json:"problems,omitempty"`
+
+	forged map[string]bool
+	errs   []error
 }
+
+// Err is nil when no event of the audit failed to verify, else the
+// integrity errors of those that did.
+func (a *Audit) Err() error { return errors.Join(a.errs...) }
+
+// verify decrypts the events of deps and checks their fingerprints,
+// recording the ones that do not verify.
+func (a *Audit) verify(r Reader, deps []*Deployment) error {
+	a.Integrity, a.forged = store.IntegrityVerified, map[string]bool{}
+	for _, d := range deps {
+		problems, err := r.verifyFiles(d.Events)
+		if err != nil {
+			return err
+		}
+		for _, ev := range d.Events {
+			if err := problems[ev.Path]; err != nil {
+				a.Integrity, a.forged[ev.Path] = IntegrityFailed, true
+				a.Problems, a.errs = append(a.Problems, err.Error()), append(a.errs, err)
+			}
+		}
+	}
+	return nil
+}
+
+// IntegrityFailed is an audit's integrity when an event does not verify.
+const IntegrityFailed = "failed"
 
 // Filter selects what an audit covers; both empty means the whole ledger.
 type Filter struct {
@@ -69,7 +109,9 @@ type Filter struct {
 // value's fingerprint, status and commit, and the events that touched it.
 // With a deployment: what it holds and since when, and its events.
 func (r Reader) Audit(f Filter) (*Audit, error) {
-	r.Mode = Metadata
+	// A verifying audit marks forged events instead of failing on them.
+	verify := r.Verify
+	r.Mode, r.Verify = Metadata, false
 	// The trail's commits come from a walk of history, which runs while
 	// the events are read (it uses a git storage of its own).
 	var (
@@ -106,6 +148,11 @@ func (r Reader) Audit(f Filter) (*Audit, error) {
 	if historyErr != nil {
 		return nil, historyErr
 	}
+	if verify {
+		if err := a.verify(r, deps); err != nil {
+			return nil, err
+		}
+	}
 	for _, d := range deps {
 		a.add(d, f.Secret, history)
 	}
@@ -125,12 +172,12 @@ func (a *Audit) add(d *Deployment, secret string, history map[string]store.Ledge
 		if secret == "" || v.SecretID == secret {
 			a.Holdings = append(a.Holdings, Holding{Scenario: d.Scenario, Deployment: d.Deployment, Tier: d.Tier,
 				Fingerprint: v.Fingerprint, Status: v.Status, Since: v.Since, Commit: history[v.Event].Hash,
-				Revoked: v.Revoked, Reason: v.Reason})
+				Revoked: v.Revoked, Reason: v.Reason, Forged: a.forged[v.Event]})
 		}
 	}
 	for _, ev := range d.Events {
 		t := TrailEntry{Action: ev.Event, Scenario: ev.Scenario, Deployment: ev.Deployment, Tier: ev.Tier, Event: ev.Path,
-			Time: ev.Time, Reason: ev.Reason}
+			Time: ev.Time, Reason: ev.Reason, Forged: a.forged[ev.Path]}
 		for _, e := range ev.Secrets {
 			if secret == "" || e.SecretID == secret {
 				t.Secrets = append(t.Secrets, TrailSecret{SecretID: e.SecretID, Fingerprint: e.Fingerprint, Status: e.Status})

@@ -125,7 +125,7 @@ func (w *Writer) issueOnce(ctx context.Context, req IssueRequest) (*Result, erro
 	if err := checkElsewhere(sn, m.Scenario, req.Deployment); err != nil {
 		return nil, err
 	}
-	rd := Reader{Snapshot: sn, Now: w.now()}
+	rd := Reader{Snapshot: sn, Now: w.now(), FingerprintKey: w.FingerprintKey}
 	events, err := rd.Events(m.Scenario, req.Deployment)
 	if err != nil {
 		return nil, err

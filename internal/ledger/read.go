@@ -25,6 +25,12 @@ type Reader struct {
 	Snapshot *store.Snapshot
 	Mode     ReadMode
 	Now      time.Time
+	// FingerprintKey is the hex key from SECRETSCTL_FINGERPRINT_KEY, if
+	// set; it must agree with the store's.
+	FingerprintKey string
+	// Verify makes a Metadata reader also decrypt and verify the events it
+	// reads (see [CanVerify]); a Verified reader always does.
+	Verify bool
 }
 
 // FindScenario returns the scenario under which a deployment id is filed.
@@ -94,6 +100,26 @@ func (r Reader) Events(scenario, deployment string) ([]Event, error) {
 }
 
 func (r Reader) read(files []store.LedgerFile) ([]Event, error) {
+	out, err := r.readAll(files)
+	if err != nil || r.Mode != Metadata || !r.Verify {
+		return out, err
+	}
+	problems, err := r.verifyFiles(out)
+	if err != nil {
+		return nil, err
+	}
+	for _, ev := range out {
+		if err := problems[ev.Path]; err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+// readAll reads events in the reader's mode; a Verified read checks each
+// event's fingerprints.
+func (r Reader) readAll(files []store.LedgerFile) ([]Event, error) {
+	v := &verifier{r: r}
 	out := make([]Event, 0, len(files))
 	for _, f := range files {
 		var ev *store.LedgerEvent
@@ -106,7 +132,13 @@ func (r Reader) read(files []store.LedgerFile) ([]Event, error) {
 		if err != nil {
 			return nil, err
 		}
-		out = append(out, Event{LedgerEvent: ev, Path: f.Path})
+		e := Event{LedgerEvent: ev, Path: f.Path}
+		if r.Mode == Verified {
+			if err := v.check(e); err != nil {
+				return nil, err
+			}
+		}
+		out = append(out, e)
 	}
 	return out, nil
 }

@@ -24,7 +24,7 @@ func (w *Writer) load(t Target) (*store.Snapshot, *Deployment, error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	rd := Reader{Snapshot: sn, Now: w.now()}
+	rd := Reader{Snapshot: sn, Now: w.now(), FingerprintKey: w.FingerprintKey}
 	scenario, err := rd.FindScenario(t.Deployment, t.Scenario)
 	if err != nil {
 		return nil, nil, err

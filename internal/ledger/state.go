@@ -65,10 +65,8 @@ func Derive(events []Event, grace func(secretID string) time.Duration, now time.
 			return nil, &store.DocumentError{File: ev.Path, Field: "tier", Reason: fmt.Sprintf("%s, but the deployment was issued for %s", ev.Tier, d.Tier)}
 		}
 		d.Updated, d.PlanRevision = ev.Time, ev.PlanRevision
-		for _, e := range ev.Secrets {
-			if err := d.apply(ev, e); err != nil {
-				return nil, err
-			}
+		if err := d.applyEvent(ev); err != nil {
+			return nil, err
 		}
 	}
 	for _, v := range d.Values {
@@ -79,8 +77,28 @@ func Derive(events []Event, grace func(secretID string) time.Duration, now time.
 	return d, nil
 }
 
-// apply records one entry of an event.
-func (d *Deployment) apply(ev Event, e store.LedgerEntry) error {
+// applyEvent records the entries of one event. A previous or revoked
+// entry names a value by fingerprint, and that value must be one an
+// earlier event issued: active before this event for previous (which also
+// needs the event's own active entry for the secret), any status for
+// revoked.
+func (d *Deployment) applyEvent(ev Event) error {
+	earlier := len(d.Values)
+	wasActive := map[*Value]bool{}
+	for _, v := range d.Values {
+		wasActive[v] = v.Status == store.StatusActive
+	}
+	for _, e := range ev.Secrets {
+		if err := d.apply(ev, e, d.Values[:earlier], wasActive); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// apply records one entry of an event; earlier are the values issued
+// before it.
+func (d *Deployment) apply(ev Event, e store.LedgerEntry, earlier []*Value, wasActive map[*Value]bool) error {
 	switch e.Status {
 	case store.StatusActive:
 		d.replace(e.SecretID, ev)
@@ -88,12 +106,15 @@ func (d *Deployment) apply(ev Event, e store.LedgerEntry) error {
 			Status: store.StatusActive, Since: ev.Time, Event: ev.Path, value: e.Value})
 	case store.StatusPrevious:
 		// The rotation's own record of what it replaced; the active entry of
-		// the same event already moved it.
-		if d.find(e.SecretID, e.Fingerprint) == nil {
-			return &store.DocumentError{File: ev.Path, Field: "secrets", Reason: fmt.Sprintf("%s: rotates a value the deployment never had", e.SecretID)}
+		// the same event moves it.
+		if v := find(earlier, e.SecretID, e.Fingerprint); v == nil || !wasActive[v] {
+			return &store.DocumentError{File: ev.Path, Field: "secrets", Reason: fmt.Sprintf("%s: rotates a value the deployment did not hold", e.SecretID)}
+		}
+		if !slices.ContainsFunc(ev.Secrets, func(o store.LedgerEntry) bool { return o.SecretID == e.SecretID && o.Status == store.StatusActive }) {
+			return &store.DocumentError{File: ev.Path, Field: "secrets", Reason: fmt.Sprintf("%s: a previous entry without the active value that replaces it", e.SecretID)}
 		}
 	case store.StatusRevoked:
-		v := d.find(e.SecretID, e.Fingerprint)
+		v := find(earlier, e.SecretID, e.Fingerprint)
 		if v == nil {
 			return &store.DocumentError{File: ev.Path, Field: "secrets", Reason: fmt.Sprintf("%s: revokes a value the deployment never had", e.SecretID)}
 		}
@@ -124,8 +145,9 @@ func (d *Deployment) replace(id string, ev Event) {
 	}
 }
 
-func (d *Deployment) find(id, fingerprint string) *Value {
-	for _, v := range slices.Backward(d.Values) {
+// find returns the latest of values with the secret id and fingerprint.
+func find(values []*Value, id, fingerprint string) *Value {
+	for _, v := range slices.Backward(values) {
 		if v.SecretID == id && v.Fingerprint == fingerprint {
 			return v
 		}
