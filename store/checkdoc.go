@@ -77,6 +77,17 @@ func (c *DocumentCheck) Add(field, reason string) {
 	c.sort()
 }
 
+// FieldLine is the line of a field exactly as the document writes it (a
+// tier key by the name used there), or 0 when the document has no such
+// field.
+func (c *DocumentCheck) FieldLine(field string) int {
+	ptr := fieldPointer(field)
+	if l := c.keys[ptr]; l > 0 {
+		return l
+	}
+	return c.pos[ptr].line
+}
+
 func (c *DocumentCheck) line(field string) int {
 	for {
 		ptr := fieldPointer(field)
