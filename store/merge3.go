@@ -8,10 +8,10 @@ import (
 
 // A mergeConflict is a field both sides changed, each differently.
 type mergeConflict struct {
-	Field  string     // such as "secrets[STRIPE_KEY].strategies.tier-2-desktop.strategy"
+	Field  string      // such as "secrets[STRIPE_KEY].strategies.tier-2-desktop.strategy"
 	Path   []mergeStep // where the field is, to rebuild it in the conflict document
-	Theirs *yaml.Node // their version, nil when they deleted it
-	Ours   *yaml.Node // our version, nil when we deleted it
+	Theirs *yaml.Node  // their version, nil when they deleted it
+	Ours   *yaml.Node  // our version, nil when we deleted it
 }
 
 // A mergeStep is one step of a field's path: a mapping key, or the item of
