@@ -33,7 +33,7 @@ var gitattributesLines = []string{
 // temporaries and editor backups.
 var gitignoreLines = []string{
 	"# secretsctl: keep plaintext values, decrypted temporaries and editor backups out of git",
-	".env", "*.env", ".env.*",
+	".env", "*.env", ".env.*", "!.env.example",
 	"*.decrypted", "*.decrypted.*", "*.plain.yaml", ".secretsctl-*",
 	"*~", "*.swp", "*.swo", ".*.sw?", "\\#*\\#", ".#*", "*.bak", "*.orig", "*.rej",
 }
