@@ -51,7 +51,7 @@ func checkRules(c *store.DocumentCheck) error {
 		for _, id := range slices.Sorted(maps.Keys(d.Overrides)) {
 			for _, tier := range slices.Sorted(maps.Keys(d.Overrides[id])) {
 				if strings.TrimSpace(d.Overrides[id][tier].Reason) == "" {
-					c.Add("overrides."+id+"."+tier, RuleOverrideReason+": an override needs a reason")
+					c.Add(tierField(c, "overrides."+id, tier), RuleOverrideReason+": an override needs a reason")
 				}
 			}
 		}
