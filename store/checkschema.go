@@ -36,6 +36,11 @@ func (c *DocumentCheck) unknownFields(ptr string, obj map[string]any, declared [
 			continue
 		}
 		reason := fmt.Sprintf("unknown field %q", key)
+		if ptr == "" && key == ConflictKey {
+			reason = "unresolved merge conflict: keep one version of each field it lists, then delete " + ConflictKey
+			c.Add(fieldPath("/"+escapePointer(key), c.pos), reason)
+			continue
+		}
 		if hint := didYouMean(key, declared); hint != "" {
 			reason += hint
 		} else {

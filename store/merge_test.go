@@ -82,7 +82,7 @@ func TestMergeSameFieldConflictKeepsValuesEncrypted(t *testing.T) {
 	}
 	c := checkMerged(t, s, dir, "vault/local.yaml", res.Document)
 	require.Error(t, c.Err(), "a conflict document does not validate until resolved")
-	assert.Contains(t, c.Err().Error(), `unknown field "secretsctl_conflicts"`)
+	assert.Contains(t, c.Err().Error(), "secretsctl_conflicts: unresolved merge conflict")
 }
 
 func TestMergeResourceConflictNamesFields(t *testing.T) {
