@@ -20,13 +20,20 @@ type InitResult struct {
 	CreatedRepo    bool
 	KeyFile        string // the age identity file created, "" when one was configured
 	Recipient      string // the age recipient documents are encrypted to
-	AlreadyInitial bool   // the store existed; nothing was changed
+	AlreadyInitial bool   // the store existed; only its git setup was completed
 	Commit         Commit
+	// Git is what was added to the repository's git setup: .gitattributes
+	// (the merge driver for documents), .gitignore (plaintext kept out) and
+	// the merge driver in .git/config.
+	Git GitSetup
 }
 
 // Init makes dir a store: a git repository if there is none, an age identity
 // in the user's sops config dir when no key is configured, .sops.yaml,
-// secretsctl.yaml, and one commit. On an existing store it changes nothing.
+// secretsctl.yaml, .gitattributes and .gitignore, and one commit; it
+// registers the merge driver in the repository's config. On an existing
+// store it only adds what its git setup lacks (lines of .gitattributes and
+// .gitignore, written but not committed; the merge driver), idempotently.
 func Init(ctx context.Context, dir string, author Author, opts Options) (*InitResult, error) {
 	abs, err := filepath.Abs(dir)
 	if err != nil {
@@ -35,7 +42,8 @@ func Init(ctx context.Context, dir string, author Author, opts Options) (*InitRe
 	res := &InitResult{Dir: abs}
 	if _, err := os.Stat(filepath.Join(abs, ConfigFile)); err == nil {
 		res.AlreadyInitial = true
-		return res, nil
+		res.Git, err = setupExisting(abs)
+		return res, err
 	}
 	if err := os.MkdirAll(abs, 0o755); err != nil {
 		return nil, err
@@ -62,6 +70,9 @@ func Init(ctx context.Context, dir string, author Author, opts Options) (*InitRe
 	if _, err := os.Stat(filepath.Join(abs, ".sops.yaml")); errors.Is(err, fs.ErrNotExist) {
 		files[".sops.yaml"] = DefaultCreationRules(res.Recipient)
 	}
+	if err := res.Git.addFiles(abs, files); err != nil {
+		return nil, err
+	}
 	c, _, err := s.Commit(ctx, Change{
 		Documents: map[string]any{ConfigFile: DefaultConfig()},
 		Files:     files,
@@ -72,7 +83,8 @@ func Init(ctx context.Context, dir string, author Author, opts Options) (*InitRe
 		return nil, err
 	}
 	res.Commit = c
-	return res, nil
+	res.Git.Driver, err = registerDriver(repo)
+	return res, err
 }
 
 // DefaultConfig is the secretsctl.yaml a new store starts with: the

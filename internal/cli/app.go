@@ -70,6 +70,7 @@ Examples:
 			newGapsCommand(e),
 			newImportCommand(e),
 			newSealCommand(e),
+			newMergeDriverCommand(e),
 			newIssueCommand(e),
 			newRenderCommand(e),
 			newRotateCommand(e),

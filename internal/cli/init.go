@@ -24,8 +24,14 @@ func newInitCommand(e *env) *ucli.Command {
 repository when DIR is not inside one, an age identity in the sops config
 directory ($XDG_CONFIG_HOME/sops/age/keys.txt, mode 0600) when no key is
 configured through SOPS_AGE_KEY_FILE, SOPS_AGE_KEY or SOPS_AGE_KEY_CMD,
-.sops.yaml with that key's recipient, secretsctl.yaml, and one commit.
-Running it on an existing store changes nothing.
+.sops.yaml with that key's recipient, secretsctl.yaml, a .gitattributes
+that merges store documents with "secretsctl merge-driver", a .gitignore
+that keeps .env files, decrypted temporaries and editor backups out, and one
+commit. It registers the merge driver in the repository's .git/config
+(merge.secretsctl.driver), which git does not clone: every clone runs
+secretsctl init once. On an existing store it only adds what is missing
+(lines of .gitattributes and .gitignore, left for you to commit, and the
+driver), and running it again changes nothing.
 
 Examples:
    secretsctl init
@@ -59,7 +65,12 @@ func runInit(ctx context.Context, opts initOptions, e *env) error {
 		return err
 	}
 	if res.AlreadyInitial {
-		fmt.Fprintf(e.stdout, "store already initialised in %s; nothing changed\n", res.Dir)
+		if len(res.Git.Written) == 0 && !res.Git.Driver {
+			fmt.Fprintf(e.stdout, "store already initialised in %s; nothing changed\n", res.Dir)
+			return nil
+		}
+		fmt.Fprintf(e.stdout, "store already initialised in %s; completing its git setup\n", res.Dir)
+		reportGitSetup(e, res.Git)
 		return nil
 	}
 	if res.CreatedRepo {
@@ -69,5 +80,20 @@ func runInit(ctx context.Context, opts initOptions, e *env) error {
 		fmt.Fprintf(e.stdout, "created age identity %s (keep it safe; back it up)\n", res.KeyFile)
 	}
 	fmt.Fprintf(e.stdout, "initialised store in %s\nrecipient: %s\ncommit: %s\n", res.Dir, res.Recipient, res.Commit.Hash)
+	reportGitSetup(e, res.Git)
 	return nil
+}
+
+// reportGitSetup says what init changed in git: committed or written files
+// and the merge driver in .git/config.
+func reportGitSetup(e *env, g store.GitSetup) {
+	for _, f := range g.Committed {
+		fmt.Fprintf(e.stdout, "committed %s\n", f)
+	}
+	for _, f := range g.Written {
+		fmt.Fprintf(e.stdout, "wrote %s (review and commit it)\n", f)
+	}
+	if g.Driver {
+		fmt.Fprintf(e.stdout, "set merge.%s.driver in .git/config: %s\n", store.MergeDriverName, store.MergeDriverCommand)
+	}
 }

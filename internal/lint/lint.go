@@ -139,13 +139,13 @@ func lintResources(sn *store.Snapshot, r *Report) {
 			continue // reported as a document finding
 		}
 		for _, s := range res.Secrets {
-			lintDeclared(sn, r, "resources/"+name+".yaml", store.SecretID(name, s.Key), s)
+			lintDeclared(sn.Tiers(), r, "resources/"+name+".yaml", store.SecretID(name, s.Key), s)
 		}
 	}
 }
 
-func lintDeclared(sn *store.Snapshot, r *Report, file, id string, s store.Secret) {
-	for _, t := range sn.Tiers().Tiers() {
+func lintDeclared(tiers *store.TierCatalog, r *Report, file, id string, s store.Secret) {
+	for _, t := range tiers.Tiers() {
 		st, ok := s.Strategies[t.ID]
 		if !ok {
 			continue
@@ -189,7 +189,7 @@ func lintScenario(sn *store.Snapshot, name string, r *Report) error {
 	}
 	file := "scenarios/" + name + ".yaml"
 	for _, own := range sc.Secrets {
-		lintDeclared(sn, r, file, store.SecretID(name, own.Key), own)
+		lintDeclared(sn.Tiers(), r, file, store.SecretID(name, own.Key), own)
 	}
 	for _, id := range slices.Sorted(maps.Keys(sc.Overrides)) {
 		for _, tier := range slices.Sorted(maps.Keys(sc.Overrides[id])) {
