@@ -114,6 +114,9 @@ func documentFinding(err error) Finding {
 	var integ *store.IntegrityError
 	var key *store.KeyError
 	switch {
+	case errors.As(err, &integ) && integ.Plaintext:
+		return Finding{Rule: RuleIntegrity, Severity: Error, File: integ.File, Message: integ.Reason,
+			Hint: "secretsctl seal " + integ.File}
 	case errors.As(err, &integ):
 		return Finding{Rule: RuleIntegrity, Severity: Error, File: integ.File, Message: integ.Reason,
 			Hint: "the file changed without the SOPS key; restore it from git history or re-encrypt it after review"}
