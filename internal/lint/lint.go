@@ -89,6 +89,9 @@ func Run(ctx context.Context, sn *store.Snapshot, hasKey bool) (*Report, error) 
 			Message: "last written by another tool (such as sops edit): its values are verified, but renamed or moved keys would not be detected",
 			Hint:    "secretsctl seal " + file})
 	}
+	if err := lintPlaintextFiles(sn, r, hasKey); err != nil {
+		return nil, err
+	}
 	if hasKey {
 		for _, file := range sn.UnverifiedFiles() {
 			r.add(Finding{Rule: RuleUnverified, Severity: Warning, File: file,
