@@ -35,7 +35,10 @@ func lintPlaintextFiles(sn *store.Snapshot, r *Report, hasKey bool) error {
 	}
 	for _, f := range files {
 		if isDocument(f) {
-			continue // decoded and checked as a document; a plaintext one is an integrity finding
+			if !hasKey {
+				lintUnencryptedDocument(sn, f, r)
+			}
+			continue // with a key, reading it reports a plaintext document as an integrity error
 		}
 		data, err := sn.ReadFile(f)
 		if err != nil || store.IsEncrypted(data) {
@@ -54,6 +57,22 @@ func lintPlaintextFiles(sn *store.Snapshot, r *Report, hasKey bool) error {
 		}
 	}
 	return nil
+}
+
+// lintUnencryptedDocument reports a store document that is not SOPS
+// encrypted, which a read without a key accepts as merely unverified: a
+// keyless review must still refuse it.
+func lintUnencryptedDocument(sn *store.Snapshot, f string, r *Report) {
+	if strings.HasPrefix(f, store.LedgerDir+"/") {
+		return
+	}
+	data, err := sn.ReadFile(f)
+	if err != nil || store.IsEncrypted(data) {
+		return
+	}
+	r.add(Finding{Rule: RuleIntegrity, Severity: Error, File: f,
+		Message: "not SOPS-encrypted (every store document carries a SOPS MAC and a seal): seal it with `secretsctl seal " + f + "`",
+		Hint:    "secretsctl seal " + f})
 }
 
 // isDocument reports whether a file is one of the store's SOPS documents.
