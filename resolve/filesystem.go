@@ -54,7 +54,7 @@ func (f *filesystemSource) check(context.Context) error {
 		return err
 	}
 	if v == nil {
-		return fmt.Errorf("%s does not exist yet (secretsctl set creates it)", f.file())
+		return fmt.Errorf("%w: %s does not exist yet; secretsctl set creates it", errEmptySource, f.file())
 	}
 	return nil
 }

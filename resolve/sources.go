@@ -138,7 +138,13 @@ type Status struct {
 	Checked bool `json:"checked"`
 	// Error is why the source cannot be read, when checked and unreachable.
 	Error string `json:"error,omitempty"`
+	// Note says a checked source is readable but holds nothing yet: a
+	// missing vault file is an empty vault, not an error.
+	Note string `json:"note,omitempty"`
 }
+
+// errEmptySource is a source that can be read and holds nothing yet.
+var errEmptySource = errors.New("empty")
 
 // Check lists the sources in effect for a snapshot (see [LoadSources]) and,
 // when probe is true, tries each: the vault file decrypts, the .env file
@@ -159,7 +165,10 @@ func Check(ctx context.Context, sn *store.Snapshot, scenario string, probe bool,
 	for _, src := range srcs {
 		st := Status{Name: src.spec().Name, Kind: src.spec().Kind, Optional: src.spec().Optional, Reads: src.describe(), Checked: probe}
 		if probe {
-			if err := src.check(ctx); err != nil {
+			switch err := src.check(ctx); {
+			case errors.Is(err, errEmptySource):
+				st.Note = err.Error()
+			case err != nil:
 				st.Error = err.Error()
 			}
 		}

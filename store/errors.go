@@ -64,6 +64,9 @@ func (e *DocumentError) Error() string {
 type IntegrityError struct {
 	File   string
 	Reason string
+	// Plaintext is set when the file is not SOPS-encrypted at all (a new
+	// document not sealed yet, or a decrypted copy), rather than tampered.
+	Plaintext bool
 }
 
 func (e *IntegrityError) Error() string {

@@ -1,6 +1,7 @@
 package store
 
 import (
+	"errors"
 	"fmt"
 	"time"
 
@@ -81,4 +82,39 @@ func (s *Store) Refs() (*Refs, error) {
 		out.Tags = append(out.Tags, Ref(t))
 	}
 	return out, nil
+}
+
+// ErrNoCommonHistory is returned by [Store.MergeBase] for two revisions
+// without a common ancestor.
+var ErrNoCommonHistory = errors.New("the revisions share no history")
+
+// MergeBase returns the best common ancestor of two revisions, as
+// `git merge-base a b` does: the commit a pull request from b into a is
+// compared against (GitHub's three-dot diff). An unknown revision is a
+// [*NotFoundError]; revisions that share no history are an error naming
+// both and wrapping [ErrNoCommonHistory].
+func (s *Store) MergeBase(a, b string) (Revision, error) {
+	ra, err := s.Resolve(a)
+	if err != nil {
+		return Revision{}, err
+	}
+	rb, err := s.Resolve(b)
+	if err != nil {
+		return Revision{}, err
+	}
+	c, err := s.repo.MergeBase(ra.Hash, rb.Hash)
+	if errors.Is(err, gitrepo.ErrNoMergeBase) {
+		return Revision{}, fmt.Errorf("%s and %s: %w", orHead(a), orHead(b), ErrNoCommonHistory)
+	}
+	if err != nil {
+		return Revision{}, err
+	}
+	return revisionOf(c), nil
+}
+
+func orHead(rev string) string {
+	if rev == "" {
+		return "HEAD"
+	}
+	return rev
 }

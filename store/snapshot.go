@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"os"
+	"path/filepath"
 	"runtime"
 	"sync"
 	"time"
@@ -195,7 +197,7 @@ func (sn *Snapshot) document(file string, decode func(string, *yaml.Node) (any, 
 	r.once.Do(func() {
 		node, err := sn.plaintext(file)
 		if errors.Is(err, fs.ErrNotExist) {
-			r.err = &NotFoundError{Kind: kind, Name: name, Known: known}
+			r.err = &NotFoundError{Kind: kind, Name: name, Known: known, Hint: sn.uncommittedHint(file)}
 			return
 		}
 		if err != nil {
@@ -205,6 +207,26 @@ func (sn *Snapshot) document(file string, decode func(string, *yaml.Node) (any, 
 		r.doc, r.err = decode(file, node)
 	})
 	return r.doc, r.err
+}
+
+// uncommittedHint names a document missing from a revision that is in the
+// work tree, not committed; "" otherwise.
+func (sn *Snapshot) uncommittedHint(file string) string {
+	if sn.Revision == WorktreeRevision {
+		return ""
+	}
+	if _, err := os.Stat(filepath.Join(sn.store.dir, filepath.FromSlash(file))); err != nil {
+		return ""
+	}
+	return file + " is in the work tree but not committed at " + shortRev(sn.Revision) +
+		"; commit it, or pass --worktree to read the files on disk"
+}
+
+func shortRev(rev string) string {
+	if len(rev) > 12 {
+		return rev[:12]
+	}
+	return rev
 }
 
 // validName keeps document names from escaping their folder.
@@ -243,7 +265,8 @@ func (sn *Snapshot) plaintext(file string) (*yaml.Node, error) {
 			return nil, err // malformed YAML is a document error whatever the keys
 		}
 		if !sn.allowUnverified || sn.store.HasKey() {
-			return nil, &IntegrityError{File: file, Reason: "not SOPS-encrypted (every store document carries a SOPS MAC; encrypt it with `sops encrypt -i " + file + "`)"}
+			return nil, &IntegrityError{File: file, Plaintext: true,
+				Reason: "not SOPS-encrypted (every store document carries a SOPS MAC and a seal): seal it with `secretsctl seal " + file + "`"}
 		}
 		sn.markUnverified(file)
 		return doc, nil

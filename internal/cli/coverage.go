@@ -49,7 +49,7 @@ Examples:
    secretsctl coverage --min 100                 # a CI gate
    secretsctl coverage --format html --out coverage.html
    secretsctl coverage --format svg --out docs/coverage.svg` + exitCodeHelp,
-		Flags: append(readFlags(),
+		Flags: append(reviewFlags(),
 			&ucli.StringFlag{Name: "scenario", Aliases: []string{"s"}, Usage: "only this scenario"},
 			&ucli.StringFlag{Name: "tier", Aliases: []string{"t"}, Usage: "only this tier (id or alias)"},
 			&ucli.Float64Flag{Name: "min", Value: -1, Usage: "fail when any scenario × tier is below this percentage (0-100)"},
@@ -60,7 +60,7 @@ Examples:
 			if c.NArg() > 0 {
 				return usagef("coverage takes no arguments (got %q)", c.Args().First())
 			}
-			opts := coverageOptions{storeOptions: readOptions(c), Scenario: c.String("scenario"), Tier: c.String("tier"),
+			opts := coverageOptions{storeOptions: reviewOptions(c), Scenario: c.String("scenario"), Tier: c.String("tier"),
 				Min: c.Float64("min"), Format: c.String("format"), Out: c.String("out")}
 			return runCoverage(c.Context, opts, e)
 		},

@@ -104,6 +104,8 @@ func hint(err error) string {
 		return "unlock the keychain (on Linux: the login keyring of the Secret Service) and run the command again, or pass --keystore file to keep these secrets in an age-encrypted file instead"
 	case errors.As(err, &key):
 		return "configure an age identity with SOPS_AGE_KEY_FILE, SOPS_AGE_KEY or SOPS_AGE_KEY_CMD, or pass --allow-unverified to read metadata without verifying it"
+	case errors.As(err, &integrity) && integrity.Plaintext:
+		return "seal the document: secretsctl seal " + integrity.File
 	case errors.As(err, &integrity):
 		return "the file changed without the SOPS key; restore it from git history (git log -p -- " + integrity.File + ") or re-encrypt it with sops after review"
 	}

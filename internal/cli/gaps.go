@@ -40,7 +40,7 @@ Examples:
    secretsctl gaps
    secretsctl gaps --format text
    secretsctl gaps --post http://127.0.0.1:8090/api/v1/issues --token-file ~/.tracker-token` + exitCodeHelp,
-		Flags: append(readFlags(),
+		Flags: append(reviewFlags(),
 			&ucli.StringFlag{Name: "scenario", Aliases: []string{"s"}, Usage: "only this scenario"},
 			&ucli.StringFlag{Name: "tier", Aliases: []string{"t"}, Usage: "only this tier (id or alias)"},
 			&ucli.StringFlag{Name: "format", Aliases: []string{"o"}, Value: "json", Usage: "output format: json or text"},
@@ -51,7 +51,7 @@ Examples:
 			if c.NArg() > 0 {
 				return usagef("gaps takes no arguments (got %q)", c.Args().First())
 			}
-			return runGaps(c.Context, gapsOptions{storeOptions: readOptions(c), Scenario: c.String("scenario"),
+			return runGaps(c.Context, gapsOptions{storeOptions: reviewOptions(c), Scenario: c.String("scenario"),
 				Tier: c.String("tier"), Format: c.String("format"), Post: c.String("post"), TokenFile: c.String("token-file")}, e)
 		},
 	}

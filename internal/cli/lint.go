@@ -22,14 +22,16 @@ func newLintCommand(e *env) *ucli.Command {
 		Description: `Reports documents that do not decode, verify or match their schema, secrets
 without a strategy on a tier a scenario ships to, incomplete strategies, and
 infrastructure secrets planned as generate or prompt on a tier that ships to
-end users. Runs without the private key: integrity is then reported
-unverified. Exits 10 when it finds an error.
+end users. Runs without the private key (--allow-unverified and
+SECRETSCTL_ALLOW_UNVERIFIED are accepted, as by the other review commands,
+and change nothing): integrity is then reported unverified. Exits 10 when
+it finds an error.
 
 Examples:
    secretsctl lint
    secretsctl lint --worktree            # before committing
    secretsctl lint --format json --rev main` + exitCodeHelp,
-		Flags: append(readFlags()[:2],
+		Flags: append(reviewFlags(),
 			&ucli.StringFlag{Name: "format", Aliases: []string{"o"}, Value: "text", Usage: "output format: text, json or sarif (SARIF 2.1.0, for code scanning)"},
 		),
 		Action: func(c *ucli.Context) error {

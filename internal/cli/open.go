@@ -1,8 +1,17 @@
 package cli
 
 import (
+	"fmt"
+
+	ucli "github.com/urfave/cli/v2"
+
 	"github.com/secretsctl/secretsctl/store"
 )
+
+// allowUnverifiedEnv turns --allow-unverified on for the read-only commands
+// a review runs (lint, coverage, gaps, plan, plan diff, serve): a CI job
+// that holds no private key sets it once instead of on every command.
+const allowUnverifiedEnv = "SECRETSCTL_ALLOW_UNVERIFIED"
 
 // storeOptions are the flags every command that reads a store shares.
 type storeOptions struct {
@@ -10,6 +19,37 @@ type storeOptions struct {
 	Rev             string
 	Worktree        bool
 	AllowUnverified bool
+	// noteUnverified says on stderr that integrity is unverified when
+	// AllowUnverified reads without a key (commands whose output does not
+	// say so itself).
+	noteUnverified bool
+}
+
+// allowUnverifiedFlag is --allow-unverified of the read-only review
+// commands, also set by SECRETSCTL_ALLOW_UNVERIFIED=1.
+func allowUnverifiedFlag() ucli.Flag {
+	return &ucli.BoolFlag{Name: "allow-unverified", EnvVars: []string{allowUnverifiedEnv},
+		Usage: "read metadata without the private key when none is loaded; integrity is then reported unverified"}
+}
+
+// reviewFlags are [readFlags] with --allow-unverified also read from
+// SECRETSCTL_ALLOW_UNVERIFIED.
+func reviewFlags() []ucli.Flag {
+	flags := readFlags()
+	for i, f := range flags {
+		if f.Names()[0] == "allow-unverified" {
+			flags[i] = allowUnverifiedFlag()
+		}
+	}
+	return flags
+}
+
+// reviewOptions are [readOptions] of a command that notes an unverified
+// read on stderr.
+func reviewOptions(c *ucli.Context) storeOptions {
+	o := readOptions(c)
+	o.noteUnverified = true
+	return o
 }
 
 // openStore locates and opens the store.
@@ -38,5 +78,17 @@ func (o storeOptions) open(e *env) (*store.Store, *store.Snapshot, error) {
 	if err != nil {
 		return nil, nil, err
 	}
+	if o.noteUnverified {
+		noteUnverified(e, st, o.AllowUnverified)
+	}
 	return st, sn, nil
+}
+
+// noteUnverified says on stderr that the documents are read without
+// verification: allowed, and no private key is loaded.
+func noteUnverified(e *env, st *store.Store, allowed bool) {
+	if allowed && !st.HasKey() {
+		fmt.Fprintf(e.stderr, "secretsctl: integrity: %s (no private key is loaded: documents are read without checking their MAC or seal)\n",
+			store.IntegrityUnverified)
+	}
 }

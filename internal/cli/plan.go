@@ -44,7 +44,7 @@ Examples:
    secretsctl plan --all --format table
    secretsctl plan --all --record          # write plans/<scenario>/<tier>.json, one commit if changed
    secretsctl plan --all --check           # CI: fail when recorded plans are stale` + exitCodeHelp,
-		Flags: append(readFlags(),
+		Flags: append(reviewFlags(),
 			&ucli.StringFlag{Name: "scenario", Aliases: []string{"s"}, Usage: "scenario name"},
 			&ucli.StringFlag{Name: "tier", Aliases: []string{"t"}, Usage: "tier id or alias (local, desktop, mobile, saas, enterprise, 1..5)"},
 			&ucli.BoolFlag{Name: "all", Usage: "plan every scenario (or --scenario's) on every tier it ships to (or --tier)"},
@@ -58,7 +58,7 @@ Examples:
 			if c.NArg() > 0 {
 				return usagef("plan takes no arguments (got %q); use --scenario and --tier", c.Args().First())
 			}
-			opts := planOptions{storeOptions: readOptions(c), Scenario: c.String("scenario"), Tier: c.String("tier"),
+			opts := planOptions{storeOptions: reviewOptions(c), Scenario: c.String("scenario"), Tier: c.String("tier"),
 				All: c.Bool("all"), Record: c.Bool("record"), Check: c.Bool("check"), Format: c.String("format"), Author: c.String("author")}
 			return runPlan(c.Context, opts, e)
 		},

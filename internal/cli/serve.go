@@ -71,7 +71,7 @@ Examples:
 			&ucli.DurationFlag{Name: "pull-interval", Value: 30 * time.Second, Usage: "how often a replica fetches"},
 			&ucli.StringFlag{Name: "replica-dir", Usage: "where a replica keeps its bare clone (default: a temporary directory)"},
 			&ucli.StringFlag{Name: "token-file", Usage: "file of accepted bearer tokens, one per line"},
-			&ucli.BoolFlag{Name: "allow-unverified", Usage: "serve metadata read without the private key, marked integrity: unverified"},
+			allowUnverifiedFlag(),
 		},
 		Action: func(c *ucli.Context) error {
 			if c.NArg() > 0 {
@@ -124,6 +124,11 @@ func runServe(ctx context.Context, opts serveOptions, e *env) error {
 		return usagef("--addr %s: %v", opts.Addr, err)
 	}
 	announce(e, ln.Addr(), apiOpts, replica)
+	if replica != nil {
+		noteUnverified(e, replica.Store(), opts.AllowUnverified)
+	} else {
+		noteUnverified(e, apiOpts.Store, opts.AllowUnverified)
+	}
 	if replica != nil {
 		go srv.Follow(ctx, replica, opts.PullInterval)
 	} else {

@@ -25,8 +25,9 @@ func newSourcesCommand(e *env) *ucli.Command {
 secretsctl.yaml, or the developer's override in
 $XDG_CONFIG_HOME/secretsctl/sources.yaml ($SECRETSCTL_SOURCES_FILE), or the
 built-in defaults. With --check each is tried: the vault file decrypts, the
-.env file parses, Vault answers and accepts the token. Exits 10 when a source
-that is not optional cannot be read.
+.env file parses, Vault answers and accepts the token. A vault file that does
+not exist yet is an empty vault (ok, noted as empty; secretsctl set creates
+it). Exits 10 when a source that is not optional cannot be read.
 
 Examples:
    secretsctl sources
@@ -87,6 +88,8 @@ func sourcesTable(e *env, from string, sts []resolve.Status) error {
 	for _, s := range sts {
 		status := "-"
 		switch {
+		case s.Checked && s.Note != "":
+			status = "ok (" + s.Note + ")"
 		case s.Checked && s.Error == "":
 			status = "ok"
 		case s.Checked && s.Optional:

@@ -89,6 +89,9 @@ func Run(ctx context.Context, sn *store.Snapshot, hasKey bool) (*Report, error) 
 			Message: "last written by another tool (such as sops edit): its values are verified, but renamed or moved keys would not be detected",
 			Hint:    "secretsctl seal " + file})
 	}
+	if err := lintPlaintextFiles(sn, r, hasKey); err != nil {
+		return nil, err
+	}
 	if hasKey {
 		for _, file := range sn.UnverifiedFiles() {
 			r.add(Finding{Rule: RuleUnverified, Severity: Warning, File: file,
@@ -114,6 +117,9 @@ func documentFinding(err error) Finding {
 	var integ *store.IntegrityError
 	var key *store.KeyError
 	switch {
+	case errors.As(err, &integ) && integ.Plaintext:
+		return Finding{Rule: RuleIntegrity, Severity: Error, File: integ.File, Message: integ.Reason,
+			Hint: "secretsctl seal " + integ.File}
 	case errors.As(err, &integ):
 		return Finding{Rule: RuleIntegrity, Severity: Error, File: integ.File, Message: integ.Reason,
 			Hint: "the file changed without the SOPS key; restore it from git history or re-encrypt it after review"}

@@ -12,10 +12,34 @@ import (
 
 // Diff is what changes between the plans of two revisions.
 type Diff struct {
-	Base  string     `json:"base"`
-	Head  string     `json:"head"`
-	Plans []PlanDiff `json:"plans"`
+	// Base is the commit compared against: with [ModeThreeDot] the merge
+	// base of BaseRef and HeadRef, else the commit BaseRef names.
+	Base string `json:"base"`
+	// Head is the commit compared.
+	Head string `json:"head"`
+	// BaseRef and HeadRef are the revisions as the caller named them
+	// (--base, --head); empty when the caller compared snapshots directly.
+	BaseRef string `json:"base_ref,omitempty"`
+	HeadRef string `json:"head_ref,omitempty"`
+	// Mode is [ModeThreeDot], [ModeTwoDot], or empty for two snapshots
+	// compared directly.
+	Mode string `json:"mode,omitempty"`
+	// Integrity is [store.IntegrityUnverified] when a document of either
+	// side was read without verifying its MAC (no private key).
+	Integrity string     `json:"integrity"`
+	Plans     []PlanDiff `json:"plans"`
 }
+
+// Comparison modes of a [Diff], named after git's range notations.
+const (
+	// ModeThreeDot compares the merge base of the two revisions with the
+	// head (base...head): what a pull request from head into base changes,
+	// as GitHub shows it. Changes made on base since the branch point are
+	// not part of it.
+	ModeThreeDot = "three-dot"
+	// ModeTwoDot compares the two revisions tip to tip (base..head).
+	ModeTwoDot = "two-dot"
+)
 
 // PlanDiff is the change of one scenario × tier plan.
 type PlanDiff struct {
@@ -52,7 +76,10 @@ func DiffSnapshots(ctx context.Context, base, head *store.Snapshot) (*Diff, erro
 	if err != nil {
 		return nil, fmt.Errorf("plan head %s: %w", head.Revision, err)
 	}
-	d := &Diff{Base: base.Revision, Head: head.Revision, Plans: []PlanDiff{}}
+	d := &Diff{Base: base.Revision, Head: head.Revision, Integrity: store.IntegrityVerified, Plans: []PlanDiff{}}
+	if base.Integrity() == store.IntegrityUnverified || head.Integrity() == store.IntegrityUnverified {
+		d.Integrity = store.IntegrityUnverified
+	}
 	keys := slices.Collect(maps.Keys(before))
 	for k := range after {
 		if _, ok := before[k]; !ok {

@@ -3,18 +3,21 @@ package plan
 import (
 	"fmt"
 	"strings"
+
+	"github.com/secretsctl/secretsctl/store"
 )
 
 // Markdown renders the diff as a pull-request comment: one section per
 // changed plan, one table row per changed secret.
 func (d *Diff) Markdown() string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "## secretsctl plan diff\n\n`%s` → `%s`: ", short(d.Base), short(d.Head))
+	fmt.Fprintf(&b, "## secretsctl plan diff\n\n%s: ", d.header())
 	if len(d.Plans) == 0 {
 		b.WriteString("no plan changes.\n")
-		return b.String()
+	} else {
+		fmt.Fprintf(&b, "%d plan(s) change.\n", len(d.Plans))
 	}
-	fmt.Fprintf(&b, "%d plan(s) change.\n", len(d.Plans))
+	b.WriteString(integrityLine(d.Integrity))
 	for _, p := range d.Plans {
 		fmt.Fprintf(&b, "\n### %s on %s", p.Scenario, p.Tier)
 		if p.Status != "changed" {
@@ -33,6 +36,30 @@ func (d *Diff) Markdown() string {
 		}
 	}
 	return b.String()
+}
+
+// header says what is compared with what.
+func (d *Diff) header() string {
+	head := "`" + short(d.Head) + "`"
+	if d.HeadRef != "" && d.HeadRef != d.Head {
+		head = "`" + d.HeadRef + "` (" + head + ")"
+	}
+	switch d.Mode {
+	case ModeThreeDot:
+		return fmt.Sprintf("%s since its merge base with `%s` (`%s`; three-dot, as a pull request shows it)",
+			head, d.BaseRef, short(d.Base))
+	case ModeTwoDot:
+		return fmt.Sprintf("`%s` (`%s`) → %s (tip to tip, two-dot)", d.BaseRef, short(d.Base), head)
+	}
+	return fmt.Sprintf("`%s` → `%s`", short(d.Base), short(d.Head))
+}
+
+// integrityLine says whether the documents compared were verified.
+func integrityLine(integrity string) string {
+	if integrity == store.IntegrityUnverified {
+		return "\nintegrity: unverified (read without the private key: no MAC or seal was checked)\n"
+	}
+	return "\nintegrity: " + integrity + "\n"
 }
 
 // fieldOrder puts what reviewers look at first first.
