@@ -60,9 +60,19 @@ func (s *Store) RekeyFile(rel string) (RekeyResult, error) {
 	}
 	old := prev.Recipients()
 	res.Recipients = rule.Recipients
-	res.Added = slices.DeleteFunc(slices.Clone(rule.Recipients), func(r string) bool { return slices.Contains(old, r) })
-	res.Removed = slices.DeleteFunc(slices.Clone(old), func(r string) bool { return slices.Contains(rule.Recipients, r) })
+	res.Added, res.Removed = missing(old, rule.Recipients), missing(rule.Recipients, old)
 	return res, nil
+}
+
+// missing returns the items of b that are not in a.
+func missing(a, b []string) []string {
+	var out []string
+	for _, s := range b {
+		if !slices.Contains(a, s) {
+			out = append(out, s)
+		}
+	}
+	return out
 }
 
 // DocumentFiles lists the authored documents of the work tree that exist:
