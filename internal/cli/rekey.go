@@ -109,4 +109,3 @@ func (r rekeyFailed) Error() string {
 }
 
 func (r rekeyFailed) Unwrap() error { return r.first }
-
