@@ -114,11 +114,19 @@ func editorCommand(e *env) string {
 	return "vi"
 }
 
-// runEditor runs the editor on a file as git does: sh -c '$EDITOR "$@"',
-// so that $EDITOR may hold arguments. A signal to secretsctl stops it.
+// shellChars are the characters that make git run an editor command
+// through the shell (run-command.c, prepare_shell_cmd).
+const shellChars = "|&;<>()$`\\\"' \t\n*?[#~=%"
+
+// runEditor runs the editor on a file as git does: a command with
+// arguments or shell syntax as sh -c '$EDITOR "$@"', a plain program
+// directly. A signal to secretsctl stops it.
 func runEditor(ctx context.Context, e *env, file string) error {
 	editor := editorCommand(e)
-	cmd := exec.CommandContext(ctx, "sh", "-c", editor+` "$@"`, editor, file)
+	cmd := exec.CommandContext(ctx, editor, file)
+	if strings.ContainsAny(editor, shellChars) {
+		cmd = exec.CommandContext(ctx, "sh", "-c", editor+` "$@"`, editor, file)
+	}
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = e.stdin, e.stdout, e.stderr
 	cmd.Cancel = func() error { return cmd.Process.Signal(syscall.SIGTERM) }
 	cmd.WaitDelay = 2 * time.Second
