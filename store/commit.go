@@ -111,12 +111,12 @@ func (s *Store) Commit(ctx context.Context, ch Change) (Commit, bool, error) {
 		if err != nil {
 			return Commit{}, false, err
 		}
+		var parent *gitrepo.Tree // documents keep the data key they have there
+		if ch.Files[".sops.yaml"] == nil {
+			parent = s.committedTree(ch.Parent)
+		}
 		for rel, doc := range ch.Documents {
-			var prev *sopsfile.Previous
-			if ch.Files[".sops.yaml"] == nil {
-				prev = s.committedEncryptionAt(ch.Parent, rel, nil) // keep its data key
-			}
-			enc, err := s.encryptDocument(rules, rel, doc, prev)
+			enc, err := s.encryptDocument(rules, rel, doc, s.openCommitted(parent, rel, nil))
 			if err != nil {
 				return Commit{}, false, err
 			}

@@ -7,7 +7,9 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 
+	"github.com/secretsctl/secretsctl/store/internal/gitrepo"
 	"github.com/secretsctl/secretsctl/store/internal/sopsfile"
 )
 
@@ -113,17 +115,25 @@ func (d *Draft) open(data []byte) error {
 // values nil, that version itself; else the given values with its data
 // key. It returns nil when there is none or the keys do not open it.
 func (s *Store) committedEncryption(rel string, values []byte) *sopsfile.Previous {
-	return s.committedEncryptionAt("HEAD", rel, values)
+	return s.openCommitted(s.committedTree(""), rel, values)
 }
 
-// committedEncryptionAt is committedEncryption at a revision ("" is HEAD).
-func (s *Store) committedEncryptionAt(rev, rel string, values []byte) *sopsfile.Previous {
+// committedTree returns the tree of a revision ("" is HEAD), or nil.
+func (s *Store) committedTree(rev string) *gitrepo.Tree {
 	head, err := s.repo.Resolve(rev)
 	if err != nil {
 		return nil
 	}
 	tree, err := s.repo.Tree(head)
 	if err != nil {
+		return nil
+	}
+	return tree
+}
+
+// openCommitted is committedEncryption in a given tree (nil: none).
+func (s *Store) openCommitted(tree *gitrepo.Tree, rel string, values []byte) *sopsfile.Previous {
+	if tree == nil {
 		return nil
 	}
 	committed, err := tree.ReadFile(s.repoPath(rel))
@@ -140,6 +150,25 @@ func (s *Store) committedEncryptionAt(rev, rel string, values []byte) *sopsfile.
 		return nil
 	}
 	return prev
+}
+
+// RecipientsDiffer reports whether .sops.yaml now gives the document other
+// age recipients than those its kept data key is encrypted to: `secretsctl
+// rekey` applies them.
+func (d *Draft) RecipientsDiffer() bool {
+	if d.prev == nil {
+		return false
+	}
+	rules, err := d.store.rules(nil)
+	if err != nil {
+		return false
+	}
+	rule, err := rules.For(d.rel)
+	if err != nil {
+		return false
+	}
+	have, want := slices.Sorted(slices.Values(d.prev.Recipients())), slices.Sorted(slices.Values(rule.Recipients))
+	return !slices.Equal(have, want)
 }
 
 // sealLineRE matches the top-level seal line as sops prints it.

@@ -77,4 +77,7 @@ func noteRecovered(e *env, d *store.Draft) {
 	if d.Recovered {
 		fmt.Fprintf(e.stderr, "secretsctl: %s did not verify (%s): it was edited as text; its encrypted values open with the key, so it is re-sealed as it is: review it with git diff before committing\n", d.File(), d.Reason)
 	}
+	if d.RecipientsDiffer() {
+		fmt.Fprintf(e.stderr, "secretsctl: hint: .sops.yaml gives %s other recipients than its data key is encrypted to; the data key is kept: run secretsctl rekey %s to apply them\n", d.File(), d.File())
+	}
 }
