@@ -33,8 +33,8 @@ On save the whole document is validated as secretsctl seal validates it
 (YAML, schema, references). If it has problems, the editor opens again
 with them as "# secretsctl:" comments at the top (removed on the next
 save). Saving the file unchanged, or the editor failing, gives up: FILE is
-left as it was and the problems are printed (exit 4). Saving it unchanged
-the first time, or empty, changes nothing (exit 0).
+left as it was and the problems are printed (exit 4). Saving it as it was
+when first opened, or empty, changes nothing (exit 0).
 
 A valid document is sealed in place with its data key, so git diff shows
 the lines you changed plus lastmodified, mac and the seal. edit never
@@ -88,7 +88,8 @@ func runEdit(ctx context.Context, opts editOptions, e *env) error {
 // editLoop opens the editor until the document saves, the user gives up or
 // nothing changed.
 func editLoop(ctx context.Context, e *env, d *store.Draft, buf *editBuffer) error {
-	current := d.Plaintext()
+	original := d.Plaintext()
+	current := original
 	var problems error
 	for {
 		edited, err := editOnce(ctx, e, buf, problems, current)
@@ -98,7 +99,7 @@ func editLoop(ctx context.Context, e *env, d *store.Draft, buf *editBuffer) erro
 		case isBlank(edited):
 			fmt.Fprintf(e.stderr, "secretsctl: edit cancelled (empty file): %s was not changed\n", d.File())
 			return nil
-		case string(edited) == string(current) && problems == nil:
+		case string(edited) == string(original):
 			fmt.Fprintf(e.stderr, "secretsctl: no changes: %s was not changed\n", d.File())
 			return nil
 		case string(edited) == string(current):
