@@ -105,7 +105,7 @@ func (d *Draft) open(data []byte) error {
 		prev = s.committedEncryption(d.rel, data)
 	}
 	if prev == nil {
-		return &IntegrityError{File: d.rel, Reason: ie.Reason + "; its encrypted values do not open with its data key either, so it cannot be re-sealed: restore it from git"}
+		return &IntegrityError{File: d.rel, Reason: ie.Reason + "; its encrypted values do not open with its data key either, so it cannot be re-sealed: restore it (git checkout -- " + d.rel + ") and change it with secretsctl edit " + d.rel}
 	}
 	d.prev, d.Recovered, d.Reason = prev, true, ie.Reason
 	return nil
