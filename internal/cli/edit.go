@@ -25,7 +25,7 @@ func newEditCommand(e *env) *ucli.Command {
 		ArgsUsage: "FILE",
 		Description: `Decrypts FILE (secretsctl.yaml, resources/NAME.yaml, scenarios/NAME.yaml or
 vault/SCOPE.yaml) into a private temporary file (mode 0600 in a 0700
-directory, removed on exit, also on SIGINT or SIGTERM) and opens it in
+directory, removed on exit, also on SIGINT, SIGTERM or SIGHUP) and opens it in
 $VISUAL, else $EDITOR, else vi. $EDITOR may hold arguments or be a script;
 it runs as sh -c '$EDITOR "$@"', as git runs it, and needs no terminal.
 
@@ -75,7 +75,7 @@ func runEdit(ctx context.Context, opts editOptions, e *env) error {
 		return err
 	}
 	noteRecovered(e, d)
-	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
+	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)
 	defer stop()
 	buf, err := newEditBuffer(rel)
 	if err != nil {
