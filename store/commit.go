@@ -11,7 +11,6 @@ import (
 
 	"github.com/secretsctl/secretsctl/store/internal/gitrepo"
 	"github.com/secretsctl/secretsctl/store/internal/sopsfile"
-	"gopkg.in/yaml.v3"
 )
 
 // Trailer keys of secretsctl commit messages.
@@ -112,8 +111,12 @@ func (s *Store) Commit(ctx context.Context, ch Change) (Commit, bool, error) {
 		if err != nil {
 			return Commit{}, false, err
 		}
+		var parent *gitrepo.Tree // documents keep the data key they have there
+		if ch.Files[".sops.yaml"] == nil {
+			parent = s.committedTree(ch.Parent)
+		}
 		for rel, doc := range ch.Documents {
-			enc, err := s.encryptDocument(rules, rel, doc)
+			enc, err := s.encryptDocument(rules, rel, doc, s.openCommitted(parent, rel, nil))
 			if err != nil {
 				return Commit{}, false, err
 			}
@@ -162,10 +165,16 @@ func (s *Store) rules(pending []byte) (*sopsfile.Rules, error) {
 	return r, nil
 }
 
-func (s *Store) encryptDocument(rules *sopsfile.Rules, rel string, doc any) ([]byte, error) {
+// encryptDocument encodes and encrypts a document, keeping prev's data key
+// and the ciphertext of unchanged values when prev is not nil (the version
+// the change replaces, opened with the key).
+func (s *Store) encryptDocument(rules *sopsfile.Rules, rel string, doc any, prev *sopsfile.Previous) ([]byte, error) {
 	plain, err := EncodeYAML(doc)
 	if err != nil {
 		return nil, fmt.Errorf("encode %s: %w", rel, err)
+	}
+	if prev != nil {
+		return s.encryptPlain(rel, plain, prev)
 	}
 	rule, err := rules.For(rel)
 	if err != nil {
@@ -178,47 +187,6 @@ func (s *Store) encryptDocument(rules *sopsfile.Rules, rel string, doc any) ([]b
 	return enc, nil
 }
 
-// SealFile encrypts a YAML file of the store in place with the creation
-// rule .sops.yaml gives for its path, sealing its structure. A plaintext
-// file is encrypted the way `sops encrypt -i` would; a SOPS file (say, last
-// written by `sops edit`) is decrypted, verified and encrypted again, which
-// needs the private key. It does not commit.
-func (s *Store) SealFile(rel string) error {
-	path := filepath.Join(s.dir, filepath.FromSlash(rel))
-	plain, err := os.ReadFile(path)
-	if err != nil {
-		return err
-	}
-	if sopsfile.IsEncrypted(plain) {
-		doc, info, err := sopsfile.DecryptNodeInfo(plain, s.keys)
-		if err != nil {
-			return sealError(rel, err)
-		}
-		if info.MACOnlyEncrypted && !info.Sealed {
-			return &IntegrityError{File: rel, Reason: "its MAC covers encrypted values only (mac_only_encrypted), so clear values cannot be verified before sealing; re-create it from a reviewed plaintext"}
-		}
-		if plain, err = yaml.Marshal(doc); err != nil {
-			return fmt.Errorf("encode %s: %w", rel, err)
-		}
-	}
-	if _, err := parseYAML(rel, plain); err != nil {
-		return err // one YAML document, or nothing is written
-	}
-	rules, err := s.rules(nil)
-	if err != nil {
-		return err
-	}
-	rule, err := rules.For(rel)
-	if err != nil {
-		return fmt.Errorf(".sops.yaml: %w", err)
-	}
-	enc, err := sopsfile.Encrypt(plain, rule)
-	if err != nil {
-		return fmt.Errorf("encrypt %s: %w", rel, err)
-	}
-	return writeFileAtomic(path, enc, 0o644)
-}
-
 // EncryptDocument encodes and encrypts a document with the creation rule
 // .sops.yaml gives for its store-relative path, exactly as [Store.Commit]
 // would, without committing it (for tools that build history in bulk).
@@ -227,5 +195,5 @@ func (s *Store) EncryptDocument(rel string, doc any) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	return s.encryptDocument(rules, rel, doc)
+	return s.encryptDocument(rules, rel, doc, nil)
 }

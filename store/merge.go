@@ -57,10 +57,20 @@ func (s *Store) Merge(rel string, base, ours, theirs []byte) (*MergeResult, erro
 	}
 	m := &merger{}
 	merged := m.merge(roots[0], roots[1], roots[2], "", nil)
-	if len(m.conflicts) == 0 {
-		return s.sealMerged(rel, merged)
+	// The result keeps our version's data key, so the merge commit's diff
+	// against our side shows only what their side changed.
+	var prev *sopsfile.Previous
+	if sopsfile.IsEncrypted(ours) {
+		p, err := sopsfile.OpenPrevious(ours, s.keys)
+		if err != nil {
+			return nil, sealError(rel, err)
+		}
+		prev = p
 	}
-	return s.conflictDocument(rel, merged, m.conflicts)
+	if len(m.conflicts) == 0 {
+		return s.sealMerged(rel, merged, prev)
+	}
+	return s.conflictDocument(rel, merged, m.conflicts, prev)
 }
 
 // mergeInput decrypts and verifies one version, and returns its top-level
@@ -101,7 +111,7 @@ func (s *Store) mergeInput(rel string, data []byte) (*yaml.Node, error) {
 
 // sealMerged validates and encrypts a merged document; a merged document
 // with problems becomes a conflict document naming them.
-func (s *Store) sealMerged(rel string, merged *yaml.Node) (*MergeResult, error) {
+func (s *Store) sealMerged(rel string, merged *yaml.Node, prev *sopsfile.Previous) (*MergeResult, error) {
 	plain, err := yaml.Marshal(merged)
 	if err != nil {
 		return nil, fmt.Errorf("encode merged %s: %w", rel, err)
@@ -111,29 +121,11 @@ func (s *Store) sealMerged(rel string, merged *yaml.Node) (*MergeResult, error) 
 		for _, p := range check.Problems {
 			conflicts = append(conflicts, mergeConflict{Field: strings.TrimPrefix(p.Error(), rel+":")})
 		}
-		return s.conflictDocument(rel, merged, conflicts)
+		return s.conflictDocument(rel, merged, conflicts, prev)
 	}
-	enc, err := s.encryptPlain(rel, plain)
+	enc, err := s.encryptPlain(rel, plain, prev)
 	if err != nil {
 		return nil, err
 	}
 	return &MergeResult{Document: enc}, nil
-}
-
-// encryptPlain encrypts and seals a plaintext document with the creation
-// rule .sops.yaml gives for rel.
-func (s *Store) encryptPlain(rel string, plain []byte) ([]byte, error) {
-	rules, err := s.rules(nil)
-	if err != nil {
-		return nil, err
-	}
-	rule, err := rules.For(rel)
-	if err != nil {
-		return nil, fmt.Errorf(".sops.yaml: %w", err)
-	}
-	enc, err := sopsfile.Encrypt(plain, rule)
-	if err != nil {
-		return nil, fmt.Errorf("encrypt %s: %w", rel, err)
-	}
-	return enc, nil
 }

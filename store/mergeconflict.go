@@ -5,12 +5,14 @@ import (
 	"strings"
 
 	"gopkg.in/yaml.v3"
+
+	"github.com/secretsctl/secretsctl/store/internal/sopsfile"
 )
 
 // conflictDocument is the merged document (ours where they conflict) with
 // a comment naming each conflicting field and their versions under
 // ConflictKey, encrypted like the document.
-func (s *Store) conflictDocument(rel string, merged *yaml.Node, conflicts []mergeConflict) (*MergeResult, error) {
+func (s *Store) conflictDocument(rel string, merged *yaml.Node, conflicts []mergeConflict, prev *sopsfile.Previous) (*MergeResult, error) {
 	res := &MergeResult{}
 	theirs := &yaml.Node{Kind: yaml.MappingNode, Tag: "!!map"}
 	fields := &yaml.Node{Kind: yaml.SequenceNode, Tag: "!!seq"}
@@ -35,7 +37,7 @@ func (s *Store) conflictDocument(rel string, merged *yaml.Node, conflicts []merg
 	if err != nil {
 		return nil, fmt.Errorf("encode conflict document %s: %w", rel, err)
 	}
-	if res.Document, err = s.encryptPlain(rel, plain); err != nil {
+	if res.Document, err = s.encryptPlain(rel, plain, prev); err != nil {
 		return nil, err
 	}
 	return res, nil

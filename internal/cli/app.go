@@ -70,6 +70,8 @@ Examples:
 			newGapsCommand(e),
 			newImportCommand(e),
 			newSealCommand(e),
+			newEditCommand(e),
+			newRekeyCommand(e),
 			newMergeDriverCommand(e),
 			newIssueCommand(e),
 			newRenderCommand(e),

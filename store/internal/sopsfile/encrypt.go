@@ -112,6 +112,15 @@ func encryptTree(tree *sops.Tree) error {
 	if errs := tree.Metadata.UpdateMasterKeys(dataKey); len(errs) > 0 {
 		return fmt.Errorf("encrypt: encrypt data key: %v", errs)
 	}
+	return encryptWithKey(tree, dataKey, newSafeCipher())
+}
+
+// encryptWithKey is encryptTree once the data key is chosen and encrypted
+// to the tree's master keys. cipher picks each value's IV: a fresh cipher
+// draws random ones, the cipher that decrypted an earlier encryption reuses
+// the IV of every value whose key path and plaintext did not change, so
+// that its ciphertext does not change either (see [EncryptKeeping]).
+func encryptWithKey(tree *sops.Tree, dataKey []byte, cipher *safeCipher) error {
 	// Fixed before anything is hashed, at the precision sops writes, and
 	// one second early: sops stamps a re-encryption with the current
 	// second, which then always differs, so that sops never reuses the IV
@@ -131,7 +140,6 @@ func encryptTree(tree *sops.Tree) error {
 		}
 		tree.Branches[0] = withSeal(tree.Branches[0], seal)
 	}
-	cipher := newSafeCipher()
 	mac, err := encryptValues(tree, dataKey, cipher)
 	if err != nil {
 		return err
