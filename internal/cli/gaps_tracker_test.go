@@ -5,10 +5,15 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
+	"net/http/httptest"
+	"net/http/httputil"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -166,4 +171,96 @@ func rawGet(t *testing.T, url string) string {
 	require.Equal(t, http.StatusOK, resp.StatusCode, "%s", body)
 	require.True(t, json.Valid(body), "a JSON answer")
 	return string(body)
+}
+
+// faultProxy stands between secretsctl and the real tracker, counts the
+// requests and their bearer tokens, and answers some itself.
+type faultProxy struct {
+	mu     sync.Mutex
+	posts  int
+	tokens map[string]int
+	// fault answers a request itself: 0 forwards it, -1 drops the
+	// connection, -2 forwards it and drops the connection before the answer.
+	fault func(r *http.Request, post int) (status int, body string)
+}
+
+func (p *faultProxy) handler(target string) http.Handler {
+	u, _ := url.Parse(target)
+	forward := httputil.NewSingleHostReverseProxy(u)
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		p.mu.Lock()
+		p.tokens[r.Header.Get("Authorization")]++
+		if r.Method == http.MethodPost {
+			p.posts++
+		}
+		status, body := p.fault(r, p.posts)
+		p.mu.Unlock()
+		switch {
+		case status < 0:
+			if status == -2 {
+				forward.ServeHTTP(httptest.NewRecorder(), r)
+			}
+			conn, _, err := w.(http.Hijacker).Hijack()
+			if err == nil {
+				conn.Close()
+			}
+		case status > 0:
+			w.Header().Set("Content-Type", "application/json")
+			w.WriteHeader(status)
+			_, _ = io.WriteString(w, body)
+		default:
+			forward.ServeHTTP(w, r)
+		}
+	})
+}
+
+// TestGapsTrackerFailures: a 5xx is retried; a connection dropped after the
+// tracker filed the issue is retried without filing it twice; a 4xx is
+// reported with the tracker's message and not retried; the token is sent on
+// every request; the exit code says a gap was left without an issue, and the
+// next run files only what is missing.
+func TestGapsTrackerFailures(t *testing.T) {
+	srv := trackertest.Start(t)
+	dir := storetest.NewExample(t)
+	writeScenario(t, dir, kioskScenario, "add kiosk")
+	postBackoff = time.Millisecond
+	t.Cleanup(func() { postBackoff = 500 * time.Millisecond })
+	tokenFile := filepath.Join(t.TempDir(), "token")
+	require.NoError(t, os.WriteFile(tokenFile, []byte("tr4cker-token\n"), 0o600))
+
+	p := &faultProxy{tokens: map[string]int{}}
+	p.fault = func(r *http.Request, post int) (int, string) {
+		switch {
+		case r.Method != http.MethodPost:
+			return 0, ""
+		case post == 1:
+			return http.StatusServiceUnavailable, `{"success":false,"message":"busy"}`
+		case post == 2:
+			return -2, ""
+		case post == 3:
+			return http.StatusBadRequest, `{"success":false,"message":"Payload contains unknown fields"}`
+		}
+		return 0, ""
+	}
+	proxy := httptest.NewServer(p.handler(srv.URL))
+	defer proxy.Close()
+
+	var out, errOut bytes.Buffer
+	code := Main([]string{"secretsctl", "--store", dir, "gaps", "--post", proxy.URL, "--token-file", tokenFile},
+		strings.NewReader(""), &out, &errOut)
+	assert.Equal(t, ExitError, code, "one gap has no issue")
+	assert.Contains(t, errOut.String(), "rejected with 400 Bad Request: Payload contains unknown fields")
+	assert.Contains(t, errOut.String(), "2 of 3 gaps have an issue in "+proxy.URL+" (1 failure above)")
+	assert.Equal(t, 4, p.posts, "posts: 503, filed but answer lost (found, not re-posted), 400 (not retried), accepted")
+	assert.Len(t, listIssues(t, srv, "open"), 2)
+	assert.Equal(t, map[string]int{"Bearer tr4cker-token": p.tokens["Bearer tr4cker-token"]}, p.tokens, "the token on every request")
+	assert.NotContains(t, out.String()+errOut.String(), "tr4cker-token")
+
+	out.Reset()
+	errOut.Reset()
+	code = Main([]string{"secretsctl", "--store", dir, "gaps", "--post", proxy.URL, "--token-file", tokenFile},
+		strings.NewReader(""), &out, &errOut)
+	require.Equal(t, ExitOK, code, errOut.String())
+	assert.Contains(t, out.String(), "filed 1 new issues in "+proxy.URL+" (2 gaps already had one)")
+	assert.Len(t, listIssues(t, srv, "open"), 3)
 }

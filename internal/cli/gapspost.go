@@ -2,7 +2,6 @@ package cli
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -11,6 +10,13 @@ import (
 	"time"
 
 	"github.com/secretsctl/secretsctl/internal/gaps"
+)
+
+// postRetries and postBackoff are how --post retries 5xx answers and
+// network errors: 4 more attempts, 0.5 s, 1 s, 2 s and 4 s apart.
+var (
+	postRetries = 4
+	postBackoff = 500 * time.Millisecond
 )
 
 // gapsDestination is where --post sends the gaps: the app-issue-tracker, or
@@ -41,16 +47,15 @@ func newGapsDestination(opts gapsOptions, e *env) (*gapsDestination, error) {
 		return nil, err
 	}
 	client := &http.Client{Timeout: 30 * time.Second}
-	const retries, backoff = 4, 500 * time.Millisecond
 	d := &gapsDestination{closeResolved: opts.CloseResolved, url: opts.Post}
 	switch opts.PostFormat {
 	case "tracker", "":
-		d.tracker = &gaps.Tracker{Client: client, Base: gaps.TrackerBase(opts.Post), Token: token, Retries: retries, Backoff: backoff}
+		d.tracker = &gaps.Tracker{Client: client, Base: gaps.TrackerBase(opts.Post), Token: token, Retries: postRetries, Backoff: postBackoff}
 	case "json":
 		if opts.CloseResolved {
 			return nil, usagef("--close-resolved needs --post-format tracker: a generic receiver has no issues to resolve")
 		}
-		d.poster = &gaps.Poster{Client: client, URL: opts.Post, Token: token, Retries: retries, Backoff: backoff}
+		d.poster = &gaps.Poster{Client: client, URL: opts.Post, Token: token, Retries: postRetries, Backoff: postBackoff}
 	default:
 		return nil, usagef("unknown --post-format %q: want tracker or json", opts.PostFormat)
 	}
@@ -86,8 +91,8 @@ func (d *gapsDestination) send(ctx context.Context, tasks []gaps.Task, revision 
 	}
 	printSync(e, rep, len(tasks), d)
 	if len(rep.Failed) > 0 {
-		return fmt.Errorf("%d of %d gaps have an issue in %s; %w", len(rep.Created)+rep.Existing, len(tasks), d.tracker.Base,
-			errors.New(plural(len(rep.Failed), "failure")+" above"))
+		return fmt.Errorf("%d of %d gaps have an issue in %s (%s above)", len(rep.Created)+rep.Existing, len(tasks), d.tracker.Base,
+			plural(len(rep.Failed), "failure"))
 	}
 	return nil
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -32,31 +33,55 @@ type request struct {
 // call sends req until it succeeds, fails with a 4xx or runs out of
 // retries, and returns a 2xx answer's body.
 func (c caller) call(ctx context.Context, req request) ([]byte, error) {
-	wait := c.Backoff
+	var answer []byte
+	err := retry(ctx, c.Retries, c.Backoff, func(int) error {
+		var err error
+		answer, err = c.send(ctx, req)
+		return err
+	})
+	return answer, err
+}
+
+// retryable marks an error worth another attempt: a 5xx answer or a
+// network error.
+type retryable struct{ error }
+
+func (r retryable) Unwrap() error { return r.error }
+
+// retry runs attempt (n counts from 0) until it succeeds or fails with an
+// error that is not [retryable], at most retries more times, waiting
+// backoff before the first retry and doubling the wait each time.
+func retry(ctx context.Context, retries int, backoff time.Duration, attempt func(n int) error) error {
+	wait := backoff
 	var last error
-	for attempt := 0; attempt <= c.Retries; attempt++ {
-		if attempt > 0 {
+	for n := 0; n <= retries; n++ {
+		if n > 0 {
 			select {
 			case <-time.After(wait):
 			case <-ctx.Done():
-				return nil, ctx.Err()
+				return ctx.Err()
 			}
 			wait *= 2
 		}
-		answer, retry, err := c.send(ctx, req)
-		if err == nil || !retry {
-			return answer, err
+		err := attempt(n)
+		var r retryable
+		if err == nil || !errors.As(err, &r) {
+			return err
 		}
 		last = err
 	}
-	return nil, fmt.Errorf("giving up after %d attempts: %w", c.Retries+1, last)
+	if retries == 0 {
+		return last
+	}
+	return fmt.Errorf("giving up after %d attempts: %w", retries+1, last)
 }
 
-// send makes one request and says whether a failure is worth retrying.
-func (c caller) send(ctx context.Context, r request) (answer []byte, retry bool, err error) {
+// send makes one request and returns a 2xx answer's body; a failure worth
+// retrying is [retryable].
+func (c caller) send(ctx context.Context, r request) ([]byte, error) {
 	req, err := http.NewRequestWithContext(ctx, r.Method, r.URL, bytes.NewReader(r.Body))
 	if err != nil {
-		return nil, false, err
+		return nil, err
 	}
 	req.Header.Set("Accept", "application/json")
 	if r.Body != nil {
@@ -70,19 +95,19 @@ func (c caller) send(ctx context.Context, r request) (answer []byte, retry bool,
 	}
 	resp, err := c.Client.Do(req)
 	if err != nil {
-		return nil, true, err
+		return nil, retryable{err}
 	}
 	defer resp.Body.Close()
-	answer, err = io.ReadAll(io.LimitReader(resp.Body, maxAnswer))
+	answer, err := io.ReadAll(io.LimitReader(resp.Body, maxAnswer))
 	switch {
 	case err != nil:
-		return nil, true, fmt.Errorf("%s: reading the answer: %w", resp.Status, err)
+		return nil, retryable{fmt.Errorf("%s: reading the answer: %w", resp.Status, err)}
 	case resp.StatusCode < 300:
-		return answer, false, nil
+		return answer, nil
 	case resp.StatusCode >= 500:
-		return nil, true, fmt.Errorf("%s: %s", resp.Status, message(answer))
+		return nil, retryable{fmt.Errorf("%s: %s", resp.Status, message(answer))}
 	}
-	return nil, false, fmt.Errorf("rejected with %s: %s", resp.Status, message(answer))
+	return nil, fmt.Errorf("rejected with %s: %s", resp.Status, message(answer))
 }
 
 // message is the server's explanation in an error answer: the "message" of

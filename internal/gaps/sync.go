@@ -53,7 +53,7 @@ func (t *Tracker) Sync(ctx context.Context, tasks []Task, opts SyncOptions) (Syn
 			rep.Existing++
 			continue
 		}
-		id, err := t.Create(ctx, NewIssue(task))
+		id, err := t.fileOnce(ctx, task, open)
 		if err != nil {
 			rep.Failed = append(rep.Failed, fmt.Errorf("file %s (%s on %s, scenario %s): %w", task.DedupKey, task.SecretID, task.Tier, task.Scenario, err))
 			continue
@@ -65,6 +65,28 @@ func (t *Tracker) Sync(ctx context.Context, tasks []Task, opts SyncOptions) (Syn
 		t.closeGone(ctx, existing, wanted, resolved, opts.Revision, &rep)
 	}
 	return rep, nil
+}
+
+// fileOnce files the issue of a gap, retrying like every call; but before
+// a retry it looks for an issue with the gap's key, since a request whose
+// answer was lost (a dropped connection, a 5xx from a proxy) may have been
+// filed all the same.
+func (t *Tracker) fileOnce(ctx context.Context, task Task, open []string) (string, error) {
+	once := *t
+	once.Retries = 0
+	var id string
+	err := retry(ctx, t.Retries, t.Backoff, func(n int) error {
+		if n > 0 {
+			if filed, err := t.filed(ctx, open); err == nil && len(filed[task.DedupKey]) > 0 {
+				id = filed[task.DedupKey][0].ID
+				return nil
+			}
+		}
+		var err error
+		id, err = once.Create(ctx, NewIssue(task))
+		return err
+	})
+	return id, err
 }
 
 // vocabulary reads the tracker's statuses: the one meaning resolved, and
