@@ -1,0 +1,32 @@
+package gaps_test
+
+import (
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+
+	"github.com/secretsctl/secretsctl/internal/gaps"
+)
+
+func TestTrackerBase(t *testing.T) {
+	for in, want := range map[string]string{
+		"http://127.0.0.1:8090":                      "http://127.0.0.1:8090",
+		"http://127.0.0.1:8090/":                     "http://127.0.0.1:8090",
+		"http://127.0.0.1:8090/api/v1":               "http://127.0.0.1:8090",
+		"http://127.0.0.1:8090/api/v1/issues":        "http://127.0.0.1:8090",
+		"https://tracker.example.com/api/v1/issues/": "https://tracker.example.com",
+		"https://example.com/tracker":                "https://example.com/tracker",
+	} {
+		assert.Equal(t, want, gaps.TrackerBase(in), in)
+	}
+}
+
+func TestNewIssuePriority(t *testing.T) {
+	task := gaps.Task{Scenario: "kiosk", Resource: "kiosk", Tier: "tier-4-saas", SecretID: "kiosk/PIN", DedupKey: "k", File: "scenarios/kiosk.yaml"}
+	issue := gaps.NewIssue(task)
+	assert.Equal(t, "medium", issue.Priority)
+	assert.Equal(t, []gaps.Target{{Type: "scenario", ID: "kiosk"}}, issue.Targets, "a scenario's own secret targets the scenario only")
+	assert.Equal(t, "k", issue.MetadataExtra[gaps.KeyField])
+	task.EndUserTier = true
+	assert.Equal(t, "high", gaps.NewIssue(task).Priority)
+}
