@@ -37,6 +37,9 @@ type Server struct {
 func Source(t testing.TB) string {
 	t.Helper()
 	if dir := os.Getenv("SECRETSCTL_TRACKER_SRC"); dir != "" {
+		if _, err := os.Stat(filepath.Join(dir, "scenarios", "app-issue-tracker", "api", "go.mod")); err != nil {
+			t.Fatalf("SECRETSCTL_TRACKER_SRC=%s is not the app-issue-tracker fixture: %v", dir, err)
+		}
 		return dir
 	}
 	for dir := filepath.Dir(storetest.Root()); ; dir = filepath.Dir(dir) {
