@@ -85,7 +85,7 @@ func runGaps(ctx context.Context, opts gapsOptions, e *env) error {
 	if opts.CloseResolved && opts.Scenario+opts.Tier != "" {
 		return usagef("--close-resolved needs every gap: drop --scenario and --tier")
 	}
-	_, sn, err := opts.open(e)
+	st, sn, err := opts.open(e)
 	if err != nil {
 		return err
 	}
@@ -98,7 +98,7 @@ func runGaps(ctx context.Context, opts gapsOptions, e *env) error {
 		return err
 	}
 	if dest != nil {
-		return dest.send(ctx, tasks, sn.Revision, e)
+		return dest.send(ctx, tasks, gaps.SyncOptions{Revision: sn.Revision, RepoDir: st.RepoDir()}, e)
 	}
 	if opts.Format == "json" {
 		return writeJSON(e, tasks)

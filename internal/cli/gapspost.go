@@ -73,7 +73,7 @@ func readToken(file string, e *env) (string, error) {
 	return strings.TrimSpace(string(tok)), nil
 }
 
-func (d *gapsDestination) send(ctx context.Context, tasks []gaps.Task, revision string, e *env) error {
+func (d *gapsDestination) send(ctx context.Context, tasks []gaps.Task, sync gaps.SyncOptions, e *env) error {
 	if d.poster != nil {
 		n, err := d.poster.Post(ctx, tasks)
 		if err != nil {
@@ -82,7 +82,8 @@ func (d *gapsDestination) send(ctx context.Context, tasks []gaps.Task, revision 
 		fmt.Fprintf(e.stdout, "posted %d tasks to %s\n", n, d.url)
 		return nil
 	}
-	rep, err := d.tracker.Sync(ctx, tasks, gaps.SyncOptions{CloseResolved: d.closeResolved, Revision: revision})
+	sync.CloseResolved = d.closeResolved
+	rep, err := d.tracker.Sync(ctx, tasks, sync)
 	if err != nil {
 		return fmt.Errorf("app-issue-tracker at %s: %w", d.tracker.Base, err)
 	}

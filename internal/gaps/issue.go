@@ -1,5 +1,7 @@
 package gaps
 
+import "path"
+
 // KeyField is the metadata_extra field of a tracker issue that holds the
 // gap's dedup key: how secretsctl recognises the issues it filed.
 const KeyField = "secretsctl_gap_key"
@@ -29,7 +31,9 @@ type CreateIssueRequest struct {
 // NewIssue is the tracker issue for a gap: a task, high priority when the
 // tier ships to end users (what they receive is blocked) and medium
 // otherwise, targeting the scenario and the resource declaring the secret.
-func NewIssue(t Task) CreateIssueRequest {
+// repoDir is the store's directory in its repository ("" at the root), so
+// that affected_files holds a repository path.
+func NewIssue(t Task, repoDir string) CreateIssueRequest {
 	priority := "medium"
 	if t.EndUserTier {
 		priority = "high"
@@ -49,7 +53,7 @@ func NewIssue(t Task) CreateIssueRequest {
 		Labels: map[string]string{"tier": t.Tier, "classification": t.Classification,
 			"secret_id": t.SecretID, "scenario": t.Scenario},
 		MetadataExtra: map[string]string{KeyField: t.DedupKey, "secretsctl_file": t.File},
-		AffectedFiles: []string{t.File},
+		AffectedFiles: []string{path.Join(repoDir, t.File)},
 		ReporterName:  "secretsctl",
 	}
 }

@@ -21,6 +21,8 @@ type SyncOptions struct {
 	// Revision is the store commit the gaps were computed at, named in the
 	// note of a resolved issue ("worktree" for uncommitted files).
 	Revision string
+	// RepoDir is the store's directory in its repository, "" at the root.
+	RepoDir string
 }
 
 // SyncReport says what a sync did. Failed holds one error per gap left
@@ -53,7 +55,7 @@ func (t *Tracker) Sync(ctx context.Context, tasks []Task, opts SyncOptions) (Syn
 			rep.Existing++
 			continue
 		}
-		id, err := t.fileOnce(ctx, task, open)
+		id, err := t.fileOnce(ctx, task, open, opts.RepoDir)
 		if err != nil {
 			rep.Failed = append(rep.Failed, fmt.Errorf("file %s (%s on %s, scenario %s): %w", task.DedupKey, task.SecretID, task.Tier, task.Scenario, err))
 			continue
@@ -71,7 +73,7 @@ func (t *Tracker) Sync(ctx context.Context, tasks []Task, opts SyncOptions) (Syn
 // a retry it looks for an issue with the gap's key, since a request whose
 // answer was lost (a dropped connection, a 5xx from a proxy) may have been
 // filed all the same.
-func (t *Tracker) fileOnce(ctx context.Context, task Task, open []string) (string, error) {
+func (t *Tracker) fileOnce(ctx context.Context, task Task, open []string, repoDir string) (string, error) {
 	once := *t
 	once.Retries = 0
 	var id string
@@ -83,7 +85,7 @@ func (t *Tracker) fileOnce(ctx context.Context, task Task, open []string) (strin
 			}
 		}
 		var err error
-		id, err = once.Create(ctx, NewIssue(task))
+		id, err = once.Create(ctx, NewIssue(task, repoDir))
 		return err
 	})
 	return id, err

@@ -21,12 +21,15 @@ func TestTrackerBase(t *testing.T) {
 	}
 }
 
-func TestNewIssuePriority(t *testing.T) {
+func TestNewIssue(t *testing.T) {
 	task := gaps.Task{Scenario: "kiosk", Resource: "kiosk", Tier: "tier-4-saas", SecretID: "kiosk/PIN", DedupKey: "k", File: "scenarios/kiosk.yaml"}
-	issue := gaps.NewIssue(task)
+	issue := gaps.NewIssue(task, "")
 	assert.Equal(t, "medium", issue.Priority)
 	assert.Equal(t, []gaps.Target{{Type: "scenario", ID: "kiosk"}}, issue.Targets, "a scenario's own secret targets the scenario only")
 	assert.Equal(t, "k", issue.MetadataExtra[gaps.KeyField])
+	assert.Equal(t, []string{"scenarios/kiosk.yaml"}, issue.AffectedFiles)
 	task.EndUserTier = true
-	assert.Equal(t, "high", gaps.NewIssue(task).Priority)
+	inFolder := gaps.NewIssue(task, "secrets")
+	assert.Equal(t, "high", inFolder.Priority)
+	assert.Equal(t, []string{"secrets/scenarios/kiosk.yaml"}, inFolder.AffectedFiles, "a repository path")
 }
