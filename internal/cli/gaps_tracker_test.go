@@ -115,7 +115,7 @@ func TestGapsIntoRealTracker(t *testing.T) {
 	writeScenario(t, dir, kioskFixed, "kiosk: prompt for the PIN on saas")
 	head := storetest.Git(t, dir, "rev-parse", "HEAD")
 	out = mustRun(t, dir, "", "gaps", "--post", srv.URL, "--close-resolved")
-	assert.Contains(t, out, "resolved 1 issues whose gap is gone\n  resolved "+saas.ID)
+	assert.Contains(t, out, "resolved 1 issue whose gap is gone\n  resolved "+saas.ID)
 	var fixed trackerIssue
 	srv.Get(t, "/issues/"+saas.ID, &struct {
 		Issue *trackerIssue `json:"issue"`
@@ -261,6 +261,6 @@ func TestGapsTrackerFailures(t *testing.T) {
 	code = Main([]string{"secretsctl", "--store", dir, "gaps", "--post", proxy.URL, "--token-file", tokenFile},
 		strings.NewReader(""), &out, &errOut)
 	require.Equal(t, ExitOK, code, errOut.String())
-	assert.Contains(t, out.String(), "filed 1 new issues in "+proxy.URL+" (2 gaps already had one)")
+	assert.Contains(t, out.String(), "filed 1 new issue in "+proxy.URL+" (2 gaps already had one)")
 	assert.Len(t, listIssues(t, srv, "open"), 3)
 }

@@ -100,16 +100,20 @@ func (d *gapsDestination) send(ctx context.Context, tasks []gaps.Task, sync gaps
 
 func printSync(e *env, rep gaps.SyncReport, total int, d *gapsDestination) {
 	switch {
-	case len(rep.Created) == 0 && len(rep.Failed) == 0:
+	case total == 0:
+		fmt.Fprintln(e.stdout, "no gaps: nothing to file")
+	case total == 1 && rep.Existing == 1:
+		fmt.Fprintf(e.stdout, "nothing to file: the 1 gap already has an open issue in %s\n", d.tracker.Base)
+	case rep.Existing == total:
 		fmt.Fprintf(e.stdout, "nothing to file: all %d gaps already have an open issue in %s\n", total, d.tracker.Base)
 	default:
-		fmt.Fprintf(e.stdout, "filed %d new issues in %s (%d gaps already had one)\n", len(rep.Created), d.tracker.Base, rep.Existing)
+		fmt.Fprintf(e.stdout, "filed %s in %s (%s already had one)\n", plural(len(rep.Created), "new issue"), d.tracker.Base, plural(rep.Existing, "gap"))
 	}
 	for _, id := range rep.Created {
 		fmt.Fprintf(e.stdout, "  created %s\n", id)
 	}
 	if d.closeResolved {
-		fmt.Fprintf(e.stdout, "resolved %d issues whose gap is gone\n", len(rep.Resolved))
+		fmt.Fprintf(e.stdout, "resolved %s whose gap is gone\n", plural(len(rep.Resolved), "issue"))
 		for _, id := range rep.Resolved {
 			fmt.Fprintf(e.stdout, "  resolved %s\n", id)
 		}
