@@ -72,6 +72,7 @@ func Start(t testing.TB) *Server {
 	bin := build(t, filepath.Join(root, "scenarios", "app-issue-tracker", "api"))
 	addr := fmt.Sprintf("127.0.0.1:%d", freePort(t))
 	cmd := exec.Command(bin)
+	cmd.Dir = root
 	cmd.Env = append(os.Environ(), "VROOLI_LIFECYCLE_MANAGED=true", "APP_ISSUE_TRACKER_ROOT="+root,
 		"ISSUES_DIR="+filepath.Join(t.TempDir(), "issues"), "API_PORT="+strings.TrimPrefix(addr, "127.0.0.1:"))
 	var log storetest.SyncBuffer
