@@ -2,20 +2,19 @@ package main
 
 import (
 	"errors"
-	"io"
-	"net/http"
-	"net/http/httptest"
+	"encoding/json"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/secretsctl/secretsctl/internal/gaps/trackertest"
 )
 
 // TestCIDocRunsKeyless runs the commands of docs/ci.md, in order, on clones
@@ -28,29 +27,31 @@ import (
 // the test, so the document and the tool cannot drift apart.
 func TestCIDocRunsKeyless(t *testing.T) {
 	doc := readCIDoc(t)
+	// The real app-issue-tracker, one per pull request, started before
+	// the environment is isolated (its build uses Go's caches).
+	trackers := map[string]*tracker{branchClean: newTracker(t), branchGap: newTracker(t)}
 	origin := prShapedOrigin(t)
-	tracker := newTracker(t)
 	for _, tc := range []struct {
 		branch string
 		want   map[string]int // exit code per command kind
-		posts  int            // tasks gaps --post sends
+		posts  int            // issues gaps --post files
 	}{
 		{branchClean, map[string]int{"lint": 0, "coverage": 0, "plan --check": 0, "plan diff": 0, "gaps": 0}, 0},
 		{branchGap, map[string]int{"lint": 10, "coverage": 10, "plan --check": 10, "plan diff": 0, "gaps": 0}, 1},
 	} {
 		t.Run(tc.branch, func(t *testing.T) {
 			dir := prClone(t, origin, tc.branch)
+			tracker := trackers[tc.branch]
 			env := keylessEnv("TRACKER_URL="+tracker.url, "TRACKER_TOKEN_FILE="+tracker.tokenFile)
 			got := runShell(t, dir, env, "secretsctl plan --store secrets --all --check")
 			require.Equal(t, 6, got.code, "the environment holds no key, so an unasked read fails:\n%s", got.output)
 
-			tracker.reset()
 			for _, c := range doc.Shell {
 				got := runShell(t, dir, env, c)
 				assert.Equal(t, tc.want[commandKind(t, c)], got.code, "%s\n%s", c, got.output)
 				assert.Contains(t, got.output, "integrity: unverified", c)
 			}
-			assert.Equal(t, tc.posts, tracker.count(), "tasks posted by gaps --post")
+			assert.Equal(t, tc.posts, tracker.count(t), "issues filed by gaps --post")
 			if tc.branch == branchClean {
 				checkPlanDiff(t, filepath.Join(dir, "plan-diff.md"))
 			}
@@ -147,40 +148,26 @@ func keylessEnv(extra ...string) []string {
 
 // tracker is an issue tracker on 127.0.0.1 that counts the tasks posted to
 // it with the right token.
+// tracker is a real app-issue-tracker and the token file gaps sends it.
 type tracker struct {
+	srv            *trackertest.Server
 	url, tokenFile string
-	mu             sync.Mutex
-	posts          int
 }
 
 func newTracker(t *testing.T) *tracker {
 	t.Helper()
-	tr := &tracker{tokenFile: filepath.Join(t.TempDir(), "token")}
+	srv := trackertest.Start(t)
+	tr := &tracker{srv: srv, url: srv.URL, tokenFile: filepath.Join(t.TempDir(), "token")}
 	require.NoError(t, os.WriteFile(tr.tokenFile, []byte("tracker-token\n"), 0o600))
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		_, _ = io.Copy(io.Discard, r.Body)
-		if r.Method != http.MethodPost || r.Header.Get("Authorization") != "Bearer tracker-token" {
-			http.Error(w, "unauthorized", http.StatusUnauthorized)
-			return
-		}
-		tr.mu.Lock()
-		tr.posts++
-		tr.mu.Unlock()
-		w.WriteHeader(http.StatusCreated)
-	}))
-	t.Cleanup(srv.Close)
-	tr.url = srv.URL
 	return tr
 }
 
-func (tr *tracker) reset() {
-	tr.mu.Lock()
-	defer tr.mu.Unlock()
-	tr.posts = 0
-}
-
-func (tr *tracker) count() int {
-	tr.mu.Lock()
-	defer tr.mu.Unlock()
-	return tr.posts
+// count is how many open issues the tracker holds.
+func (tr *tracker) count(t *testing.T) int {
+	t.Helper()
+	var data struct {
+		Issues []json.RawMessage `json:"issues"`
+	}
+	tr.srv.Get(t, "/issues?limit=200&status=open", &data)
+	return len(data.Issues)
 }

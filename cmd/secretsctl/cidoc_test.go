@@ -27,7 +27,8 @@ type ciDoc struct {
 var fence = regexp.MustCompile("(?ms)^```(sh|yaml)\n(.*?)^```")
 
 // readCIDoc extracts the commands of docs/ci.md: the ```sh blocks, and the
-// run: steps of the ```yaml block that holds a GitHub Actions job (steps
+// run: steps of the ```yaml block that holds the pull-request GitHub
+// Actions job (steps
 // with uses: and the step that installs secretsctl are skipped, and
 // ${{ github.base_ref }} becomes main).
 func readCIDoc(t *testing.T) ciDoc {
@@ -39,7 +40,7 @@ func readCIDoc(t *testing.T) ciDoc {
 		switch {
 		case m[1] == "sh":
 			doc.Shell = append(doc.Shell, shellCommands(m[2])...)
-		case strings.Contains(m[2], "\njobs:"):
+		case strings.Contains(m[2], "on: pull_request") && strings.Contains(m[2], "\njobs:"):
 			doc.JobEnv, doc.Steps = jobSteps(t, m[2])
 		}
 	}

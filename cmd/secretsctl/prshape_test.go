@@ -37,11 +37,15 @@ func prShapedOrigin(t *testing.T) string {
 	storetest.Git(t, t.TempDir(), "init", "-q", "-b", "main", dir)
 	runSecretsctl(t, dir, "init", "secrets")
 	write := func(msg string, docs map[string]string) {
+		// All files first, then one seal: a scenario is checked against the
+		// resources of the work tree.
+		args := []string{"seal", "--store", "secrets"}
 		for rel, doc := range docs {
 			require.NoError(t, os.MkdirAll(filepath.Dir(filepath.Join(dir, "secrets", rel)), 0o755))
 			require.NoError(t, os.WriteFile(filepath.Join(dir, "secrets", rel), []byte(doc), 0o644))
-			runSecretsctl(t, dir, "seal", "--store", "secrets", filepath.Join("secrets", rel))
+			args = append(args, filepath.Join("secrets", rel))
 		}
+		runSecretsctl(t, dir, args...)
 		storetest.Git(t, dir, "add", "-A")
 		storetest.Git(t, dir, "commit", "-q", "-m", msg)
 	}

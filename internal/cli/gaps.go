@@ -3,12 +3,7 @@ package cli
 import (
 	"context"
 	"fmt"
-	"net/http"
-	"net/url"
-	"os"
 	"slices"
-	"strings"
-	"time"
 
 	ucli "github.com/urfave/cli/v2"
 
@@ -18,11 +13,13 @@ import (
 
 type gapsOptions struct {
 	storeOptions
-	Scenario  string
-	Tier      string
-	Format    string
-	Post      string
-	TokenFile string
+	Scenario      string
+	Tier          string
+	Format        string
+	Post          string
+	PostFormat    string
+	CloseResolved bool
+	TokenFile     string
 }
 
 func newGapsCommand(e *env) *ucli.Command {
@@ -32,19 +29,38 @@ func newGapsCommand(e *env) *ucli.Command {
 		Description: `Lists, as JSON an issue tracker can ingest, one task per secret whose strategy
 is unspecified on a tier a scenario ships to: title, body (what is missing,
 where to add it, an example), labels, scenario, tier, secret id, and a stable
-dedup key. --post sends each task as a JSON POST (dedup key also in the
-Idempotency-Key header), retrying 5xx answers and network errors, and stops
-with an error on a 4xx.
+dedup key.
+
+--post URL files the tasks into Vrooli's app-issue-tracker (URL is its base
+URL or its /api/v1/issues endpoint): it first reads the tracker's issues and
+files one issue per gap that has none open yet (the dedup key is kept in the
+issue's metadata_extra as secretsctl_gap_key), so re-running on an unchanged
+store creates nothing. Each issue is a task, high priority on a tier that
+ships to end users and medium otherwise, targeting the scenario and the
+resource, tagged and labelled with tier, classification and secret id, with
+the document to edit in affected_files. --close-resolved also moves the
+issues whose gap is gone to the tracker's resolved status, noting the store
+commit that fixed them.
+
+--post-format json instead POSTs each task's JSON to URL as is (dedup key in
+the Idempotency-Key header), for receivers that deduplicate by that header.
+
+Either way --token-file is sent as a bearer token; 5xx answers and network
+errors are retried with backoff, a 4xx is reported with the server's message
+and not retried, and the exit code is 0 only when every gap has an issue.
 
 Examples:
    secretsctl gaps
    secretsctl gaps --format text
-   secretsctl gaps --post http://127.0.0.1:8090/api/v1/issues --token-file ~/.tracker-token` + exitCodeHelp,
+   secretsctl gaps --post http://127.0.0.1:8090 --token-file ~/.tracker-token --close-resolved
+   secretsctl gaps --post https://hooks.example.com/gaps --post-format json` + exitCodeHelp,
 		Flags: append(reviewFlags(),
 			&ucli.StringFlag{Name: "scenario", Aliases: []string{"s"}, Usage: "only this scenario"},
 			&ucli.StringFlag{Name: "tier", Aliases: []string{"t"}, Usage: "only this tier (id or alias)"},
 			&ucli.StringFlag{Name: "format", Aliases: []string{"o"}, Value: "json", Usage: "output format: json or text"},
-			&ucli.StringFlag{Name: "post", Usage: "POST each task to this http(s) URL"},
+			&ucli.StringFlag{Name: "post", Usage: "file the tasks into the app-issue-tracker at this http(s) URL"},
+			&ucli.StringFlag{Name: "post-format", Value: "tracker", Usage: "what --post speaks: tracker (Vrooli's app-issue-tracker) or json (one POST per task)"},
+			&ucli.BoolFlag{Name: "close-resolved", Usage: "with --post: resolve the tracker issues whose gap is gone"},
 			&ucli.StringFlag{Name: "token-file", Usage: "file holding a bearer token for --post"},
 		),
 		Action: func(c *ucli.Context) error {
@@ -52,7 +68,8 @@ Examples:
 				return usagef("gaps takes no arguments (got %q)", c.Args().First())
 			}
 			return runGaps(c.Context, gapsOptions{storeOptions: reviewOptions(c), Scenario: c.String("scenario"),
-				Tier: c.String("tier"), Format: c.String("format"), Post: c.String("post"), TokenFile: c.String("token-file")}, e)
+				Tier: c.String("tier"), Format: c.String("format"), Post: c.String("post"), PostFormat: c.String("post-format"),
+				CloseResolved: c.Bool("close-resolved"), TokenFile: c.String("token-file")}, e)
 		},
 	}
 }
@@ -61,11 +78,14 @@ func runGaps(ctx context.Context, opts gapsOptions, e *env) error {
 	if !slices.Contains([]string{"json", "text"}, opts.Format) {
 		return usagef("unknown --format %q: want json or text", opts.Format)
 	}
-	poster, err := newPoster(opts, e)
+	dest, err := newGapsDestination(opts, e)
 	if err != nil {
 		return err
 	}
-	_, sn, err := opts.open(e)
+	if opts.CloseResolved && opts.Scenario+opts.Tier != "" {
+		return usagef("--close-resolved needs every gap: drop --scenario and --tier")
+	}
+	st, sn, err := opts.open(e)
 	if err != nil {
 		return err
 	}
@@ -77,13 +97,8 @@ func runGaps(ctx context.Context, opts gapsOptions, e *env) error {
 	if err != nil {
 		return err
 	}
-	if poster != nil {
-		n, err := poster.Post(ctx, tasks)
-		if err != nil {
-			return fmt.Errorf("%d of %d tasks posted: %w", n, len(tasks), err)
-		}
-		fmt.Fprintf(e.stdout, "posted %d tasks to %s\n", n, poster.URL)
-		return nil
+	if dest != nil {
+		return dest.send(ctx, tasks, gaps.SyncOptions{Revision: sn.Revision, RepoDir: st.RepoDir()}, e)
 	}
 	if opts.Format == "json" {
 		return writeJSON(e, tasks)
@@ -93,26 +108,4 @@ func runGaps(ctx context.Context, opts gapsOptions, e *env) error {
 	}
 	fmt.Fprintf(e.stdout, "%d gaps\n", len(tasks))
 	return nil
-}
-
-func newPoster(opts gapsOptions, e *env) (*gaps.Poster, error) {
-	if opts.Post == "" {
-		if opts.TokenFile != "" {
-			return nil, usagef("--token-file needs --post")
-		}
-		return nil, nil
-	}
-	u, err := url.Parse(opts.Post)
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return nil, usagef("--post %q: want an http or https URL", opts.Post)
-	}
-	p := &gaps.Poster{Client: &http.Client{Timeout: 30 * time.Second}, URL: opts.Post, Retries: 4, Backoff: 500 * time.Millisecond}
-	if opts.TokenFile != "" {
-		tok, err := os.ReadFile(resolvePath(e, opts.TokenFile))
-		if err != nil {
-			return nil, usagef("--token-file: %v", err)
-		}
-		p.Token = strings.TrimSpace(string(tok))
-	}
-	return p, nil
 }

@@ -33,7 +33,7 @@ func TestGapsPostEndToEnd(t *testing.T) {
 
 	var out, errOut bytes.Buffer
 	e := &env{stdout: &out, stderr: &errOut, getenv: os.Getenv, cwd: dir}
-	err := runGaps(context.Background(), gapsOptions{Format: "json", Post: srv.URL + "/issues", TokenFile: tokenFile}, e)
+	err := runGaps(context.Background(), gapsOptions{Format: "json", Post: srv.URL + "/issues", PostFormat: "json", TokenFile: tokenFile}, e)
 	require.NoError(t, err)
 	assert.Equal(t, int32(1), got.Load())
 	assert.Equal(t, "Bearer s3cr3t-token", auth.Load())

@@ -21,6 +21,13 @@ type Task struct {
 	Scenario string   `json:"scenario"`
 	Tier     string   `json:"tier"`
 	SecretID string   `json:"secret_id"`
+	// Resource is the resource declaring the secret (the scenario itself
+	// for a scenario's own secret).
+	Resource       string `json:"resource"`
+	Classification string `json:"classification"`
+	// EndUserTier is set when the tier ships to end users' devices: such a
+	// gap blocks what users receive and is the more urgent.
+	EndUserTier bool `json:"end_user_tier"`
 	// File is the document where the strategy is best added.
 	File string `json:"file"`
 	// DedupKey is stable for the same scenario, tier and secret, so that
@@ -33,9 +40,15 @@ type Task struct {
 func Find(ctx context.Context, sn *store.Snapshot, pairs []plan.Pair) ([]Task, error) {
 	tasks := []Task{}
 	err := plan.Each(ctx, sn, pairs, func(m *store.Manifest) error {
+		tier, err := sn.Tiers().Resolve(m.TierID)
+		if err != nil {
+			return err
+		}
 		for _, s := range m.Secrets {
 			if s.HandlingStrategy == store.Unspecified {
-				tasks = append(tasks, task(m, s))
+				t := task(m, s)
+				t.EndUserTier = tier.ShipsToEndUsers
+				tasks = append(tasks, t)
 			}
 		}
 		return nil
@@ -56,8 +69,11 @@ func task(m *store.Manifest, s store.ManifestSecret) Task {
 		Scenario: m.Scenario,
 		Tier:     m.TierID,
 		SecretID: s.ID,
+		Resource: s.ResourceName,
 		File:     file,
 		DedupKey: "secretsctl-gap-" + hex.EncodeToString(sum[:12]),
+
+		Classification: string(s.Classification),
 	}
 }
 
@@ -66,8 +82,10 @@ func body(m *store.Manifest, s store.ManifestSecret, file string) string {
 	fmt.Fprintf(&b, "Scenario `%s` ships to `%s`, but secret `%s` (%s, classification `%s`) has no strategy there, ",
 		m.Scenario, m.TierID, s.ID, orNone(s.Description), s.Classification)
 	b.WriteString("so every plan for that tier is blocked.\n\n")
-	fmt.Fprintf(&b, "Add a strategy under `strategies.%s` of `%s` in `%s`, an override in `scenarios/%s.yaml` (with a reason), ",
-		m.TierID, s.SecretKey, file, m.Scenario)
+	fmt.Fprintf(&b, "Add a strategy under `strategies.%s` of `%s` in `%s`, ", m.TierID, s.SecretKey, file)
+	if own := "scenarios/" + m.Scenario + ".yaml"; file != own {
+		fmt.Fprintf(&b, "an override in `%s` (with a reason), ", own)
+	}
 	fmt.Fprintf(&b, "or a policy default for `%s` secrets in `secretsctl.yaml`. For example:\n\n", s.Classification)
 	fmt.Fprintf(&b, "```yaml\n    - key: %s\n      strategies:\n        %s:\n%s```\n", s.SecretKey, m.TierID, example(s.Classification))
 	b.WriteString("\nCheck with `secretsctl plan --scenario " + m.Scenario + " --tier " + m.TierID + "` and `secretsctl lint`.\n")
