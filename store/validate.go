@@ -100,6 +100,9 @@ func normalizeConfig(file string, c *Config) (*TierCatalog, error) {
 	if c.Sources, err = NormalizeSources(file, "sources", c.Sources); err != nil {
 		return nil, err
 	}
+	if err := checkLedgerBranch(file, c.Ledger.Branch); err != nil {
+		return nil, err
+	}
 	return cat, nil
 }
 

@@ -18,17 +18,21 @@ type ledgerReadOptions struct {
 	Deployment string
 	Secret     string
 	Format     string
+	// Remote, when set, is the git remote whose ledger branch is fetched
+	// and read instead of the local one.
+	Remote string
 }
 
 func ledgerReadFlags(formats string) []ucli.Flag {
 	return append(readFlags()[:1],
+		remoteFlag(),
 		&ucli.StringFlag{Name: "scenario", Aliases: []string{"s"}, Usage: "only this scenario"},
 		&ucli.StringFlag{Name: "format", Aliases: []string{"o"}, Value: "text", Usage: "output format: " + formats},
 	)
 }
 
 func ledgerReadOpts(c *ucli.Context) ledgerReadOptions {
-	o := ledgerReadOptions{storeOptions: readOptions(c), Scenario: c.String("scenario"), Format: c.String("format")}
+	o := ledgerReadOptions{storeOptions: readOptions(c), Scenario: c.String("scenario"), Format: c.String("format"), Remote: c.String("remote")}
 	if c.IsSet("deployment") {
 		o.Deployment = c.String("deployment")
 	}
@@ -41,14 +45,18 @@ func ledgerReadOpts(c *ucli.Context) ledgerReadOptions {
 	return o
 }
 
-// reader opens the store and returns a metadata reader at the revision.
-func (o ledgerReadOptions) reader(e *env) (ledger.Reader, error) {
+// reader opens the store and returns a metadata reader at the revision,
+// whose ledger is the ledger branch (fetched from --remote when set).
+func (o ledgerReadOptions) reader(ctx context.Context, e *env) (ledger.Reader, error) {
 	now, err := clock(e)
 	if err != nil {
 		return ledger.Reader{}, err
 	}
 	_, sn, err := o.open(e)
 	if err != nil {
+		return ledger.Reader{}, err
+	}
+	if err := useLedger(ctx, sn, o.Remote); err != nil {
 		return ledger.Reader{}, err
 	}
 	if o.Scenario != "" && !store.ValidLedgerName(o.Scenario) {
@@ -79,11 +87,11 @@ Examples:
 	}
 }
 
-func runDeployments(_ context.Context, opts ledgerReadOptions, e *env) error {
+func runDeployments(ctx context.Context, opts ledgerReadOptions, e *env) error {
 	if opts.Format != "text" && opts.Format != "json" {
 		return usagef("unknown --format %q: want text or json", opts.Format)
 	}
-	r, err := opts.reader(e)
+	r, err := opts.reader(ctx, e)
 	if err != nil {
 		return err
 	}

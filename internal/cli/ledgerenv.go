@@ -30,7 +30,7 @@ type ledgerOptions struct {
 func ledgerWriteFlags() []ucli.Flag {
 	return []ucli.Flag{
 		&ucli.StringFlag{Name: "author", Usage: `commit author as "Name <email>" (default: git config)`},
-		&ucli.BoolFlag{Name: "push", Usage: "push the commit to the branch's remote, rebasing onto it when the push is rejected as non-fast-forward (default: git config secretsctl.push)"},
+		&ucli.BoolFlag{Name: "push", Usage: "push the ledger branch to its remote, replaying the event onto it when the remote moved (default: git config secretsctl.push)"},
 		&ucli.BoolFlag{Name: "allow-unverified", Usage: "read metadata without the private key (needs SECRETSCTL_FINGERPRINT_KEY; new deployments only)"},
 		&ucli.StringFlag{Name: "format", Aliases: []string{"o"}, Value: "text", Usage: "output format: text or json"},
 	}
@@ -105,7 +105,7 @@ func ledgerErr(err error) error {
 	switch {
 	case err == nil:
 		return nil
-	case errors.As(err, &bad), errors.As(err, &amb), errors.As(err, &conflict):
+	case errors.As(err, &bad), errors.As(err, &amb), errors.As(err, &conflict), errors.Is(err, store.ErrLedgerOnPolicyBranch):
 		return usageError{err}
 	case errors.Is(err, hooks.ErrRefused):
 		return coded{err, ExitInvalid}
