@@ -188,7 +188,7 @@ func hasDir(src source, dir string) (bool, error) {
 // emptySource is a ledger with no file.
 type emptySource struct{}
 
-func (emptySource) read(string) ([]byte, error)       { return nil, fs.ErrNotExist }
-func (emptySource) list(string) ([]string, error)     { return nil, nil }
-func (emptySource) blobID(string) string              { return "" }
-func (emptySource) walk(string) ([]string, error)     { return nil, nil }
+func (emptySource) read(string) ([]byte, error)   { return nil, fs.ErrNotExist }
+func (emptySource) list(string) ([]string, error) { return nil, nil }
+func (emptySource) blobID(string) string          { return "" }
+func (emptySource) walk(string) ([]string, error) { return nil, nil }

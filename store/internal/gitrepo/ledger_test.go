@@ -51,4 +51,3 @@ func TestStaleLockOfDeadWriterIsRemoved(t *testing.T) {
 	require.ErrorContains(t, err, "another git process seems to be running")
 	assert.FileExists(t, lock)
 }
-
