@@ -165,11 +165,11 @@ func (r *Repo) unchangedSince(parent string, root plumbing.Hash, paths []string)
 	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	was, err := r.lookupAllLocked(before, clean)
+	was, err := r.lookupInLocked(before, clean)
 	if err != nil {
 		return err
 	}
-	now, err := r.lookupAllLocked(root, clean)
+	now, err := r.lookupInLocked(root, clean)
 	if err != nil {
 		return err
 	}
@@ -177,6 +177,14 @@ func (r *Repo) unchangedSince(parent string, root plumbing.Hash, paths []string)
 		return ErrConcurrentUpdate
 	}
 	return nil
+}
+
+// lookupInLocked is lookupAllLocked where the zero root is the empty tree.
+func (r *Repo) lookupInLocked(root plumbing.Hash, paths []string) ([]plumbing.Hash, error) {
+	if root.IsZero() {
+		return make([]plumbing.Hash, len(paths)), nil
+	}
+	return r.lookupAllLocked(root, paths)
 }
 
 // commitBranch writes the commit object, flushes every new object and moves

@@ -65,7 +65,10 @@ func TestCommitBranchCompareAndSwap(t *testing.T) {
 	_, _, err = r.CommitBranch(context.Background(), BranchChange{Branch: testBranch, Message: "m\n", Parent: "",
 		Files: map[string][]byte{"deployments/s/d/1.yaml": []byte("d")}})
 	require.ErrorIs(t, err, ErrConcurrentUpdate, "without Unchanged any move is a conflict")
-	assert.Equal(t, "3", runGit(t, dir, "rev-list", "--count", testBranch))
+	// Computed when the branch did not exist yet: lands when its folder is
+	// still absent.
+	commitBranch(t, r, "", map[string]string{"deployments/s/e/1.yaml": "e1"}, "deployments/s/e")
+	assert.Equal(t, "4", runGit(t, dir, "rev-list", "--count", testBranch))
 	requireClean(t, dir)
 }
 
