@@ -5,8 +5,10 @@ import (
 	"fmt"
 )
 
-// pushAttempts bounds how often a rejected push is rebased and retried.
-const pushAttempts = 10
+// pushAttempts bounds how often a rejected push is replayed and retried:
+// enough for 8 writers pushing to one remote at once (the ledger stress
+// test), with backoff up to 2 s between attempts.
+const pushAttempts = 30
 
 // PushConfigured reports whether git config secretsctl.push is true.
 func (s *Store) PushConfigured() (bool, error) {

@@ -75,6 +75,11 @@ func (r *Repo) PushBranch(ctx context.Context, remote, branch string, attempts i
 		if !rejected(err) || i >= attempts {
 			return Commit{}, fmt.Errorf("push %s to %s: %w", branch, remote, err)
 		}
+		// Wait first, then fetch, replay and push at once: the push
+		// succeeds only if nobody pushed since the fetch.
+		if err := backoff(ctx, i); err != nil {
+			return Commit{}, err
+		}
 		onto, ok, err := r.FetchBranch(ctx, remote, branch)
 		if err != nil {
 			return Commit{}, err
@@ -83,9 +88,6 @@ func (r *Repo) PushBranch(ctx context.Context, remote, branch string, attempts i
 			if err := r.rebaseBranch(ctx, ref, plumbing.NewHash(onto)); err != nil {
 				return Commit{}, err
 			}
-		}
-		if err := backoff(ctx, i); err != nil {
-			return Commit{}, err
 		}
 	}
 }
@@ -351,10 +353,13 @@ func (r *Repo) entriesOf(h plumbing.Hash) (map[string]object.TreeEntry, error) {
 	return out, nil
 }
 
-// backoff waits a little longer after each rejected attempt, with jitter,
-// so that writers racing for one remote do not collide in lockstep.
+// backoff waits a random time up to a bound that doubles after each
+// rejected attempt (50 ms, 100 ms, … at most 2 s: "full jitter"), so that
+// writers racing for one remote spread out instead of colliding in
+// lockstep.
 func backoff(ctx context.Context, attempt int) error {
-	d := time.Duration(attempt*attempt)*20*time.Millisecond + time.Duration(rand.Int64N(int64(50*time.Millisecond)))
+	bound := min(50*time.Millisecond<<min(attempt, 6), 2*time.Second)
+	d := time.Duration(rand.Int64N(int64(bound))) + 10*time.Millisecond
 	select {
 	case <-ctx.Done():
 		return ctx.Err()
