@@ -192,3 +192,22 @@ func (emptySource) read(string) ([]byte, error)   { return nil, fs.ErrNotExist }
 func (emptySource) list(string) ([]string, error) { return nil, nil }
 func (emptySource) blobID(string) string          { return "" }
 func (emptySource) walk(string) ([]string, error) { return nil, nil }
+
+// SyncLedger fetches the ledger branch from remote and fast-forwards the
+// local one to it (creating it when missing), so that the next write starts
+// from the remote's events. A local branch with events the remote lacks is
+// left as it is; pushing replays them. A remote without the branch changes
+// nothing.
+func (s *Store) SyncLedger(ctx context.Context, remote string) error {
+	sn, err := s.Snapshot(ReadOptions{AllowUnverified: true})
+	if err != nil {
+		return err
+	}
+	branch := sn.LedgerBranch()
+	hash, ok, err := s.repo.FetchBranch(ctx, remote, branch)
+	if err != nil || !ok {
+		return err
+	}
+	_, err = s.repo.FastForwardBranch(ctx, branch, hash)
+	return err
+}

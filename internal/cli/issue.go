@@ -51,7 +51,7 @@ Examples:
 }
 
 func runIssue(ctx context.Context, opts issueOptions, e *env) error {
-	w, err := opts.writer(e)
+	w, err := opts.writer(ctx, e)
 	if err != nil {
 		return err
 	}
@@ -107,7 +107,7 @@ Examples:
 }
 
 func runRender(ctx context.Context, opts renderOptions, e *env) error {
-	w, err := opts.writer(e)
+	w, err := opts.writer(ctx, e)
 	if err != nil {
 		return err
 	}

@@ -51,7 +51,7 @@ Examples:
 }
 
 func runRotate(ctx context.Context, opts rotateOptions, e *env) error {
-	w, err := opts.writer(e)
+	w, err := opts.writer(ctx, e)
 	if err != nil {
 		return err
 	}
@@ -92,7 +92,7 @@ func runRevoke(ctx context.Context, opts rotateOptions, e *env) error {
 	if opts.Reason == "" {
 		return usagef("--reason must not be empty")
 	}
-	w, err := opts.writer(e)
+	w, err := opts.writer(ctx, e)
 	if err != nil {
 		return err
 	}

@@ -367,3 +367,55 @@ func backoff(ctx context.Context, attempt int) error {
 		return nil
 	}
 }
+
+// FastForwardBranch moves a local branch (not HEAD's) to target when target
+// contains it, or creates it at target, under the writer lock and with a
+// compare-and-swap. A branch with commits target lacks is left as it is
+// (moved=false): a push replays them.
+func (r *Repo) FastForwardBranch(ctx context.Context, branch, target string) (moved bool, err error) {
+	ref := plumbing.NewBranchReferenceName(branch)
+	to, ok := parseHash(target)
+	if !ok {
+		return false, fmt.Errorf("fast-forward %s: invalid commit %q", branch, target)
+	}
+	unlock, err := r.lockWriters(ctx)
+	if err != nil {
+		return false, err
+	}
+	defer unlock()
+	if r.CurrentBranch() == branch {
+		return false, fmt.Errorf("fast-forward %s: %w", branch, ErrBranchCheckedOut)
+	}
+	var old plumbing.Hash
+	if cur, found, err := r.RefHash(ref.String()); err != nil {
+		return false, err
+	} else if found {
+		old = plumbing.NewHash(cur)
+	}
+	if old == to {
+		return false, nil
+	}
+	if !old.IsZero() {
+		if contains, err := r.isAncestor(old, to); err != nil || !contains {
+			return false, err
+		}
+	}
+	u := refUpdate{branch: ref, old: old, new: to, who: Signature{Name: "secretsctl", Email: "secretsctl@localhost"},
+		when: time.Now(), reason: "fetch: fast-forward", noHeadLog: true}
+	return true, r.updateRef(ctx, u)
+}
+
+// isAncestor reports whether commit a is b or one of its ancestors.
+func (r *Repo) isAncestor(a, b plumbing.Hash) (bool, error) {
+	ca, err := r.readCommit(a)
+	if err != nil {
+		return false, err
+	}
+	cb, err := r.readCommit(b)
+	if err != nil {
+		return false, err
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return ca.IsAncestor(cb)
+}
