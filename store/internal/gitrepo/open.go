@@ -27,8 +27,6 @@ type Repo struct {
 
 	hc headCache // what HEAD resolved to, for Head
 
-	packs packSet // blobs read from pack files without go-git; under mu
-
 	bare bool // no work tree: only branches other than HEAD's are written
 }
 
@@ -75,7 +73,6 @@ func OpenBare(dir string) (*Repo, error) {
 		}
 	}
 	r := &Repo{root: abs, gitDir: abs, commonDir: abs, repo: g, bare: true}
-	r.packs.dir = filepath.Join(abs, "objects", "pack")
 	if err := r.checkFormat(); err != nil {
 		return nil, fmt.Errorf("open repository %s: %w", abs, err)
 	}
@@ -155,7 +152,6 @@ func newRepo(abs string, repo *git.Repository) (*Repo, error) {
 		return nil, fmt.Errorf("open repository %s: %w", root, err)
 	}
 	r := &Repo{root: root, gitDir: gitDir, commonDir: findCommonDir(gitDir), repo: repo}
-	r.packs.dir = filepath.Join(r.commonDir, "objects", "pack")
 	if err := r.checkFormat(); err != nil {
 		return nil, fmt.Errorf("open repository %s: %w", root, err)
 	}
