@@ -160,3 +160,47 @@ func TestPushBranchRebasesOntoRemote(t *testing.T) {
 	_, err = b.PushBranch(ctx, "origin", testBranch, 3)
 	require.ErrorIs(t, err, ErrDiverged)
 }
+
+// TestFetchAndFastForwardBranch: a remote without the branch fetches as
+// absent; a missing local branch is created at the remote's, a behind one
+// fast-forwarded, and one with commits the remote lacks left alone.
+func TestFetchAndFastForwardBranch(t *testing.T) {
+	r0, origin := testRepo(t)
+	apply(t, r0, map[string]string{"a": "1"})
+	bare := filepath.Join(t.TempDir(), "remote.git")
+	runGit(t, origin, "clone", "-q", "--bare", origin, bare)
+	d := filepath.Join(t.TempDir(), "c")
+	runGit(t, filepath.Dir(d), "clone", "-q", bare, d)
+	c, err := Open(d)
+	require.NoError(t, err)
+	ctx := context.Background()
+	_, ok, err := c.FetchBranch(ctx, "origin", testBranch)
+	require.NoError(t, err)
+	assert.False(t, ok, "the remote has no ledger branch")
+
+	first := commitBranch(t, r0, "", map[string]string{"deployments/x": "1"}, "deployments/x")
+	runGit(t, origin, "push", "-q", bare, testBranch)
+	hash, ok, err := c.FetchBranch(ctx, "origin", testBranch)
+	require.NoError(t, err)
+	require.True(t, ok)
+	assert.Equal(t, first.Hash, hash)
+	moved, err := c.FastForwardBranch(ctx, testBranch, hash)
+	require.NoError(t, err)
+	assert.True(t, moved, "created")
+
+	second := commitBranch(t, r0, first.Hash, map[string]string{"deployments/y": "2"}, "deployments/y")
+	runGit(t, origin, "push", "-q", bare, testBranch)
+	hash, _, err = c.FetchBranch(ctx, "origin", testBranch)
+	require.NoError(t, err)
+	moved, err = c.FastForwardBranch(ctx, testBranch, hash)
+	require.NoError(t, err)
+	assert.True(t, moved, "fast-forwarded")
+	assert.Equal(t, second.Hash, runGit(t, d, "rev-parse", testBranch))
+
+	local := commitBranch(t, c, second.Hash, map[string]string{"deployments/z": "3"}, "deployments/z")
+	moved, err = c.FastForwardBranch(ctx, testBranch, second.Hash)
+	require.NoError(t, err)
+	assert.False(t, moved, "a branch ahead of the remote is left alone")
+	assert.Equal(t, local.Hash, runGit(t, d, "rev-parse", testBranch))
+	requireClean(t, d)
+}
