@@ -21,8 +21,12 @@ func newIssueCommand(e *env) *ucli.Command {
 time (strategy generate, at: bundle), renders their targets into --out and
 commits one new SOPS-encrypted ledger file under
 deployments/<scenario>/<deployment>/ holding each value encrypted with its
-keyed fingerprint. Issuing a deployment again renders the same values and
-commits nothing (only secrets the plan gained since are generated).
+keyed fingerprint. The commit goes to the ledger branch (secretsctl/ledger,
+or ledger.branch of secretsctl.yaml), never to the checked-out branch: the
+work tree, the index and HEAD are left as they are, so issue works from any
+branch, a detached HEAD or a bare clone (--store repo.git). Issuing a
+deployment again renders the same values and commits nothing (only secrets
+the plan gained since are generated).
 
 An infrastructure secret planned for a tier that ships to end users is
 never generated (exit 4). --out must lie outside the store's git work tree.
