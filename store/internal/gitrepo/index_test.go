@@ -175,4 +175,3 @@ func TestApplyRefusesSparseIndex(t *testing.T) {
 	assert.False(t, ok)
 	assert.ErrorContains(t, err, "sparse index")
 }
-
