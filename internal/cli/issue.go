@@ -121,7 +121,7 @@ func runRender(ctx context.Context, opts renderOptions, e *env) error {
 	}
 	res, err := w.Render(ctx, ledger.Target{Scenario: opts.Scenario, Deployment: opts.Deployment}, out)
 	if err != nil {
-		return err
+		return notFetched(w.Store, err)
 	}
 	return printResult(e, opts.Format, "rendered", res, out)
 }

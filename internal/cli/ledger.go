@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"errors"
 	"fmt"
 
 	ucli "github.com/urfave/cli/v2"
@@ -98,4 +99,21 @@ func runLedgerMigrate(ctx context.Context, opts ledgerMigrateOptions, e *env) er
 	fmt.Fprintf(e.stdout, "moved %d files of %s/ to branch %s (commit %s)\n", m.Files, store.LedgerDir, m.Branch, m.Ledger)
 	fmt.Fprintf(e.stdout, "removed %s/ from the current branch (commit %s): push it for review, and push %s\n", store.LedgerDir, m.Removal, m.Branch)
 	return nil
+}
+
+// notFetched turns "deployment not found" into "the ledger branch was not
+// fetched" when that is why: a writer reading a clone without the ledger.
+func notFetched(st *store.Store, err error) error {
+	var nf *store.NotFoundError
+	if !errors.As(err, &nf) || nf.Kind != "deployment" {
+		return err
+	}
+	sn, serr := st.Snapshot(store.ReadOptions{AllowUnverified: true})
+	if serr != nil {
+		return err
+	}
+	if lerr := sn.CheckLedger(); lerr != nil {
+		return lerr
+	}
+	return err
 }

@@ -57,7 +57,7 @@ func runRotate(ctx context.Context, opts rotateOptions, e *env) error {
 	}
 	res, err := w.Rotate(ctx, opts.Target)
 	if err != nil {
-		return err
+		return notFetched(w.Store, err)
 	}
 	if err := opts.push(ctx, w, res); err != nil {
 		return err
@@ -98,7 +98,7 @@ func runRevoke(ctx context.Context, opts rotateOptions, e *env) error {
 	}
 	res, err := w.Revoke(ctx, opts.Target, opts.Reason)
 	if err != nil {
-		return err
+		return notFetched(w.Store, err)
 	}
 	if err := opts.push(ctx, w, res); err != nil {
 		return err
