@@ -23,7 +23,7 @@ export SOPS_AGE_KEY_FILE="$ROOT/examples/store/demo-age-key.txt" SOPS_DISABLE_VE
 . "$ROOT/scripts/ledger-store.sh"
 mkstore "$WORK/small" 10
 if [ -n "${LARGE:-}" ]; then rm -rf "$WORK/large" && cp -r "$LARGE" "$WORK/large"; else mkstore "$WORK/large" 10000; fi
-echo "history: small $(git -C "$WORK/small" rev-list --count HEAD), large $(git -C "$WORK/large" rev-list --count HEAD) commits"
+echo "ledger: small $(git -C "$WORK/small" rev-list --count secretsctl/ledger), large $(git -C "$WORK/large" rev-list --count secretsctl/ledger) commits"
 echo "load before: $(cut -d' ' -f1-3 /proc/loadavg)"
 
 times=$WORK/ab-times

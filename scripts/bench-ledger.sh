@@ -23,7 +23,7 @@ export SOPS_AGE_KEY_FILE="$ROOT/examples/store/demo-age-key.txt" SOPS_DISABLE_VE
 . "$ROOT/scripts/ledger-store.sh"
 [ -d "$WORK/small" ] || mkstore "$WORK/small" 10
 [ -d "$WORK/large" ] || mkstore "$WORK/large" "$EVENTS"
-echo "history: small $(git -C "$WORK/small" rev-list --count HEAD) commits, large $(git -C "$WORK/large" rev-list --count HEAD) commits"
+echo "ledger: small $(git -C "$WORK/small" rev-list --count secretsctl/ledger) commits, large $(git -C "$WORK/large" rev-list --count secretsctl/ledger) commits"
 
 ms() { date +%s%N; }
 run=$(date +%s)

@@ -1,6 +1,6 @@
 # Sourced by the ledger benchmarks (bench-ledger.sh, bench-issue-ab.sh).
 # mkstore DIR EVENTS: a copy of examples/store in a new git repository with
-# EVENTS real ledger events from $WORK/genledger, spread over at most 100
+# EVENTS real ledger events on its ledger branch from $WORK/genledger, spread over at most 100
 # deployments of picker-wheel. Needs ROOT and WORK set.
 mkstore() {
 	rm -rf "$1"

@@ -105,6 +105,9 @@ type Commit struct {
 // It returns false when nothing changed (no commit is made). Writers are
 // serialised; a crash leaves the repository as before or as after.
 func (s *Store) Commit(ctx context.Context, ch Change) (Commit, bool, error) {
+	if s.repo.Bare() {
+		return Commit{}, false, fmt.Errorf("commit %s: %s is a bare repository: only ledger events are written to it", ch.Message.Action, s.dir)
+	}
 	files := make(map[string][]byte, len(ch.Documents)+len(ch.Files))
 	if len(ch.Documents) > 0 {
 		rules, err := s.rules(ch.Files[".sops.yaml"])

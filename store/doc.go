@@ -15,8 +15,11 @@
 //	resources/<name>.yaml        secrets a shared resource declares
 //	scenarios/<name>.yaml        resources a scenario uses, its own secrets, overrides
 //	vault/<scope>.yaml           values for local development
-//	deployments/<scenario>/<id>/ issuance ledger, one new file per event
 //	plans/<scenario>/<tier>.json recorded plans
+//
+// and, on the ledger branch (secretsctl/ledger; [Snapshot.CommitLedger]):
+//
+//	deployments/<scenario>/<id>/ issuance ledger, one new file per event
 //
 // docs/store-format.md specifies the format, the encryption and the threat
 // model in full.

@@ -21,6 +21,15 @@ type Config struct {
 	// replace them in the user config (see docs/store-format.md). When
 	// omitted, [DefaultSources] apply.
 	Sources []SourceSpec `json:"sources,omitempty"`
+	// Ledger says where the issuance ledger lives.
+	Ledger LedgerConfig `json:"ledger,omitzero"`
+}
+
+// LedgerConfig is the ledger section of secretsctl.yaml.
+type LedgerConfig struct {
+	// Branch is the git branch that holds the ledger's events;
+	// secretsctl/ledger when omitted.
+	Branch string `json:"branch,omitempty"`
 }
 
 // TierSpec declares or changes a tier in secretsctl.yaml.

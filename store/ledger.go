@@ -14,7 +14,8 @@ import (
 )
 
 // The issuance ledger (docs/store-format.md §11): one SOPS-encrypted file per
-// event under deployments/<scenario>/<deployment>/, never modified.
+// event under deployments/<scenario>/<deployment>/, never modified, on a
+// branch of its own (ledgerbranch.go).
 const (
 	// LedgerDir is the folder of the ledger.
 	LedgerDir = "deployments"
@@ -116,7 +117,11 @@ func ValidLedgerName(name string) bool {
 // LedgerFiles lists every event file of the ledger, sorted by scenario,
 // deployment and name (which is event order within a deployment).
 func (sn *Snapshot) LedgerFiles() ([]LedgerFile, error) {
-	paths, err := sn.src.walk(LedgerDir)
+	src, err := sn.ledgerSource()
+	if err != nil {
+		return nil, err
+	}
+	paths, err := src.walk(LedgerDir)
 	if err != nil {
 		return nil, fmt.Errorf("list %s: %w", LedgerDir, err)
 	}
@@ -136,7 +141,11 @@ func (sn *Snapshot) DeploymentFiles(scenario, deployment string) ([]LedgerFile, 
 	if !ValidLedgerName(scenario) || !ValidLedgerName(deployment) {
 		return nil, &NotFoundError{Kind: "deployment", Name: scenario + "/" + deployment}
 	}
-	names, err := sn.src.list(LedgerPath(scenario, deployment))
+	src, err := sn.ledgerSource()
+	if err != nil {
+		return nil, err
+	}
+	names, err := src.list(LedgerPath(scenario, deployment))
 	if err != nil && !errors.Is(err, fs.ErrNotExist) {
 		return nil, fmt.Errorf("list %s: %w", LedgerPath(scenario, deployment), err)
 	}
@@ -153,7 +162,11 @@ func (sn *Snapshot) DeploymentFiles(scenario, deployment string) ([]LedgerFile, 
 // which needs the private key, or with the snapshot's AllowUnverified and no
 // key, its clear metadata only.
 func (sn *Snapshot) LedgerEvent(f LedgerFile) (*LedgerEvent, error) {
-	node, err := sn.plaintext(f.Path)
+	src, err := sn.ledgerSource()
+	if err != nil {
+		return nil, err
+	}
+	node, err := sn.plaintextIn(src, f.Path)
 	if err != nil {
 		return nil, err
 	}
@@ -172,7 +185,11 @@ func (sn *Snapshot) LedgerEvent(f LedgerFile) (*LedgerEvent, error) {
 // LedgerEventMetadata reads the clear part of an event (no value) without
 // decrypting or verifying it: fast, keyless, and unverified. Audits use it.
 func (sn *Snapshot) LedgerEventMetadata(f LedgerFile) (*LedgerEvent, error) {
-	data, err := sn.src.read(f.Path)
+	src, err := sn.ledgerSource()
+	if err != nil {
+		return nil, err
+	}
+	data, err := src.read(f.Path)
 	if err != nil {
 		return nil, err
 	}
@@ -233,10 +250,14 @@ func FingerprintKeyDocument(hexKey string) any {
 // snapshot, decrypted and verified (it needs the private key). It wraps
 // [ErrNotFound] when the store has none yet.
 func (sn *Snapshot) FingerprintKey() (string, error) {
-	if _, err := sn.src.read(FingerprintKeyFile); errors.Is(err, fs.ErrNotExist) {
+	src, err := sn.ledgerSource()
+	if err != nil {
+		return "", err
+	}
+	if _, err := src.read(FingerprintKeyFile); errors.Is(err, fs.ErrNotExist) {
 		return "", &NotFoundError{Kind: "fingerprint key", Name: FingerprintKeyFile}
 	}
-	node, err := sn.plaintext(FingerprintKeyFile)
+	node, err := sn.plaintextIn(src, FingerprintKeyFile)
 	if err != nil {
 		return "", err
 	}
@@ -264,17 +285,25 @@ type LedgerCommit struct {
 	Subject    string
 }
 
-// LedgerHistory returns the ledger commits reachable from the snapshot's
-// revision, keyed by the event file each one added (from the
+// LedgerHistory returns the ledger commits reachable from the ledger's
+// commit (which, after `ledger migrate`, reaches the commits that added
+// events on the policy branch before), keyed by the event file each one added (from the
 // Secretsctl-Event trailer). It reads commit objects only, through a git
 // storage of its own, so it can run while other goroutines read the
 // snapshot (an audit reads the events meanwhile).
 func (sn *Snapshot) LedgerHistory() (map[string]LedgerCommit, error) {
-	if sn.Revision == WorktreeRevision {
+	rev, err := sn.LedgerRevision()
+	if err != nil {
+		return nil, err
+	}
+	if rev == WorktreeRevision {
 		return nil, fmt.Errorf("ledger history needs a revision, not the work tree")
 	}
 	out := map[string]LedgerCommit{}
-	err := sn.store.repo.WalkApart(gitrepo.Commit{Hash: sn.Revision}, func(c gitrepo.Commit, trailers []gitrepo.Trailer) error {
+	if rev == "" {
+		return out, nil
+	}
+	err = sn.store.repo.WalkApart(gitrepo.Commit{Hash: rev}, func(c gitrepo.Commit, trailers []gitrepo.Trailer) error {
 		lc := LedgerCommit{Hash: c.Hash, Author: c.Author, Email: c.Email, Time: c.Time.UTC(), Subject: c.Subject}
 		for _, t := range trailers {
 			switch t.Key {

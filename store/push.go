@@ -5,36 +5,45 @@ import (
 	"fmt"
 )
 
-// pushAttempts bounds how often a rejected push is rebased and retried.
-const pushAttempts = 10
+// pushAttempts bounds how often a rejected push is replayed and retried:
+// enough for 8 writers pushing to one remote at once (the ledger stress
+// test), with backoff up to 2 s between attempts.
+const pushAttempts = 30
 
 // PushConfigured reports whether git config secretsctl.push is true.
 func (s *Store) PushConfigured() (bool, error) {
-	push, _, err := s.repo.PushConfig()
+	push, _, err := s.repo.PushConfig("")
 	return push, err
 }
 
-// PushResult is the state of the remote branch after a push.
+// PushResult is the state of the remote ledger branch after a push.
 type PushResult struct {
-	// Remote is the remote pushed to; Head the commit its branch points to.
-	Remote, Head string
+	// Remote is the remote pushed to, Branch the ledger branch and Head the
+	// commit it points to on the remote.
+	Remote, Branch, Head string
 }
 
-// Push pushes the current branch to its remote (branch.NAME.remote, else
-// origin). A push rejected as non-fast-forward is rebased onto the new
-// remote head and retried: secretsctl's writers add new files (ledger
-// events), so replaying them never conflicts. Local commits that touch a
-// file the remote changed too are not replayed (the error says which).
-func (s *Store) Push(ctx context.Context) (PushResult, error) {
-	_, remote, err := s.repo.PushConfig()
+// PushLedger pushes the ledger branch (the one HEAD's secretsctl.yaml
+// names) to its remote (branch.NAME.remote, else origin), with a
+// compare-and-swap: a push rejected because the remote branch moved
+// fetches it, replays the local events onto it (writers add new files, so
+// replaying them does not conflict) and tries again. No other branch is
+// pushed, and the work tree and index are never touched.
+func (s *Store) PushLedger(ctx context.Context) (PushResult, error) {
+	sn, err := s.Snapshot(ReadOptions{AllowUnverified: true})
 	if err != nil {
 		return PushResult{}, err
 	}
-	c, err := s.repo.Push(ctx, remote, pushAttempts)
+	branch := sn.LedgerBranch()
+	_, remote, err := s.repo.PushConfig(branch)
+	if err != nil {
+		return PushResult{}, err
+	}
+	c, err := s.repo.PushBranch(ctx, remote, branch, pushAttempts)
 	if err != nil {
 		return PushResult{}, fmt.Errorf("push: %w", err)
 	}
-	return PushResult{Remote: remote, Head: c.Hash}, nil
+	return PushResult{Remote: remote, Branch: branch, Head: c.Hash}, nil
 }
 
 // Store returns the store a snapshot reads.

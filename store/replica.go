@@ -30,7 +30,7 @@ func OpenReplica(remote, dir string, opts Options) (*Replica, error) {
 	if err != nil {
 		return nil, err
 	}
-	st := &Store{dir: repo.Root(), repo: repo, keys: keys}
+	st := &Store{dir: repo.Root(), repo: repo, keys: keys, fetchesAll: true}
 	return &Replica{mirror: m, store: st, remote: remote}, nil
 }
 

@@ -56,6 +56,8 @@ type Snapshot struct {
 	unverified map[string]bool
 	unsealed   map[string]bool
 	lines      map[string]positions // file -> where each value is
+
+	lv ledgerView // where the ledger is read from (ledgerbranch.go)
 }
 
 // verifiedDoc is a decrypted, verified document as the store caches it.
@@ -78,6 +80,8 @@ func (s *Store) Snapshot(opts ReadOptions) (*Snapshot, error) {
 		lines: map[string]positions{}}
 	head, err := s.repo.Resolve(opts.Rev)
 	switch {
+	case opts.Worktree && s.repo.Bare():
+		return nil, fmt.Errorf("read the work tree: %s is a bare repository", s.dir)
 	case opts.Worktree:
 		sn.src, sn.Revision = worktreeSource{s}, WorktreeRevision
 		if err == nil {
@@ -246,11 +250,17 @@ func validName(name string) bool {
 // no key can verify it, its cleartext marked unverified. The node is shared
 // through the store's cache and must not be modified.
 func (sn *Snapshot) plaintext(file string) (*yaml.Node, error) {
-	data, err := sn.src.read(file)
+	return sn.plaintextIn(sn.src, file)
+}
+
+// plaintextIn is plaintext for a file of src (the policy revision's, or
+// the ledger's).
+func (sn *Snapshot) plaintextIn(src source, file string) (*yaml.Node, error) {
+	data, err := src.read(file)
 	if err != nil {
 		return nil, err
 	}
-	id := sn.src.blobID(file)
+	id := src.blobID(file)
 	if id != "" {
 		if p, ok := sn.store.plain.Load(id); ok {
 			return sn.verified(file, p.(verifiedDoc)), nil

@@ -25,6 +25,10 @@ type Store struct {
 	keys   *sopsfile.Keyring
 
 	plain sync.Map // git blob id -> decrypted plaintext, for verified reads
+
+	// fetchesAll is true for a replica, which fetches every branch: a
+	// ledger branch it lacks is one the remote lacks.
+	fetchesAll bool
 }
 
 // Options configures [Open] and [Init].
@@ -86,6 +90,21 @@ func Open(dir string, opts Options) (*Store, error) {
 		return nil, fmt.Errorf("open store %s: %w", abs, err)
 	}
 	return newStore(abs, repo, opts)
+}
+
+// OpenBare opens the store at the root of a bare repository (a clone made
+// with --bare): it is read at HEAD or any revision, and only the ledger,
+// which has a branch of its own, is written to it.
+func OpenBare(dir string, opts Options) (*Store, error) {
+	repo, err := gitrepo.OpenBare(dir)
+	if err != nil {
+		return nil, err
+	}
+	keys, err := loadKeys(opts)
+	if err != nil {
+		return nil, err
+	}
+	return &Store{dir: repo.Root(), repo: repo, keys: keys}, nil
 }
 
 func newStore(abs string, repo *gitrepo.Repo, opts Options) (*Store, error) {

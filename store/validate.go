@@ -158,6 +158,9 @@ func checkConfig(p *problems, c *Config) *TierCatalog {
 	} else {
 		c.Sources = sources
 	}
+	if err := checkLedgerBranch(p.file, c.Ledger.Branch); err != nil {
+		p.addErr("ledger.branch", err)
+	}
 	return cat
 }
 

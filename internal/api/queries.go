@@ -253,6 +253,16 @@ func (s *Server) deployments(c *gin.Context) {
 	if !ok {
 		return
 	}
+	// The ledger branch moves while the policy revision stays: a cached
+	// snapshot would keep the ledger it first read.
+	sn, err := sn.Store().Snapshot(store.ReadOptions{Rev: sn.Revision, AllowUnverified: s.opts.AllowUnverified})
+	if err == nil {
+		err = sn.CheckLedger()
+	}
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
 	// A server that holds the private key verifies every event's
 	// fingerprints: a forged event is an integrity error, not a summary.
 	deps, err := ledger.Reader{Snapshot: sn, Mode: ledger.Metadata, Now: time.Now().UTC(), Verify: ledger.CanVerify(sn)}.All(scenario)

@@ -80,6 +80,7 @@ Examples:
 			newDeploymentsCommand(e),
 			newAuditCommand(e),
 			newRotationDueCommand(e),
+			newLedgerCommand(e),
 			newPromptCommand(e),
 			newVerifyBundleCommand(e),
 			newGetCommand(e),

@@ -42,14 +42,14 @@ Examples:
 	}
 }
 
-func runAudit(_ context.Context, opts ledgerReadOptions, e *env) error {
+func runAudit(ctx context.Context, opts ledgerReadOptions, e *env) error {
 	if opts.Format != "text" && opts.Format != "json" {
 		return usagef("unknown --format %q: want text or json", opts.Format)
 	}
 	if opts.Secret != "" && opts.Deployment != "" {
 		return usagef("--secret and --deployment cannot be combined")
 	}
-	r, err := opts.reader(e)
+	r, err := opts.reader(ctx, e)
 	if err != nil {
 		return err
 	}

@@ -21,10 +21,14 @@ type ledgerReadOptions struct {
 	// NoVerify skips decrypting the events to verify their fingerprints,
 	// which readers otherwise do when the private key is at hand.
 	NoVerify bool
+	// Remote, when set, is the git remote whose ledger branch is fetched
+	// and read instead of the local one.
+	Remote string
 }
 
 func ledgerReadFlags(formats string) []ucli.Flag {
 	return append(readFlags()[:1],
+		remoteFlag(),
 		&ucli.StringFlag{Name: "scenario", Aliases: []string{"s"}, Usage: "only this scenario"},
 		&ucli.StringFlag{Name: "format", Aliases: []string{"o"}, Value: "text", Usage: "output format: " + formats},
 		&ucli.BoolFlag{Name: "no-verify", Usage: "read the ledger's clear metadata only, even when the private key could verify every event's fingerprints"},
@@ -33,7 +37,7 @@ func ledgerReadFlags(formats string) []ucli.Flag {
 
 func ledgerReadOpts(c *ucli.Context) ledgerReadOptions {
 	o := ledgerReadOptions{storeOptions: readOptions(c), Scenario: c.String("scenario"), Format: c.String("format"),
-		NoVerify: c.Bool("no-verify")}
+		NoVerify: c.Bool("no-verify"), Remote: c.String("remote")}
 	if c.IsSet("deployment") {
 		o.Deployment = c.String("deployment")
 	}
@@ -46,14 +50,18 @@ func ledgerReadOpts(c *ucli.Context) ledgerReadOptions {
 	return o
 }
 
-// reader opens the store and returns a metadata reader at the revision.
-func (o ledgerReadOptions) reader(e *env) (ledger.Reader, error) {
+// reader opens the store and returns a metadata reader at the revision,
+// whose ledger is the ledger branch (fetched from --remote when set).
+func (o ledgerReadOptions) reader(ctx context.Context, e *env) (ledger.Reader, error) {
 	now, err := clock(e)
 	if err != nil {
 		return ledger.Reader{}, err
 	}
 	_, sn, err := o.open(e)
 	if err != nil {
+		return ledger.Reader{}, err
+	}
+	if err := useLedger(ctx, sn, o.Remote); err != nil {
 		return ledger.Reader{}, err
 	}
 	if o.Scenario != "" && !store.ValidLedgerName(o.Scenario) {
@@ -87,11 +95,11 @@ Examples:
 	}
 }
 
-func runDeployments(_ context.Context, opts ledgerReadOptions, e *env) error {
+func runDeployments(ctx context.Context, opts ledgerReadOptions, e *env) error {
 	if opts.Format != "text" && opts.Format != "json" {
 		return usagef("unknown --format %q: want text or json", opts.Format)
 	}
-	r, err := opts.reader(e)
+	r, err := opts.reader(ctx, e)
 	if err != nil {
 		return err
 	}

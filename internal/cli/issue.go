@@ -21,8 +21,12 @@ func newIssueCommand(e *env) *ucli.Command {
 time (strategy generate, at: bundle), renders their targets into --out and
 commits one new SOPS-encrypted ledger file under
 deployments/<scenario>/<deployment>/ holding each value encrypted with its
-keyed fingerprint. Issuing a deployment again renders the same values and
-commits nothing (only secrets the plan gained since are generated).
+keyed fingerprint. The commit goes to the ledger branch (secretsctl/ledger,
+or ledger.branch of secretsctl.yaml), never to the checked-out branch: the
+work tree, the index and HEAD are left as they are, so issue works from any
+branch, a detached HEAD or a bare clone (--store repo.git). Issuing a
+deployment again renders the same values and commits nothing (only secrets
+the plan gained since are generated).
 
 An infrastructure secret planned for a tier that ships to end users is
 never generated (exit 4). --out must lie outside the store's git work tree.
@@ -51,7 +55,7 @@ Examples:
 }
 
 func runIssue(ctx context.Context, opts issueOptions, e *env) error {
-	w, err := opts.writer(e)
+	w, err := opts.writer(ctx, e)
 	if err != nil {
 		return err
 	}
@@ -107,7 +111,7 @@ Examples:
 }
 
 func runRender(ctx context.Context, opts renderOptions, e *env) error {
-	w, err := opts.writer(e)
+	w, err := opts.writer(ctx, e)
 	if err != nil {
 		return err
 	}
@@ -117,7 +121,7 @@ func runRender(ctx context.Context, opts renderOptions, e *env) error {
 	}
 	res, err := w.Render(ctx, ledger.Target{Scenario: opts.Scenario, Deployment: opts.Deployment}, out)
 	if err != nil {
-		return err
+		return notFetched(w.Store, err)
 	}
 	return printResult(e, opts.Format, "rendered", res, out)
 }

@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"os"
@@ -25,20 +26,24 @@ type ledgerOptions struct {
 	Author string
 	Push   bool
 	Format string
+	// Remote, when set, is the git remote whose ledger branch is fetched
+	// (and the local one fast-forwarded to it) before reading.
+	Remote string
 }
 
 func ledgerWriteFlags() []ucli.Flag {
 	return []ucli.Flag{
 		&ucli.StringFlag{Name: "author", Usage: `commit author as "Name <email>" (default: git config)`},
-		&ucli.BoolFlag{Name: "push", Usage: "push the commit to the branch's remote, rebasing onto it when the push is rejected as non-fast-forward (default: git config secretsctl.push)"},
+		&ucli.BoolFlag{Name: "push", Usage: "push the ledger branch to its remote, replaying the event onto it when the remote moved (default: git config secretsctl.push)"},
 		&ucli.BoolFlag{Name: "allow-unverified", Usage: "read metadata without the private key (needs SECRETSCTL_FINGERPRINT_KEY; new deployments only)"},
 		&ucli.StringFlag{Name: "format", Aliases: []string{"o"}, Value: "text", Usage: "output format: text or json"},
+		&ucli.StringFlag{Name: "remote", Usage: "fetch the ledger branch from this git remote first and fast-forward the local one to it"},
 	}
 }
 
 func ledgerWriteOptions(c *ucli.Context) ledgerOptions {
 	return ledgerOptions{storeOptions: storeOptions{Store: storeFlagValue(c), AllowUnverified: c.Bool("allow-unverified")},
-		Author: c.String("author"), Push: c.Bool("push"), Format: c.String("format")}
+		Author: c.String("author"), Push: c.Bool("push"), Format: c.String("format"), Remote: c.String("remote")}
 }
 
 // clock returns now, or SECRETSCTL_NOW when set.
@@ -55,7 +60,7 @@ func clock(e *env) (func() time.Time, error) {
 }
 
 // writer opens the store and returns a ledger writer for it.
-func (o ledgerOptions) writer(e *env) (*ledger.Writer, error) {
+func (o ledgerOptions) writer(ctx context.Context, e *env) (*ledger.Writer, error) {
 	if o.Format != "text" && o.Format != "json" {
 		return nil, usagef("unknown --format %q: want text or json", o.Format)
 	}
@@ -70,6 +75,11 @@ func (o ledgerOptions) writer(e *env) (*ledger.Writer, error) {
 	st, err := o.openStore(e)
 	if err != nil {
 		return nil, err
+	}
+	if o.Remote != "" {
+		if err := st.SyncLedger(ctx, o.Remote); err != nil {
+			return nil, err
+		}
 	}
 	return &ledger.Writer{Store: st, Author: author, Now: now, FingerprintKey: e.getenv(ledger.FingerprintKeyEnv),
 		AllowUnverified: o.AllowUnverified}, nil
@@ -105,7 +115,7 @@ func ledgerErr(err error) error {
 	switch {
 	case err == nil:
 		return nil
-	case errors.As(err, &bad), errors.As(err, &amb), errors.As(err, &conflict):
+	case errors.As(err, &bad), errors.As(err, &amb), errors.As(err, &conflict), errors.Is(err, store.ErrLedgerOnPolicyBranch):
 		return usageError{err}
 	case errors.Is(err, hooks.ErrRefused):
 		return coded{err, ExitInvalid}

@@ -60,6 +60,15 @@ func (o storeOptions) openStore(e *env) (*store.Store, error) {
 	}
 	dir, err := store.Locate(explicit, e.cwd)
 	if err != nil {
+		// A bare clone has no secretsctl.yaml on disk: it is read from
+		// HEAD, and only the ledger is written.
+		bare := explicit
+		if bare == "" {
+			bare = e.cwd
+		}
+		if st, berr := store.OpenBare(bare, store.Options{Getenv: e.getenv}); berr == nil {
+			return st, nil
+		}
 		return nil, err
 	}
 	return store.Open(dir, store.Options{Getenv: e.getenv})

@@ -7,7 +7,7 @@ import (
 	"github.com/secretsctl/secretsctl/internal/ledger"
 )
 
-// push sends a ledger commit to the remote when --push or git config
+// push sends the ledger branch to its remote when --push or git config
 // secretsctl.push asks for it.
 func (o ledgerOptions) push(ctx context.Context, w *ledger.Writer, res *ledger.Result) error {
 	if !res.Committed {
@@ -20,9 +20,9 @@ func (o ledgerOptions) push(ctx context.Context, w *ledger.Writer, res *ledger.R
 	if !o.Push && !want {
 		return nil
 	}
-	p, err := w.Store.Push(ctx)
+	p, err := w.Store.PushLedger(ctx)
 	if err != nil {
-		return fmt.Errorf("committed %s locally, but the push failed (run the command with --push again later, or git push): %w", res.Commit, err)
+		return fmt.Errorf("committed %s locally, but the push failed (push it later with git push, or the next --push): %w", res.Commit, err)
 	}
 	res.Commit = p.Head
 	return nil

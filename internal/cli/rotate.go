@@ -51,13 +51,13 @@ Examples:
 }
 
 func runRotate(ctx context.Context, opts rotateOptions, e *env) error {
-	w, err := opts.writer(e)
+	w, err := opts.writer(ctx, e)
 	if err != nil {
 		return err
 	}
 	res, err := w.Rotate(ctx, opts.Target)
 	if err != nil {
-		return err
+		return notFetched(w.Store, err)
 	}
 	if err := opts.push(ctx, w, res); err != nil {
 		return err
@@ -92,13 +92,13 @@ func runRevoke(ctx context.Context, opts rotateOptions, e *env) error {
 	if opts.Reason == "" {
 		return usagef("--reason must not be empty")
 	}
-	w, err := opts.writer(e)
+	w, err := opts.writer(ctx, e)
 	if err != nil {
 		return err
 	}
 	res, err := w.Revoke(ctx, opts.Target, opts.Reason)
 	if err != nil {
-		return err
+		return notFetched(w.Store, err)
 	}
 	if err := opts.push(ctx, w, res); err != nil {
 		return err

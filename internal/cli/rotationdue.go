@@ -35,13 +35,13 @@ Examples:
 	}
 }
 
-func runRotationDue(_ context.Context, opts ledgerReadOptions, e *env) error {
+func runRotationDue(ctx context.Context, opts ledgerReadOptions, e *env) error {
 	switch opts.Format {
 	case "text", "json", "sarif":
 	default:
 		return usagef("unknown --format %q: want text, json or sarif", opts.Format)
 	}
-	r, err := opts.reader(e)
+	r, err := opts.reader(ctx, e)
 	if err != nil {
 		return err
 	}

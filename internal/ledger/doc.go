@@ -6,8 +6,8 @@
 //
 // The ledger is append-only: every issue, rotate and revoke adds one
 // SOPS-encrypted [store.LedgerEvent] under
-// deployments/<scenario>/<deployment>/ in one commit, and nothing is ever
-// modified. The state of a deployment is derived by replaying its events
+// deployments/<scenario>/<deployment>/ in one commit on the ledger branch
+// (never the checked-out one), and nothing is ever modified. The state of a deployment is derived by replaying its events
 // in order ([Derive]): a value is active from the event that introduced it,
 // previous once a rotation replaced it (for the secret's rotation_grace,
 // 7 days by default), superseded after that, and revoked once an event

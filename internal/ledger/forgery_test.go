@@ -126,8 +126,7 @@ func TestRemovedFingerprintKeyIsIntegrityError(t *testing.T) {
 	st, err := store.Open(dir, store.Options{})
 	require.NoError(t, err)
 	issue(t, &Writer{Store: st}, "acme")
-	storetest.Git(t, dir, "rm", "-q", store.FingerprintKeyFile)
-	storetest.Git(t, dir, "commit", "-q", "-m", "drop the key")
+	storetest.CommitOnBranch(t, dir, "secretsctl/ledger", store.FingerprintKeyFile, nil)
 	_, err = (&Writer{Store: st}).Render(context.Background(), Target{Deployment: "acme"}, t.TempDir())
 	var ie *store.IntegrityError
 	require.ErrorAs(t, err, &ie)

@@ -247,7 +247,7 @@ func (w *Writer) event(action, scenario, deployment, tier, rev string, entries [
 		Deployment: deployment, Tier: tier, PlanRevision: rev, Time: w.now().Truncate(time.Millisecond), Secrets: entries}
 }
 
-// commit writes an event as one commit. seq is how many events the
+// commit writes an event as one commit on the ledger branch. seq is how many events the
 // deployment had; the file name starts with the next number so that names
 // sort in event order.
 func (w *Writer) commit(ctx context.Context, sn *store.Snapshot, res *Result, ev *store.LedgerEvent, seq int, key fingerprintKey) (*Result, error) {
@@ -267,10 +267,9 @@ func (w *Writer) commit(ctx context.Context, sn *store.Snapshot, res *Result, ev
 		Message: store.Message{Subject: subject, Action: ev.Event, Scenarios: []string{ev.Scenario}, Tiers: []string{ev.Tier},
 			Deployment: ev.Deployment, Event: file},
 		Author:    w.Author,
-		Parent:    sn.Revision,
 		Unchanged: []string{dir, store.FingerprintKeyFile},
 	}
-	c, ok, err := w.Store.Commit(ctx, ch)
+	c, ok, err := sn.CommitLedger(ctx, ch)
 	if err != nil {
 		return nil, err
 	}

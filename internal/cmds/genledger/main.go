@@ -2,13 +2,14 @@
 // ledger benchmarks: -events ledger commits (an issue, then rotations of
 // every secret) spread over -deployments deployments of one scenario on one
 // tier. Events are real: SOPS-encrypted with the store's creation rules,
-// keyed fingerprints, one commit each with the ledger trailers, on top of
-// the current branch. Values are random hex, not what the scenario's
+// keyed fingerprints, one commit each with the ledger trailers, on the
+// ledger branch (secretsctl/ledger), or with -legacy on the current branch
+// as stores kept them before the ledger had a branch. Values are random hex, not what the scenario's
 // generators would make. The commits are written by `git fast-import` (one
-// pack, as after git gc), then checked out: making 10,000 commits one at a
+// pack, as after git gc); -legacy checks them out. Making 10,000 commits one at a
 // time with fsyncs takes tens of minutes on a loaded machine.
 //
-//	go run ./internal/cmds/genledger -store DIR -events 10000 -deployments 100
+//	go run ./internal/cmds/genledger -store DIR -events 10000 -deployments 100 [-legacy]
 package main
 
 import (
@@ -34,14 +35,15 @@ func main() {
 	scenario := flag.String("scenario", "picker-wheel", "scenario")
 	tier := flag.String("tier", "tier-4-saas", "canonical tier id")
 	secrets := flag.Int("secrets", 4, "secrets per deployment")
+	legacy := flag.Bool("legacy", false, "commit the events on the current branch, as stores did before the ledger had a branch")
 	flag.Parse()
-	if err := generate(*dir, *scenario, *tier, *events, *deployments, *secrets); err != nil {
+	if err := generate(*dir, *scenario, *tier, *events, *deployments, *secrets, *legacy); err != nil {
 		fmt.Fprintln(os.Stderr, "genledger:", err)
 		os.Exit(1)
 	}
 }
 
-func generate(dir, scenario, tier string, events, deployments, secrets int) error {
+func generate(dir, scenario, tier string, events, deployments, secrets int, legacy bool) error {
 	st, err := store.Open(dir, store.Options{})
 	if err != nil {
 		return err
@@ -55,6 +57,11 @@ func generate(dir, scenario, tier string, events, deployments, secrets int) erro
 	if err != nil {
 		return err
 	}
+	from := head // the commit the first event follows
+	if !legacy {
+		branch = "refs/heads/" + store.DefaultLedgerBranch
+		from, _ = gitOutput(root, "rev-parse", "--verify", "-q", branch) // none: a root commit
+	}
 	imp := exec.Command("git", "fast-import", "--quiet")
 	imp.Dir, imp.Stderr = root, os.Stderr
 	in, err := imp.StdinPipe()
@@ -65,7 +72,7 @@ func generate(dir, scenario, tier string, events, deployments, secrets int) erro
 		return err
 	}
 	w := bufio.NewWriter(in)
-	if err := stream(w, st, branch, head, scenario, tier, events, deployments, secrets); err != nil {
+	if err := stream(w, st, branch, head, from, scenario, tier, events, deployments, secrets); err != nil {
 		in.Close()
 		imp.Wait()
 		return err
@@ -73,7 +80,9 @@ func generate(dir, scenario, tier string, events, deployments, secrets int) erro
 	if err := errors.Join(w.Flush(), in.Close(), imp.Wait()); err != nil {
 		return fmt.Errorf("git fast-import: %w", err)
 	}
-	_, err = gitOutput(root, "reset", "-q", "--hard")
+	if legacy {
+		_, err = gitOutput(root, "reset", "-q", "--hard")
+	}
 	return err
 }
 
@@ -87,8 +96,10 @@ func gitOutput(dir string, args ...string) (string, error) {
 	return strings.TrimSpace(string(out)), nil
 }
 
-// stream writes the fast-import commands of the history.
-func stream(w *bufio.Writer, st *store.Store, branch, head, scenario, tier string, events, deployments, secrets int) error {
+// stream writes the fast-import commands of the history: events that
+// follow the plan of commit head, on branch, the first one a child of from
+// ("" for a root commit).
+func stream(w *bufio.Writer, st *store.Store, branch, head, from, scenario, tier string, events, deployments, secrets int) error {
 	key := make([]byte, 32)
 	rand.Read(key)
 	seq := make([]int, deployments)
@@ -134,8 +145,8 @@ func stream(w *bufio.Writer, st *store.Store, branch, head, scenario, tier strin
 		stamp := fmt.Sprintf("%d +0000", ev.Time.Unix())
 		fmt.Fprintf(w, "commit %s\nauthor genledger <genledger@example.com> %s\ncommitter genledger <genledger@example.com> %s\ndata %d\n%s\n",
 			branch, stamp, stamp, len(msg), msg)
-		if i == 0 {
-			fmt.Fprintf(w, "from %s\n", head)
+		if i == 0 && from != "" {
+			fmt.Fprintf(w, "from %s\n", from)
 		}
 		for rel, doc := range files {
 			data, err := st.EncryptDocument(rel, doc)

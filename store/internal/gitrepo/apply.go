@@ -4,10 +4,8 @@ import (
 	"context"
 	"fmt"
 	"slices"
-	"time"
 
 	"github.com/go-git/go-git/v5/plumbing"
-	"github.com/go-git/go-git/v5/plumbing/object"
 )
 
 // Apply writes a change as one commit on the current branch (the one HEAD
@@ -100,38 +98,14 @@ func (r *Repo) plan(edits []edit) (*plan, error) {
 }
 
 // commit writes the commit object, flushes every new object to disk and
-// moves the branch to the commit. Moving the branch is the commit point.
+// moves HEAD's branch to the commit. Moving the branch is the commit point.
 func (r *Repo) commit(ctx context.Context, p *plan, msg string, author Signature) (Commit, error) {
-	now := time.Now()
-	sig := object.Signature{Name: author.Name, Email: author.Email, When: now.Truncate(time.Second)}
-	co := &object.Commit{Author: sig, Committer: sig, Message: msg, TreeHash: p.root}
-	reason := "commit (initial): "
+	var parents []plumbing.Hash
 	if !p.head.hash.IsZero() {
-		co.ParentHashes = []plumbing.Hash{p.head.hash}
-		reason = "commit: "
+		parents = []plumbing.Hash{p.head.hash}
 	}
-	o, err := r.encode(co)
-	if err != nil {
-		return Commit{}, fmt.Errorf("encode commit: %w", err)
-	}
-	if co.Hash, err = p.objects.write(o); err != nil {
-		return Commit{}, err
-	}
-	if err := p.objects.sync(); err != nil {
-		return Commit{}, err
-	}
-	if err := ctx.Err(); err != nil {
-		return Commit{}, err
-	}
-	u := refUpdate{branch: p.head.branch, old: p.head.hash, new: co.Hash, who: author, when: now, reason: reason + subject(msg)}
-	if err := r.updateRef(ctx, u); err != nil {
-		return Commit{}, err
-	}
-	written, err := object.DecodeCommit(nil, o) // as Resolve will see it, time zone included
-	if err != nil {
-		return Commit{}, fmt.Errorf("decode commit: %w", err)
-	}
-	return commitInfo(written), nil
+	return r.writeCommit(ctx, commitSpec{objects: p.objects, tree: p.root, parents: parents, ref: p.head.branch,
+		old: p.head.hash, msg: msg, author: author, withHead: true})
 }
 
 // checkUnchanged returns nil when every one of paths is the same in the

@@ -1,6 +1,7 @@
 package gitrepo
 
 import (
+	"bufio"
 	"context"
 	"errors"
 	"fmt"
@@ -20,7 +21,7 @@ import (
 type indexUpdate struct {
 	r       *Repo
 	lock    *lockFile
-	idx     *indexFile
+	idx     *index.Index
 	changes []change
 }
 
@@ -56,16 +57,23 @@ func (u *indexUpdate) rollback() {
 	}
 }
 
-// readIndex decodes an index file; a missing one is an empty index.
-func readIndex(p string) (*indexFile, error) {
-	data, err := os.ReadFile(p)
+// readIndex decodes an index file with go-git's codec (versions 2 to 4); a
+// missing one is an empty index. An index with a mandatory extension go-git
+// does not know (split index "link", sparse index "sdir") is refused.
+func readIndex(p string) (*index.Index, error) {
+	f, err := os.Open(p)
 	if errors.Is(err, fs.ErrNotExist) {
-		return &indexFile{version: 2}, nil
+		return &index.Index{Version: 2}, nil
 	}
 	if err != nil {
 		return nil, fmt.Errorf("read index: %w", err)
 	}
-	idx, err := parseIndex(data)
+	defer f.Close()
+	idx := &index.Index{}
+	err = index.NewDecoder(bufio.NewReader(f)).Decode(idx)
+	if errors.Is(err, index.ErrUnknownExtension) {
+		return nil, fmt.Errorf("read index %s: it has a mandatory extension secretsctl cannot keep (a split index or a sparse index): run `git update-index --no-split-index`, or `git sparse-checkout init --no-sparse-index`, first: %w", p, err)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("read index %s: %w", p, err)
 	}
@@ -74,21 +82,21 @@ func readIndex(p string) (*indexFile, error) {
 
 // checkMerged refuses an index with conflict stages: the user is in the
 // middle of a merge, as git commit would also refuse.
-func checkMerged(idx *indexFile) error {
-	for _, e := range idx.entries {
-		if e.stage() != 0 {
-			return fmt.Errorf("the index has unmerged paths (such as %s): finish or abort the merge first", e.name)
+func checkMerged(idx *index.Index) error {
+	for _, e := range idx.Entries {
+		if e.Stage != 0 {
+			return fmt.Errorf("the index has unmerged paths (such as %s): finish or abort the merge first", e.Name)
 		}
 	}
 	return nil
 }
 
 // stagedEntries collects the index entries of the given paths.
-func stagedEntries(idx *indexFile, paths map[string]bool) map[string][]indexRecord {
-	m := map[string][]indexRecord{}
-	for _, e := range idx.entries {
-		if paths[string(e.name)] {
-			m[string(e.name)] = append(m[string(e.name)], e)
+func stagedEntries(idx *index.Index, paths map[string]bool) map[string][]*index.Entry {
+	m := map[string][]*index.Entry{}
+	for _, e := range idx.Entries {
+		if paths[e.Name] {
+			m[e.Name] = append(m[e.Name], e)
 		}
 	}
 	return m
@@ -97,14 +105,14 @@ func stagedEntries(idx *indexFile, paths map[string]bool) map[string][]indexReco
 // staged returns the blob id the index holds for a path given its entries:
 // zero when there is none, and ok=false when they are not one plain staged
 // file (intent-to-add, conflict stages).
-func staged(entries []indexRecord) (h plumbing.Hash, ok bool) {
+func staged(entries []*index.Entry) (h plumbing.Hash, ok bool) {
 	switch {
 	case len(entries) == 0:
 		return plumbing.ZeroHash, true
-	case len(entries) > 1 || entries[0].stage() != 0 || entries[0].intentToAdd():
+	case len(entries) > 1 || entries[0].Stage != 0 || entries[0].IntentToAdd:
 		return plumbing.ZeroHash, false
 	}
-	return entries[0].hash(), true
+	return entries[0].Hash, true
 }
 
 // apply writes the changed files, then the index with their entries replaced
@@ -137,12 +145,28 @@ func (u *indexUpdate) apply() error {
 // non-nil new ones. The index's optional extensions (the cached tree among
 // them), stale now, are not written; git rebuilds them.
 func (u *indexUpdate) replaceEntries(touched map[string]*index.Entry) {
-	u.idx.replace(touched)
+	kept := u.idx.Entries[:0]
+	for _, e := range u.idx.Entries {
+		if _, ok := touched[e.Name]; !ok {
+			kept = append(kept, e)
+		}
+	}
+	for _, e := range touched {
+		if e != nil {
+			kept = append(kept, e)
+		}
+	}
+	u.idx.Entries = kept
+	u.idx.Cache, u.idx.ResolveUndo, u.idx.EndOfIndexEntry = nil, nil, nil
 }
 
 // write encodes the index into the lock file and renames it into place.
 func (u *indexUpdate) write() error {
-	if _, err := u.lock.f.Write(u.idx.encode()); err != nil {
+	w := bufio.NewWriter(u.lock.f)
+	if err := index.NewEncoder(w).Encode(u.idx); err != nil {
+		return fmt.Errorf("write index: %w", err)
+	}
+	if err := w.Flush(); err != nil {
 		return fmt.Errorf("write index: %w", err)
 	}
 	if err := u.lock.commit(); err != nil {

@@ -51,38 +51,3 @@ func TestStaleLockOfDeadWriterIsRemoved(t *testing.T) {
 	require.ErrorContains(t, err, "another git process seems to be running")
 	assert.FileExists(t, lock)
 }
-
-// TestPushRebasesOntoRemote: a push rejected because the remote moved is
-// rebased onto it (new files on both sides) and lands.
-func TestPushRebasesOntoRemote(t *testing.T) {
-	r0, origin := testRepo(t)
-	apply(t, r0, map[string]string{"base": "0"})
-	bare := filepath.Join(t.TempDir(), "remote.git")
-	runGit(t, origin, "clone", "-q", "--bare", origin, bare)
-	clone := func() *Repo {
-		d := filepath.Join(t.TempDir(), "c")
-		runGit(t, filepath.Dir(d), "clone", "-q", bare, d)
-		r, err := Open(d)
-		require.NoError(t, err)
-		return r
-	}
-	a, b := clone(), clone()
-	apply(t, a, map[string]string{"deployments/s/x/1.yaml": "x"})
-	_, err := a.Push(context.Background(), "origin", 3)
-	require.NoError(t, err)
-	apply(t, b, map[string]string{"deployments/s/y/1.yaml": "y"})
-	head, err := b.Push(context.Background(), "origin", 3)
-	require.NoError(t, err)
-	assert.Equal(t, head.Hash, runGit(t, bare, "rev-parse", "main"))
-	assert.Equal(t, "x", readWT(t, b.Root(), "deployments/s/x/1.yaml"), "the remote's file is in the work tree")
-	requireClean(t, b.Root())
-	assert.Empty(t, runGit(t, bare, "fsck", "--strict", "--no-dangling", "--no-progress"))
-
-	// Both sides changing one file is not replayed.
-	apply(t, a, map[string]string{"base": "a"})
-	_, err = a.Push(context.Background(), "origin", 3)
-	require.NoError(t, err)
-	apply(t, b, map[string]string{"base": "b"})
-	_, err = b.Push(context.Background(), "origin", 3)
-	require.ErrorIs(t, err, ErrDiverged)
-}

@@ -44,7 +44,7 @@ func OpenMirror(dir, url string) (*Mirror, error) {
 	if err := setRemote(g, url); err != nil {
 		return nil, fmt.Errorf("open mirror %s: %w", abs, err)
 	}
-	r := &Repo{root: abs, gitDir: abs, commonDir: abs, repo: g}
+	r := &Repo{root: abs, gitDir: abs, commonDir: abs, repo: g, bare: true}
 	if err := r.checkFormat(); err != nil {
 		return nil, fmt.Errorf("open mirror %s: %w", abs, err)
 	}

@@ -35,9 +35,6 @@ func (r *Repo) objectLocked(t plumbing.ObjectType, h plumbing.Hash) (plumbing.En
 func (r *Repo) readBlob(h plumbing.Hash) ([]byte, error) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	if b, err := r.packs.readBlob(h); !errors.Is(err, errNotInPacks) {
-		return b, err
-	}
 	o, err := r.objectLocked(plumbing.BlobObject, h)
 	if err != nil {
 		return nil, err

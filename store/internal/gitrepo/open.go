@@ -27,7 +27,7 @@ type Repo struct {
 
 	hc headCache // what HEAD resolved to, for Head
 
-	packs packSet // blobs read from pack files without go-git; under mu
+	bare bool // no work tree: only branches other than HEAD's are written
 }
 
 // Open finds the git repository containing dir, walking up the parents as git
@@ -50,6 +50,37 @@ func Open(dir string) (*Repo, error) {
 	}
 	return newRepo(abs, keepPacksOpen(repo))
 }
+
+// OpenBare opens the bare repository at dir (a clone made with --bare, or a
+// mirror). It has no work tree: it is read, and written only through
+// [Repo.CommitBranch].
+func OpenBare(dir string) (*Repo, error) {
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		return nil, fmt.Errorf("open repository %s: %w", dir, err)
+	}
+	g, err := git.PlainOpen(abs)
+	if err != nil {
+		return nil, fmt.Errorf("open repository %s: %w", abs, ErrNotRepo)
+	}
+	if _, err := g.Worktree(); !errors.Is(err, git.ErrIsBareRepository) {
+		return nil, fmt.Errorf("open repository %s: not a bare repository", abs)
+	}
+	if st, ok := g.Storer.(*filesystem.Storage); ok {
+		s := filesystem.NewStorageWithOptions(st.Filesystem(), cache.NewObjectLRUDefault(), filesystem.Options{MaxOpenDescriptors: maxOpenPacks})
+		if reopened, err := git.Open(s, nil); err == nil {
+			g = reopened
+		}
+	}
+	r := &Repo{root: abs, gitDir: abs, commonDir: abs, repo: g, bare: true}
+	if err := r.checkFormat(); err != nil {
+		return nil, fmt.Errorf("open repository %s: %w", abs, err)
+	}
+	return r, nil
+}
+
+// Bare reports whether the repository has no work tree.
+func (r *Repo) Bare() bool { return r.bare }
 
 // maxOpenPacks bounds the pack files a Repo keeps open between reads.
 const maxOpenPacks = 8
@@ -121,7 +152,6 @@ func newRepo(abs string, repo *git.Repository) (*Repo, error) {
 		return nil, fmt.Errorf("open repository %s: %w", root, err)
 	}
 	r := &Repo{root: root, gitDir: gitDir, commonDir: findCommonDir(gitDir), repo: repo}
-	r.packs.dir = filepath.Join(r.commonDir, "objects", "pack")
 	if err := r.checkFormat(); err != nil {
 		return nil, fmt.Errorf("open repository %s: %w", root, err)
 	}

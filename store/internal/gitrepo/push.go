@@ -21,8 +21,8 @@ import (
 var ErrDiverged = errors.New("local and remote branches changed the same files")
 
 // PushConfig reports git config secretsctl.push (false when unset) and the
-// remote of the current branch (branch.NAME.remote, else "origin").
-func (r *Repo) PushConfig() (push bool, remote string, err error) {
+// remote of branch (branch.NAME.remote, else "origin").
+func (r *Repo) PushConfig(branch string) (push bool, remote string, err error) {
 	r.mu.Lock()
 	cfg, err := r.repo.Config()
 	r.mu.Unlock()
@@ -31,59 +31,103 @@ func (r *Repo) PushConfig() (push bool, remote string, err error) {
 	}
 	push = cfg.Raw.Section("secretsctl").Option("push") == "true"
 	remote = "origin"
-	if head, err := r.head(); err == nil {
-		if b, ok := cfg.Branches[head.branch.Short()]; ok && b.Remote != "" {
-			remote = b.Remote
-		}
+	if b, ok := cfg.Branches[branch]; ok && b.Remote != "" {
+		remote = b.Remote
 	}
 	return push, remote, nil
 }
 
-// Push pushes the current branch to the same branch of remote. When the
-// remote rejects it as non-fast-forward (someone pushed first), it fetches
-// the remote branch, replays the local commits onto it (writers add new
-// files, so this does not conflict), and tries again, up to attempts times.
-// It returns the commit the remote branch points to afterwards.
-func (r *Repo) Push(ctx context.Context, remote string, attempts int) (Commit, error) {
-	head, err := r.head()
+// Remotes lists the names of the configured remotes, sorted.
+func (r *Repo) Remotes() ([]string, error) {
+	r.mu.Lock()
+	cfg, err := r.repo.Config()
+	r.mu.Unlock()
 	if err != nil {
-		return Commit{}, err
+		return nil, fmt.Errorf("read git config: %w", err)
 	}
-	branch := head.branch
-	spec := config.RefSpec(branch.String() + ":" + branch.String())
-	tracking := plumbing.NewRemoteReferenceName(remote, branch.Short())
+	var names []string
+	for name := range cfg.Remotes {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	return names, nil
+}
+
+// PushBranch pushes a branch (not HEAD's: it is committed to with
+// [Repo.CommitBranch]) to the same branch of remote. The push is a
+// compare-and-swap: the remote updates its ref only if it still names the
+// commit it advertised. When the remote rejects it because the branch moved
+// (someone pushed first), PushBranch fetches the remote branch, replays the
+// local commits onto it (writers add new files, so this does not
+// conflict), and tries again, up to attempts times. It returns the commit
+// the remote branch points to afterwards. The work tree and index are
+// never touched.
+func (r *Repo) PushBranch(ctx context.Context, remote, branch string, attempts int) (Commit, error) {
+	ref := plumbing.NewBranchReferenceName(branch)
+	spec := config.RefSpec(ref.String() + ":" + ref.String())
 	for i := 1; ; i++ {
 		r.mu.Lock()
 		err := r.repo.PushContext(ctx, &git.PushOptions{RemoteName: remote, RefSpecs: []config.RefSpec{spec}})
 		r.mu.Unlock()
 		if err == nil || errors.Is(err, git.NoErrAlreadyUpToDate) {
-			h, err := r.head()
-			if err != nil {
-				return Commit{}, err
-			}
-			return r.Resolve(h.hash.String())
+			return r.Resolve(ref.String())
 		}
 		if !rejected(err) || i >= attempts {
-			return Commit{}, fmt.Errorf("push %s to %s: %w", branch.Short(), remote, err)
+			return Commit{}, fmt.Errorf("push %s to %s: %w", branch, remote, err)
 		}
-		fetch := config.RefSpec("+" + branch.String() + ":" + tracking.String())
-		r.mu.Lock()
-		err = r.repo.FetchContext(ctx, &git.FetchOptions{RemoteName: remote, RefSpecs: []config.RefSpec{fetch}})
-		r.mu.Unlock()
-		if err != nil && !errors.Is(err, git.NoErrAlreadyUpToDate) {
-			return Commit{}, fmt.Errorf("fetch %s from %s: %w", branch.Short(), remote, err)
-		}
-		ref, err := r.reference(tracking)
-		if err != nil {
-			return Commit{}, fmt.Errorf("read %s: %w", tracking, err)
-		}
-		if err := r.rebase(ctx, ref.Hash()); err != nil {
-			return Commit{}, err
-		}
+		// Wait first, then fetch, replay and push at once: the push
+		// succeeds only if nobody pushed since the fetch.
 		if err := backoff(ctx, i); err != nil {
 			return Commit{}, err
 		}
+		onto, ok, err := r.FetchBranch(ctx, remote, branch)
+		if err != nil {
+			return Commit{}, err
+		}
+		if ok {
+			if err := r.rebaseBranch(ctx, ref, plumbing.NewHash(onto)); err != nil {
+				return Commit{}, err
+			}
+		}
 	}
+}
+
+// FetchBranch fetches branch from remote into refs/remotes/REMOTE/BRANCH
+// and returns the commit it names; ok is false when the remote has no such
+// branch.
+func (r *Repo) FetchBranch(ctx context.Context, remote, branch string) (hash string, ok bool, err error) {
+	tracking := plumbing.NewRemoteReferenceName(remote, branch)
+	fetch := config.RefSpec("+" + plumbing.NewBranchReferenceName(branch).String() + ":" + tracking.String())
+	r.mu.Lock()
+	err = r.repo.FetchContext(ctx, &git.FetchOptions{RemoteName: remote, RefSpecs: []config.RefSpec{fetch}, Tags: git.NoTags})
+	r.mu.Unlock()
+	var nomatch git.NoMatchingRefSpecError
+	switch {
+	case errors.As(err, &nomatch):
+		return "", false, nil
+	case err != nil && !errors.Is(err, git.NoErrAlreadyUpToDate):
+		return "", false, fmt.Errorf("fetch %s from %s: %w", branch, remote, err)
+	}
+	ref, err := r.reference(tracking)
+	if err != nil {
+		return "", false, fmt.Errorf("read %s: %w", tracking, err)
+	}
+	return ref.Hash().String(), true, nil
+}
+
+// RefHash returns the commit a full reference name ("refs/heads/x",
+// "refs/remotes/origin/x") points to; ok is false when it does not exist.
+func (r *Repo) RefHash(name string) (hash string, ok bool, err error) {
+	ref, err := r.reference(plumbing.ReferenceName(name))
+	switch {
+	case errors.Is(err, plumbing.ErrReferenceNotFound):
+		return "", false, nil
+	case err != nil:
+		return "", false, fmt.Errorf("read %s: %w", name, err)
+	case ref.Type() != plumbing.HashReference:
+		return "", false, fmt.Errorf("read %s: a symbolic reference", name)
+	}
+	return ref.Hash().String(), true, nil
 }
 
 // rejected reports a push refused because the remote branch moved.
@@ -102,20 +146,21 @@ func rejected(err error) bool {
 	return false
 }
 
-// rebase replays the commits of the current branch that onto lacks onto
-// onto, as git rebase would for a linear history, under the writer lock, and
-// brings the work tree and index in line.
-func (r *Repo) rebase(ctx context.Context, onto plumbing.Hash) error {
+// rebaseBranch replays the commits of a branch that onto lacks onto onto,
+// as git rebase would for a linear history, under the writer lock, and
+// moves the branch there with a compare-and-swap. A branch onto already
+// contains is fast-forwarded to it.
+func (r *Repo) rebaseBranch(ctx context.Context, ref plumbing.ReferenceName, onto plumbing.Hash) error {
 	unlock, err := r.lockWriters(ctx)
 	if err != nil {
 		return err
 	}
 	defer unlock()
-	head, err := r.head()
+	cur, err := r.reference(ref)
 	if err != nil {
-		return err
+		return fmt.Errorf("read %s: %w", ref, err)
 	}
-	local, err := r.readCommit(head.hash)
+	local, err := r.readCommit(cur.Hash())
 	if err != nil {
 		return err
 	}
@@ -124,7 +169,7 @@ func (r *Repo) rebase(ctx context.Context, onto plumbing.Hash) error {
 		return fmt.Errorf("read remote head: %w", err)
 	}
 	todo, err := r.toReplay(local, remote)
-	if err != nil || len(todo) == 0 {
+	if err != nil {
 		return err
 	}
 	w := &objectWriter{r: r}
@@ -137,30 +182,10 @@ func (r *Repo) rebase(ctx context.Context, onto plumbing.Hash) error {
 	if err := w.sync(); err != nil {
 		return err
 	}
-	edits, err := r.treeEdits(local.TreeHash, base.TreeHash)
-	if err != nil {
-		return err
-	}
-	changes, err := diff(r.treeAt(local.TreeHash), edits)
-	if err != nil {
-		return err
-	}
-	var ix *indexUpdate
-	if len(changes) > 0 {
-		if ix, err = r.lockIndex(ctx, changes); err != nil {
-			return fmt.Errorf("rebase: %w", err)
-		}
-		defer ix.rollback()
-	}
 	who := Signature{Name: local.Committer.Name, Email: local.Committer.Email}
-	u := refUpdate{branch: head.branch, old: head.hash, new: base.Hash, who: who, when: time.Now(), reason: "rebase (secretsctl push): onto " + onto.String()}
-	if err := r.updateRef(ctx, u); err != nil {
-		return err
-	}
-	if ix != nil {
-		return ix.apply()
-	}
-	return nil
+	u := refUpdate{branch: ref, old: local.Hash, new: base.Hash, who: who, when: time.Now(), noHeadLog: true,
+		reason: "rebase (secretsctl push): onto " + onto.String()}
+	return r.updateRef(ctx, u)
 }
 
 // toReplay lists, oldest first, the commits of local's first-parent chain
@@ -328,14 +353,69 @@ func (r *Repo) entriesOf(h plumbing.Hash) (map[string]object.TreeEntry, error) {
 	return out, nil
 }
 
-// backoff waits a little longer after each rejected attempt, with jitter,
-// so that writers racing for one remote do not collide in lockstep.
+// backoff waits a random time up to a bound that doubles after each
+// rejected attempt (50 ms, 100 ms, … at most 2 s: "full jitter"), so that
+// writers racing for one remote spread out instead of colliding in
+// lockstep.
 func backoff(ctx context.Context, attempt int) error {
-	d := time.Duration(attempt*attempt)*20*time.Millisecond + time.Duration(rand.Int64N(int64(50*time.Millisecond)))
+	bound := min(50*time.Millisecond<<min(attempt, 6), 2*time.Second)
+	d := time.Duration(rand.Int64N(int64(bound))) + 10*time.Millisecond
 	select {
 	case <-ctx.Done():
 		return ctx.Err()
 	case <-time.After(d):
 		return nil
 	}
+}
+
+// FastForwardBranch moves a local branch (not HEAD's) to target when target
+// contains it, or creates it at target, under the writer lock and with a
+// compare-and-swap. A branch with commits target lacks is left as it is
+// (moved=false): a push replays them.
+func (r *Repo) FastForwardBranch(ctx context.Context, branch, target string) (moved bool, err error) {
+	ref := plumbing.NewBranchReferenceName(branch)
+	to, ok := parseHash(target)
+	if !ok {
+		return false, fmt.Errorf("fast-forward %s: invalid commit %q", branch, target)
+	}
+	unlock, err := r.lockWriters(ctx)
+	if err != nil {
+		return false, err
+	}
+	defer unlock()
+	if r.CurrentBranch() == branch {
+		return false, fmt.Errorf("fast-forward %s: %w", branch, ErrBranchCheckedOut)
+	}
+	var old plumbing.Hash
+	if cur, found, err := r.RefHash(ref.String()); err != nil {
+		return false, err
+	} else if found {
+		old = plumbing.NewHash(cur)
+	}
+	if old == to {
+		return false, nil
+	}
+	if !old.IsZero() {
+		if contains, err := r.isAncestor(old, to); err != nil || !contains {
+			return false, err
+		}
+	}
+	u := refUpdate{branch: ref, old: old, new: to, who: Signature{Name: "secretsctl", Email: "secretsctl@localhost"},
+		when: time.Now(), reason: "fetch: fast-forward", noHeadLog: true}
+	return true, r.updateRef(ctx, u)
+}
+
+// isAncestor reports whether commit a is b or one of its ancestors.
+func (r *Repo) isAncestor(a, b plumbing.Hash) (bool, error) {
+	ca, err := r.readCommit(a)
+	if err != nil {
+		return false, err
+	}
+	cb, err := r.readCommit(b)
+	if err != nil {
+		return false, err
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return ca.IsAncestor(cb)
 }

@@ -19,6 +19,8 @@ type refUpdate struct {
 	who      Signature
 	when     time.Time
 	reason   string // reflog message, e.g. "commit: subject"
+	// noHeadLog leaves HEAD's reflog alone: the branch is not HEAD's.
+	noHeadLog bool
 }
 
 // updateRef moves a branch with git's ref lock protocol: create
@@ -67,7 +69,8 @@ func (r *Repo) updateRef(ctx context.Context, u refUpdate) error {
 }
 
 // logRefUpdates reports whether reflogs are kept: core.logAllRefUpdates,
-// which defaults to true in a repository with a work tree.
+// which defaults to true in a repository with a work tree and to false in a
+// bare one.
 func (r *Repo) logRefUpdates() bool {
 	r.mu.Lock()
 	cfg, err := r.repo.Config()
@@ -76,6 +79,9 @@ func (r *Repo) logRefUpdates() bool {
 		return true
 	}
 	v := strings.ToLower(cfg.Raw.Section("core").Option("logallrefupdates"))
+	if v == "" {
+		return !r.bare
+	}
 	return v != "false" && v != "no" && v != "off" && v != "0"
 }
 
@@ -84,10 +90,11 @@ func (r *Repo) logRefUpdates() bool {
 func (r *Repo) appendReflogs(u refUpdate) error {
 	line := fmt.Sprintf("%s %s %s <%s> %d %s\t%s\n", u.old, u.new, u.who.Name, u.who.Email,
 		u.when.Unix(), u.when.Format("-0700"), oneLine(u.reason))
-	for _, p := range []string{
-		filepath.Join(r.commonDir, "logs", filepath.FromSlash(u.branch.String())),
-		filepath.Join(r.gitDir, "logs", "HEAD"),
-	} {
+	logs := []string{filepath.Join(r.commonDir, "logs", filepath.FromSlash(u.branch.String()))}
+	if !u.noHeadLog {
+		logs = append(logs, filepath.Join(r.gitDir, "logs", "HEAD"))
+	}
+	for _, p := range logs {
 		if err := appendFile(p, line); err != nil {
 			return fmt.Errorf("append reflog: %w", err)
 		}

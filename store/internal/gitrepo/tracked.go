@@ -18,8 +18,8 @@ func (r *Repo) IndexPaths(dir string) ([]string, error) {
 		prefix += "/"
 	}
 	var out []string
-	for _, e := range idx.entries {
-		name := string(e.name)
+	for _, e := range idx.Entries {
+		name := e.Name
 		if !strings.HasPrefix(name, prefix) || (len(out) > 0 && out[len(out)-1] == name) {
 			continue
 		}

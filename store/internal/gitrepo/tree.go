@@ -225,3 +225,9 @@ func join(dir, name string) string {
 	}
 	return dir + "/" + name
 }
+
+// IsDir reports whether dir is a directory of the tree ("" is the root).
+func (t *Tree) IsDir(dir string) (bool, error) {
+	d, err := t.dir(cleanPath(dir))
+	return d != nil, err
+}

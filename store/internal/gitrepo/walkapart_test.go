@@ -1,13 +1,10 @@
 package gitrepo
 
 import (
-	"errors"
 	"fmt"
-	"io"
 	"strings"
 	"testing"
 
-	"github.com/go-git/go-git/v5/plumbing"
 	"github.com/stretchr/testify/require"
 )
 
@@ -55,34 +52,4 @@ func TestWalkApartMatchesWalk(t *testing.T) {
 	want := collect(r.Walk)
 	require.Len(t, want, 2)
 	require.Equal(t, want, collect(r.WalkApart))
-}
-
-// TestPackSetReadsEveryObjectType reads every object of a gc'ed
-// repository (commits, trees, delta-compressed blobs) with readObject, as
-// WalkApart reads commits, and with go-git's storage: same type and bytes.
-func TestPackSetReadsEveryObjectType(t *testing.T) {
-	r, _, _ := packedLedger(t)
-	ps := &packSet{dir: r.packs.dir}
-	ids := strings.Fields(runGit(t, r.Root(), "cat-file", "--batch-all-objects", "--batch-check=%(objectname)"))
-	types := map[plumbing.ObjectType]int{}
-	for _, id := range ids {
-		h := plumbing.NewHash(id)
-		typ, got, err := ps.readObject(h)
-		if errors.Is(err, errNotInPacks) {
-			continue // loose: go-git reads it
-		}
-		require.NoError(t, err, "object %s", h)
-		o, err := r.objectLocked(plumbing.AnyObject, h)
-		require.NoError(t, err)
-		require.Equal(t, o.Type(), typ, "object %s", h)
-		rd, err := o.Reader()
-		require.NoError(t, err)
-		want, err := io.ReadAll(rd)
-		require.NoError(t, err)
-		require.Equal(t, want, got, "object %s", h)
-		types[typ]++
-	}
-	require.Positive(t, types[plumbing.CommitObject])
-	require.Positive(t, types[plumbing.TreeObject])
-	require.Greater(t, types[plumbing.BlobObject], 250)
 }

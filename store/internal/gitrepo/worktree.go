@@ -48,7 +48,7 @@ func (u *indexUpdate) checkClean() error {
 
 // dirtyPaths returns the paths that keep one change from being applied
 // safely: the path itself, or a parent that is not a directory.
-func (r *Repo) dirtyPaths(c change, entries []indexRecord, deleted map[string]bool) ([]string, error) {
+func (r *Repo) dirtyPaths(c change, entries []*index.Entry, deleted map[string]bool) ([]string, error) {
 	var bad []string
 	for dir := parentDir(c.path); dir != ""; dir = parentDir(dir) {
 		fi, err := os.Lstat(r.full(dir))
