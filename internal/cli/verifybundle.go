@@ -26,8 +26,14 @@ type verifyBundleOptions struct {
 	AllowMissing bool
 	Workers      int
 	Limits       bundlescan.Limits
+	// Scope is scopeStore (the default) or scopeScenario.
+	Scope string
+	// Strict fails when a source or deployment cannot be read.
+	Strict bool
 	// resolve finds the values of secret ids; see [bundleValues].
 	resolve valueResolver
+	// storeValues adds the store's values for scopeStore; see [storeValues].
+	storeValues storeScan
 }
 
 // valueResolver returns the values of the given secret ids from the
@@ -40,17 +46,28 @@ func newVerifyBundleCommand(e *env) *ucli.Command {
 		Name:      "verify-bundle",
 		Usage:     "prove that no infrastructure or stripped secret ships in a bundle",
 		ArgsUsage: "DIR|FILE",
-		Description: `Resolves the values of every infrastructure secret the scenario uses and of
-every secret stripped on the tier (from the store's vault, .env files and
-HashiCorp Vault, as configured in secretsctl.yaml), then scans every byte of
+		Description: `Resolves the values of every infrastructure secret the store knows — of
+every resource and scenario, from each configured source (the store's vault,
+.env files, HashiCorp Vault, as secretsctl.yaml lists them) — and every
+value the ledger issued to a deployment the key can read, plus the values
+of the scenario's secrets stripped on the tier; then scans every byte of
 the bundle for them: raw, base64 and base64url (padded or not, any
 alignment), hex (lower and upper), URL-encoded, JSON-escaped and
 quoted-printable; inside zip (.jar, .apk, .ipa), tar, tar.gz and Electron
 .asar archives, nested. A rendered env or config file (.env, *.env, JSON,
 YAML, TOML) that sets a stripped secret's name is a finding too.
 
+A developer's .env with every secret of the workspace copied into one app's
+bundle is caught this way. --scope scenario looks only for the scenario's
+own infrastructure and stripped secrets. The command says how many values
+it looked for and where they came from (counts only), and warns about
+sources or deployments it could not read (an error with --strict). Ledger
+values of deployments of the same scenario and tier that the plan puts in
+the bundle are not looked for: they may be the bundle's own.
+
 Findings name the file (with the path inside archives, app.zip!/config.json),
-the offset, the secret id and the encoding — never the value. Values shorter
+the offset, the secret id (and the deployment, for a ledger value) and the
+encoding — never the value. Values shorter
 than 8 bytes are listed as unscannable, not matched. Archives are read as
 streams, never extracted; one that nests too deep, holds too many entries,
 expands past the limits (a zip bomb) or has an entry leaving it (../) is
@@ -69,6 +86,8 @@ Examples:
 			&ucli.StringFlag{Name: "tier", Aliases: []string{"t"}, Usage: "tier id or alias (desktop, mobile, 2, 3...)", Required: true},
 			&ucli.StringFlag{Name: "format", Aliases: []string{"o"}, Value: "text", Usage: "output format: text, json or sarif (SARIF 2.1.0)"},
 			&ucli.BoolFlag{Name: "allow-missing", Usage: "list secrets whose value no source has as unscannable instead of failing"},
+			&ucli.StringFlag{Name: "scope", Value: scopeStore, Usage: "what to look for: store (every infrastructure value the store knows and every ledger value) or scenario (the scenario's own)"},
+			&ucli.BoolFlag{Name: "strict", Usage: "fail when a source or a deployment's ledger cannot be read, instead of warning"},
 			&ucli.IntFlag{Name: "workers", Usage: "files scanned in parallel (default: the number of CPUs)"},
 			&ucli.IntFlag{Name: "max-depth", Value: 8, Usage: "how deep archives may nest"},
 			&ucli.IntFlag{Name: "max-entries", Value: 1_000_000, Usage: "archive entries one file may hold"},
@@ -81,6 +100,7 @@ Examples:
 			}
 			opts := verifyBundleOptions{storeOptions: readOptions(c), Scenario: c.String("scenario"), Tier: c.String("tier"),
 				Path: c.Args().First(), Format: c.String("format"), AllowMissing: c.Bool("allow-missing"), Workers: c.Int("workers"),
+				Scope: c.String("scope"), Strict: c.Bool("strict"), storeValues: storeValues(e),
 				Limits: bundlescan.Limits{MaxDepth: c.Int("max-depth"), MaxEntries: c.Int("max-entries"),
 					MaxExpanded: c.Int64("max-expanded"), MaxRatio: c.Int64("max-ratio")},
 				resolve: bundleValues(e)}
@@ -92,6 +112,12 @@ Examples:
 func runVerifyBundle(ctx context.Context, opts verifyBundleOptions, e *env) error {
 	if !slices.Contains([]string{"text", "json", "sarif"}, opts.Format) {
 		return usagef("unknown --format %q: want text, json or sarif", opts.Format)
+	}
+	if opts.Scope == "" {
+		opts.Scope = scopeStore
+	}
+	if opts.Scope != scopeStore && opts.Scope != scopeScenario {
+		return usagef("unknown --scope %q: want store or scenario", opts.Scope)
 	}
 	path := resolvePath(e, opts.Path)
 	if _, err := os.Stat(path); err != nil {
@@ -105,18 +131,21 @@ func runVerifyBundle(ctx context.Context, opts verifyBundleOptions, e *env) erro
 	if err != nil {
 		return err
 	}
-	secrets, unscannable, err := bundleSecrets(ctx, sn, m, opts)
+	ss, err := scanSetFor(ctx, sn, m, opts)
 	if err != nil {
 		return err
 	}
+	if err := warnUnreadable(e, ss, opts.Strict); err != nil {
+		return err
+	}
 	bar := newByteProgress(e)
-	rep, err := bundlescan.Scan(ctx, path, secrets, bundlescan.Options{Workers: opts.Workers, Limits: opts.Limits, Progress: bar.update})
+	rep, err := bundlescan.Scan(ctx, path, ss.secrets, bundlescan.Options{Workers: opts.Workers, Limits: opts.Limits, Progress: bar.update})
 	bar.done()
 	if err != nil {
 		return err
 	}
-	rep.Unscannable = append(unscannable, rep.Unscannable...)
-	if err := writeBundleReport(e, opts, m, rep); err != nil {
+	rep.Unscannable = append(ss.unscannable, rep.Unscannable...)
+	if err := writeBundleReport(e, opts, m, rep, ss.summary); err != nil {
 		return err
 	}
 	if len(rep.Findings) > 0 {
@@ -131,13 +160,18 @@ func runVerifyBundle(ctx context.Context, opts verifyBundleOptions, e *env) erro
 // rest are still checked.
 func issueBundleCheck(e *env) ledger.BundleCheck {
 	return func(ctx context.Context, sn *store.Snapshot, m *store.Manifest, dir string) error {
-		secrets, unscannable, err := bundleSecrets(ctx, sn, m, verifyBundleOptions{AllowMissing: true, resolve: bundleValues(e)})
+		ss, err := scanSetFor(ctx, sn, m, verifyBundleOptions{AllowMissing: true, Scope: scopeStore,
+			resolve: bundleValues(e), storeValues: storeValues(e)})
 		if err != nil {
 			return err
 		}
+		unscannable := ss.unscannable
+		for _, u := range ss.summary.Unreadable {
+			unscannable = append(unscannable, bundlescan.Unscannable{Secret: u.What, Reason: "could not be read"})
+		}
 		var rep *bundlescan.Report
-		if len(secrets) > 0 {
-			if rep, err = bundlescan.Scan(ctx, dir, secrets, bundlescan.Options{}); err != nil {
+		if len(ss.secrets) > 0 {
+			if rep, err = bundlescan.Scan(ctx, dir, ss.secrets, bundlescan.Options{}); err != nil {
 				return err
 			}
 			unscannable = append(unscannable, rep.Unscannable...)
@@ -229,13 +263,15 @@ type bundleReport struct {
 	Scenario string `json:"scenario"`
 	Tier     string `json:"tier"`
 	Revision string `json:"revision"`
+	// ScanSet says how many values were looked for, from where.
+	ScanSet scanSummary `json:"scan_set"`
 	*bundlescan.Report
 }
 
-func writeBundleReport(e *env, opts verifyBundleOptions, m *store.Manifest, rep *bundlescan.Report) error {
+func writeBundleReport(e *env, opts verifyBundleOptions, m *store.Manifest, rep *bundlescan.Report, set scanSummary) error {
 	switch opts.Format {
 	case "json":
-		return writeJSON(e, bundleReport{Scenario: m.Scenario, Tier: m.TierID, Revision: m.Revision, Report: rep})
+		return writeJSON(e, bundleReport{Scenario: m.Scenario, Tier: m.TierID, Revision: m.Revision, ScanSet: set, Report: rep})
 	case "sarif":
 		return writeJSON(e, bundleSARIF(rep))
 	}
@@ -245,6 +281,7 @@ func writeBundleReport(e *env, opts verifyBundleOptions, m *store.Manifest, rep 
 	for _, u := range rep.Unscannable {
 		fmt.Fprintf(e.stdout, "unscannable: %s: %s\n", u.Secret, u.Reason)
 	}
+	fmt.Fprintln(e.stdout, set.line())
 	verdict := "clean"
 	if len(rep.Findings) > 0 {
 		verdict = fmt.Sprintf("%d findings", len(rep.Findings))
@@ -262,6 +299,9 @@ func bundleSARIF(rep *bundlescan.Report) *sarif.Log {
 	for _, f := range rep.Findings {
 		top, _, _ := strings.Cut(f.File, "!/")
 		props := map[string]any{"secret": f.Secret, "offset": f.Offset, "path": f.File}
+		if f.Deployment != "" {
+			props["deployment"] = f.Deployment
+		}
 		help := "remove the value from the bundle: an infrastructure or stripped secret must never ship; rotate it if the bundle was published"
 		if f.Rule == bundlescan.RuleName {
 			props["name"] = f.Name
