@@ -153,16 +153,16 @@ func (s scanSummary) line() string {
 }
 
 // ledgerExempt reports whether a ledger value of event ev may ship in a
-// bundle of m: a deployment of the same scenario and tier carries its own
-// bundle secrets, and verify-bundle cannot tell one deployment's bundle
-// from another's.
+// bundle of m: issue renders the values the plan generates into a
+// deployment's output, and verify-bundle cannot tell one deployment of the
+// same scenario and tier from another.
 func ledgerExempt(m *store.Manifest, ev *store.LedgerEvent, id string) bool {
 	if ev.Scenario != m.Scenario || ev.Tier != m.TierID {
 		return false
 	}
-	for _, bs := range m.BundleSecrets {
-		if bs.ID == id {
-			return true
+	for _, s := range m.Secrets {
+		if s.ID == id {
+			return s.HandlingStrategy == store.Generate
 		}
 	}
 	return false

@@ -62,8 +62,8 @@ bundle is caught this way. --scope scenario looks only for the scenario's
 own infrastructure and stripped secrets. The command says how many values
 it looked for and where they came from (counts only), and warns about
 sources or deployments it could not read (an error with --strict). Ledger
-values of deployments of the same scenario and tier that the plan puts in
-the bundle are not looked for: they may be the bundle's own.
+values that deployments of the same scenario and tier were issued for
+secrets the plan generates are not looked for: they may be the bundle's own.
 
 Findings name the file (with the path inside archives, app.zip!/config.json),
 the offset, the secret id (and the deployment, for a ledger value) and the
