@@ -115,3 +115,14 @@ func mustJSON(t testing.TB, v any) string {
 	require.NoError(t, err)
 	return string(b)
 }
+
+// test that the corpus forms (shared with the command's tests through
+// bundletest) name only encodings Scan reports, and all of them.
+func TestFormsCoverEveryEncoding(t *testing.T) {
+	seen := map[Encoding]bool{}
+	for _, f := range forms() {
+		require.Contains(t, Encodings(), f.encoding, f.name)
+		seen[f.encoding] = true
+	}
+	require.Len(t, seen, len(Encodings()))
+}
