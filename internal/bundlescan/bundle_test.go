@@ -103,8 +103,6 @@ func gzipBytes(t testing.TB, data []byte) []byte { return bundletest.Gzip(t, dat
 
 func asarBytes(t testing.TB, files map[string][]byte) []byte { return bundletest.Asar(t, files) }
 
-func sortedKeys[V any](m map[string]V) []string { return bundletest.SortedKeys(m) }
-
 func fmtAll(v any) string {
 	return fmt.Sprintf("%v %+v %#v %s %q", v, v, v, v, v)
 }
