@@ -5,7 +5,10 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"runtime"
 	"strings"
+
+	"golang.org/x/sync/errgroup"
 
 	"github.com/secretsctl/secretsctl/internal/bundlescan"
 	"github.com/secretsctl/secretsctl/resolve"
@@ -15,15 +18,23 @@ import (
 // storeValues adds to a scan set every value of every infrastructure secret
 // the store can resolve — of every resource and scenario, from each
 // configured source in turn (so a value that differs between two sources is
-// looked for twice) — and every value the ledger issued, from each
-// deployment the key can read. What cannot be read is noted in the set,
-// never fatal: --strict decides.
-func storeValues(e *env) storeScan {
+// looked for twice) — and, with ledger, every value the ledger issued, from
+// each deployment the key can read. What cannot be read is noted in the
+// set, never fatal: --strict decides.
+//
+// issue's self-check passes ledger false: reading every event would make
+// issuance grow with history (SPEC §12: issuing at 10,000 ledger events
+// within 1.5x of issuing at 10), and issue renders only values it has just
+// generated.
+func storeValues(e *env, ledger bool) storeScan {
 	return func(ctx context.Context, sn *store.Snapshot, m *store.Manifest, ss *scanSet) error {
 		if err := sourceValues(ctx, sn, e, ss); err != nil {
 			return err
 		}
-		return ledgerValues(sn, m, ss)
+		if !ledger {
+			return nil
+		}
+		return ledgerValues(ctx, sn, m, ss)
 	}
 }
 
@@ -121,30 +132,44 @@ func resolveEachScenario(ctx context.Context, sn *store.Snapshot, opts resolve.O
 }
 
 // ledgerValues adds every value the ledger issued, except those a bundle of
-// m may carry (see [ledgerExempt]). A deployment whose events the key
-// cannot read is noted once.
-func ledgerValues(sn *store.Snapshot, m *store.Manifest, ss *scanSet) error {
+// m may carry (see [ledgerExempt]). Events are decrypted in parallel; a
+// deployment whose events the key cannot read is noted once.
+func ledgerValues(ctx context.Context, sn *store.Snapshot, m *store.Manifest, ss *scanSet) error {
 	files, err := sn.LedgerFiles()
 	if err != nil {
 		return err
 	}
+	events := make([]*store.LedgerEvent, len(files))
+	errs := make([]error, len(files))
+	g, ctx := errgroup.WithContext(ctx)
+	g.SetLimit(runtime.GOMAXPROCS(0))
+	for i, f := range files {
+		g.Go(func() error {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+			events[i], errs[i] = sn.LedgerEvent(f)
+			if errs[i] == nil && sn.IntegrityOf(f.Path) == store.IntegrityUnverified {
+				errs[i] = errors.New("read without the key: its values are not available")
+			}
+			return nil
+		})
+	}
+	if err := g.Wait(); err != nil {
+		return err
+	}
 	failed := map[string]bool{}
-	for _, f := range files {
+	for i, f := range files {
 		dep := f.Scenario + "/" + f.Deployment
-		if failed[dep] {
+		if errs[i] != nil {
+			if !failed[dep] {
+				failed[dep] = true
+				ss.cannotRead("deployment "+dep, errs[i])
+			}
 			continue
 		}
-		ev, err := sn.LedgerEvent(f)
-		if err == nil && sn.IntegrityOf(f.Path) == store.IntegrityUnverified {
-			err = errors.New("read without the key: its values are not available")
-		}
-		if err != nil {
-			failed[dep] = true
-			ss.cannotRead("deployment "+dep, err)
-			continue
-		}
-		for _, s := range ev.Secrets {
-			if s.Value != "" && !ledgerExempt(m, ev, s.SecretID) {
+		for _, s := range events[i].Secrets {
+			if s.Value != "" && !failed[dep] && !ledgerExempt(m, events[i], s.SecretID) {
 				ss.add(bundlescan.Secret{ID: s.SecretID, Deployment: dep, Value: []byte(s.Value)}, "from the ledger", false)
 			}
 		}

@@ -100,7 +100,7 @@ Examples:
 			}
 			opts := verifyBundleOptions{storeOptions: readOptions(c), Scenario: c.String("scenario"), Tier: c.String("tier"),
 				Path: c.Args().First(), Format: c.String("format"), AllowMissing: c.Bool("allow-missing"), Workers: c.Int("workers"),
-				Scope: c.String("scope"), Strict: c.Bool("strict"), storeValues: storeValues(e),
+				Scope: c.String("scope"), Strict: c.Bool("strict"), storeValues: storeValues(e, true),
 				Limits: bundlescan.Limits{MaxDepth: c.Int("max-depth"), MaxEntries: c.Int("max-entries"),
 					MaxExpanded: c.Int64("max-expanded"), MaxRatio: c.Int64("max-ratio")},
 				resolve: bundleValues(e)}
@@ -161,7 +161,7 @@ func runVerifyBundle(ctx context.Context, opts verifyBundleOptions, e *env) erro
 func issueBundleCheck(e *env) ledger.BundleCheck {
 	return func(ctx context.Context, sn *store.Snapshot, m *store.Manifest, dir string) error {
 		ss, err := scanSetFor(ctx, sn, m, verifyBundleOptions{AllowMissing: true, Scope: scopeStore,
-			resolve: bundleValues(e), storeValues: storeValues(e)})
+			resolve: bundleValues(e), storeValues: storeValues(e, false)})
 		if err != nil {
 			return err
 		}

@@ -67,7 +67,7 @@ func runStoreVB(t *testing.T, dir, bundle string, mod func(*verifyBundleOptions)
 	var out, errOut bytes.Buffer
 	e := &env{stdout: &out, stderr: &errOut, getenv: os.Getenv, cwd: dir}
 	opts := verifyBundleOptions{Scenario: "picker-wheel", Tier: "desktop", Path: bundle, Format: "json",
-		resolve: bundleValues(e), storeValues: storeValues(e)}
+		resolve: bundleValues(e), storeValues: storeValues(e, true)}
 	if mod != nil {
 		mod(&opts)
 	}
