@@ -10,9 +10,7 @@ import (
 	ucli "github.com/urfave/cli/v2"
 
 	"github.com/secretsctl/secretsctl/internal/bundlescan"
-	"github.com/secretsctl/secretsctl/internal/ledger"
 	"github.com/secretsctl/secretsctl/internal/plan"
-	"github.com/secretsctl/secretsctl/internal/sarif"
 	"github.com/secretsctl/secretsctl/resolve"
 	"github.com/secretsctl/secretsctl/store"
 )
@@ -154,52 +152,6 @@ func runVerifyBundle(ctx context.Context, opts verifyBundleOptions, e *env) erro
 	return nil
 }
 
-// issueBundleCheck is what issue runs on its own output before it commits:
-// the verify-bundle scan for the plan's infrastructure and stripped secrets.
-// A value no source has cannot be looked for; it is named on stderr and the
-// rest are still checked.
-func issueBundleCheck(e *env) ledger.BundleCheck {
-	return func(ctx context.Context, sn *store.Snapshot, m *store.Manifest, dir string) error {
-		ss, err := scanSetFor(ctx, sn, m, verifyBundleOptions{AllowMissing: true, Scope: scopeStore,
-			resolve: bundleValues(e), storeValues: storeValues(e, false)})
-		if err != nil {
-			return err
-		}
-		unscannable := ss.unscannable
-		for _, u := range ss.summary.Unreadable {
-			unscannable = append(unscannable, bundlescan.Unscannable{Secret: u.What, Reason: "could not be read"})
-		}
-		var rep *bundlescan.Report
-		if len(ss.secrets) > 0 {
-			if rep, err = bundlescan.Scan(ctx, dir, ss.secrets, bundlescan.Options{}); err != nil {
-				return err
-			}
-			unscannable = append(unscannable, rep.Unscannable...)
-		}
-		// One line per reason, so a routine issue stays quiet.
-		var reasons []string
-		byReason := map[string][]string{}
-		for _, u := range unscannable {
-			if _, ok := byReason[u.Reason]; !ok {
-				reasons = append(reasons, u.Reason)
-			}
-			byReason[u.Reason] = append(byReason[u.Reason], u.Secret)
-		}
-		for _, r := range reasons {
-			fmt.Fprintf(e.stderr, "secretsctl: issue: not checked in the bundle (%s): %s\n", r, strings.Join(byReason[r], ", "))
-		}
-		if rep == nil || len(rep.Findings) == 0 {
-			return nil
-		}
-		var b strings.Builder
-		fmt.Fprintf(&b, "it carries %d value(s) that must never ship; nothing was committed and the rendered files were removed:", len(rep.Findings))
-		for _, f := range rep.Findings {
-			b.WriteString("\n  " + f.String())
-		}
-		return checkFailed{msg: b.String()}
-	}
-}
-
 // bundleSecrets lists what must not ship: the values of every
 // infrastructure secret of the plan and of every secret stripped on the
 // tier, and the env names of the stripped ones.
@@ -256,77 +208,6 @@ func envNames(s store.ManifestSecret) []string {
 		}
 	}
 	return names
-}
-
-// bundleReport is verify-bundle's JSON output.
-type bundleReport struct {
-	Scenario string `json:"scenario"`
-	Tier     string `json:"tier"`
-	Revision string `json:"revision"`
-	// ScanSet says how many values were looked for, from where.
-	ScanSet scanSummary `json:"scan_set"`
-	*bundlescan.Report
-}
-
-func writeBundleReport(e *env, opts verifyBundleOptions, m *store.Manifest, rep *bundlescan.Report, set scanSummary) error {
-	switch opts.Format {
-	case "json":
-		return writeJSON(e, bundleReport{Scenario: m.Scenario, Tier: m.TierID, Revision: m.Revision, ScanSet: set, Report: rep})
-	case "sarif":
-		return writeJSON(e, bundleSARIF(rep))
-	}
-	for _, f := range rep.Findings {
-		fmt.Fprintln(e.stdout, f.String())
-	}
-	for _, u := range rep.Unscannable {
-		fmt.Fprintf(e.stdout, "unscannable: %s: %s\n", u.Secret, u.Reason)
-	}
-	fmt.Fprintln(e.stdout, set.line())
-	verdict := "clean"
-	if len(rep.Findings) > 0 {
-		verdict = fmt.Sprintf("%d findings", len(rep.Findings))
-	}
-	fmt.Fprintf(e.stdout, "%s on %s: %d secrets looked for in %d files (%s): %s\n",
-		m.Scenario, m.TierID, rep.Secrets, rep.Files, humanBytes(rep.Bytes), verdict)
-	return nil
-}
-
-// bundleSARIF reports each finding against the bundle's top-level file; the
-// path inside archives, the offset and the encoding are in the message and
-// the properties.
-func bundleSARIF(rep *bundlescan.Report) *sarif.Log {
-	var fs []sarif.Finding
-	for _, f := range rep.Findings {
-		top, _, _ := strings.Cut(f.File, "!/")
-		props := map[string]any{"secret": f.Secret, "offset": f.Offset, "path": f.File}
-		if f.Deployment != "" {
-			props["deployment"] = f.Deployment
-		}
-		help := "remove the value from the bundle: an infrastructure or stripped secret must never ship; rotate it if the bundle was published"
-		if f.Rule == bundlescan.RuleName {
-			props["name"] = f.Name
-			help = "do not render a stripped secret into the bundle's env or config files; the tier's runtime supplies it"
-		} else {
-			props["encoding"] = string(f.Encoding)
-		}
-		line := 0
-		if f.File == top {
-			line = f.Line
-		}
-		fs = append(fs, sarif.Finding{Rule: f.Rule, Level: sarif.Error, Message: f.String(), Help: help,
-			URI: top, Line: line, Properties: props})
-	}
-	return sarif.New("secretsctl", "https://github.com/secretsctl/secretsctl", fs)
-}
-
-func humanBytes(n int64) string {
-	switch {
-	case n >= 1<<30:
-		return fmt.Sprintf("%.1f GiB", float64(n)/(1<<30))
-	case n >= 1<<20:
-		return fmt.Sprintf("%.1f MiB", float64(n)/(1<<20))
-	}
-	return fmt.Sprintf("%d bytes", n)
 }
 
 // byteProgress prints "scanning files n/N, X MiB" on stderr when it is a
