@@ -7,11 +7,12 @@ TOOLS_BIN = $(shell bash scripts/test-deps.sh)
 
 .PHONY: demo test check bench fuzz generate build vrooli-check
 
-## demo: print the picker-wheel desktop manifest of the example store, then run a command with its local secrets
+## demo: print the picker-wheel desktop manifest of the example store (it blocks on purpose:
+## --allow-blocking shows it and exits 0), then run a command with its local secrets
 demo:
-	@SOPS_AGE_KEY_FILE=$(DEMO_KEY) $(GO) run ./cmd/secretsctl --store $(EXAMPLE) plan --scenario picker-wheel --tier desktop --format table
+	@SOPS_AGE_KEY_FILE=$(DEMO_KEY) $(GO) run ./cmd/secretsctl --store $(EXAMPLE) plan --scenario picker-wheel --tier desktop --format table --allow-blocking
 	@echo
-	@SOPS_AGE_KEY_FILE=$(DEMO_KEY) $(GO) run ./cmd/secretsctl --store $(EXAMPLE) plan --scenario picker-wheel --tier desktop
+	@SOPS_AGE_KEY_FILE=$(DEMO_KEY) $(GO) run ./cmd/secretsctl --store $(EXAMPLE) plan --scenario picker-wheel --tier desktop --allow-blocking
 	@echo
 	@SOPS_AGE_KEY_FILE=$(DEMO_KEY) $(GO) run ./cmd/secretsctl --store $(EXAMPLE) run --scenario picker-wheel -- \
 		sh -c 'echo "local run: POSTGRES_USER=$$POSTGRES_USER, POSTGRES_PASSWORD has $${#POSTGRES_PASSWORD} characters"'
@@ -62,6 +63,6 @@ vrooli-check: build
 	printf '[user]\n\tname = vrooli-check\n\temail = vrooli-check@example.com\n' > "$$GIT_CONFIG_GLOBAL" && \
 	bin/secretsctl init "$$tmp/store" > /dev/null && \
 	bin/secretsctl --store "$$tmp/store" import vrooli "$(VROOLI)" && \
-	echo "plans: $$(bin/secretsctl --store "$$tmp/store" plan --all --format table | tail -n +2 | wc -l) scenario × tier pairs" && \
+	echo "plans: $$(bin/secretsctl --store "$$tmp/store" plan --all --format table --allow-blocking | tail -n +2 | wc -l) scenario × tier pairs" && \
 	bin/secretsctl --store "$$tmp/store" coverage | tail -n 1 && \
 	echo "gaps: $$(bin/secretsctl --store "$$tmp/store" gaps --format text | tail -n 1)"

@@ -112,7 +112,7 @@ func TestServeSameBytesAsPlan(t *testing.T) {
 
 	status, hdr, body := srv.get(t, path)
 	require.Equal(t, http.StatusOK, status, "%s", body)
-	cli := runCmd(t, dir, bin, "plan", "--scenario", "picker-wheel", "--tier", "desktop", "--format", "json")
+	cli := runCmd(t, dir, bin, "plan", "--scenario", "picker-wheel", "--tier", "desktop", "--format", "json", "--allow-blocking")
 	assert.Equal(t, string(cli), string(body), "serve and plan give identical bytes at one revision")
 	etag := hdr.Get("ETag")
 
@@ -126,7 +126,7 @@ func TestServeSameBytesAsPlan(t *testing.T) {
 	status, hdr, body = srv.get(t, path, "If-None-Match", etag)
 	assert.Equal(t, http.StatusOK, status, "the old ETag gets 200 after a commit")
 	assert.NotEqual(t, etag, hdr.Get("ETag"))
-	cli = runCmd(t, dir, bin, "plan", "--scenario", "picker-wheel", "--tier", "desktop")
+	cli = runCmd(t, dir, bin, "plan", "--scenario", "picker-wheel", "--tier", "desktop", "--allow-blocking")
 	assert.Equal(t, string(cli), string(body), "the new commit is served without a restart")
 
 	require.NoError(t, srv.cmd.Process.Signal(syscall.SIGTERM))

@@ -256,6 +256,8 @@ func TestUIMatrixAndPlan(t *testing.T) {
 	// a click on the blocking cell opens its plan, blocking secret first
 	do(t, ctx, choose("#filter-class", ""), chromedp.Click(chromedp.CSS(desktopCell+" a")), waitView("plan"))
 	assert.Equal(t, "picker-wheel on tier-2-desktop", text(t, ctx, "#plan-title"))
+	assert.Equal(t, "blocking", attr(t, ctx, "#plan-verdict", "data-verdict"), "an optional secret blocks: not ready, not blocked")
+	assert.Contains(t, text(t, ctx, "#plan-verdict"), "optional n8n/WEBHOOK_URL blocks the plan and stays out of the bundle")
 	assert.Equal(t, 13, eval[int](t, ctx, `document.querySelectorAll('#plan tbody tr').length`))
 	first := "#plan tbody tr:first-child"
 	assert.Equal(t, "n8n/WEBHOOK_URL", attr(t, ctx, first, "data-secret"))

@@ -104,7 +104,8 @@ type dmManifest struct {
 }
 
 // test that a client decoding only what deployment-manager decodes gets the
-// example store's plan, and that tier aliases give the same bytes.
+// example store's plan, that tier aliases give the same bytes, and that a
+// plan blocked by a required secret is an error naming it.
 func TestDeploymentManagerClient(t *testing.T) {
 	f := newFixture(t, api.Options{})
 	status, hdr, body := f.get(t, "/api/v1/deployment/secrets/picker-wheel?tier=tier-2-desktop&include_optional=true")
@@ -150,6 +151,16 @@ func TestDeploymentManagerClient(t *testing.T) {
 		strings.NewReader(`{"scenario":"picker-wheel","tier":"2","resources":[],"include_optional":true}`))
 	assert.Equal(t, http.StatusOK, status)
 	assert.Equal(t, string(body), string(posted), "the POST route")
+
+	// A required secret without a desktop strategy: deployment-manager's
+	// fetch fails with the secret named, instead of assembling a bundle
+	// without it.
+	requireSecret(t, f, "n8n", "WEBHOOK_URL")
+	_, err = dmFetch(f.url + "/api/v1/deployment/secrets/picker-wheel?tier=tier-2-desktop&include_optional=true")
+	require.Error(t, err)
+	assert.EqualError(t, err, "secrets-manager: HTTP 409 plan_blocked: picker-wheel cannot be bundled for tier-2-desktop: "+
+		"required secret n8n/WEBHOOK_URL (missing-strategy: no strategy declared for tier-2-desktop) blocks the plan; "+
+		"give it a strategy for the tier, or pass allow_blocking=true to see the manifest")
 }
 
 // test that include_optional=false and a resources filter narrow the lists

@@ -16,18 +16,32 @@ import (
 	"github.com/secretsctl/secretsctl/store"
 )
 
+// Kinds of manifest answer (see [Server.manifest]).
+const (
+	// kindBundle is what deployment-manager assembles a bundle from: 409
+	// plan_blocked when a required secret blocks, unless allow_blocking.
+	kindBundle = "bundle"
+	// kindPreview is the seed route's: always 200, with "blocked": true
+	// when the bundle route would refuse.
+	kindPreview = "preview"
+	// kindPlan is the plain manifest, for display.
+	kindPlan      = "plan"
+	kindReadiness = "readiness"
+)
+
 // seedManifest is GET /deployment/secrets?scenario=&tier=: the manifest, the
-// same bytes as `secretsctl plan --format json`.
+// same bytes as `secretsctl plan --format json` (plus "blocked": true when a
+// required secret blocks).
 func (s *Server) seedManifest(c *gin.Context) {
 	req, err := queryRequest(c)
 	if err != nil {
 		s.fail(c, err)
 		return
 	}
-	s.manifest(c, req, "manifest")
+	s.manifest(c, req, kindPreview)
 }
 
-// getManifest is GET /api/v1/deployment/secrets/{scenario}?tier=&include_optional=.
+// getManifest is GET /api/v1/deployment/secrets/{scenario}?tier=&include_optional=&allow_blocking=.
 func (s *Server) getManifest(c *gin.Context) {
 	req, err := queryRequest(c)
 	if err != nil {
@@ -35,24 +49,24 @@ func (s *Server) getManifest(c *gin.Context) {
 		return
 	}
 	req.Scenario = c.Param("scenario")
-	s.manifest(c, req, "manifest")
+	s.manifest(c, req, kindBundle)
 }
 
 // planAlias is GET /api/v1/plans/{scenario}/{tier}: the manifest again.
 func (s *Server) planAlias(c *gin.Context) {
 	req := &manifestRequest{Scenario: c.Param("scenario"), Tier: c.Param("tier"), Rev: query(c, "rev")}
-	s.manifest(c, req, "manifest")
+	s.manifest(c, req, kindPlan)
 }
 
 // postManifest is POST /api/v1/deployment/secrets with {"scenario", "tier",
-// "resources", "include_optional"}.
+// "resources", "include_optional", "allow_blocking"}.
 func (s *Server) postManifest(c *gin.Context) {
 	req, err := bodyRequest(c)
 	if err != nil {
 		s.fail(c, err)
 		return
 	}
-	s.manifest(c, req, "manifest")
+	s.manifest(c, req, kindBundle)
 }
 
 // postReadiness is POST /api/v1/deployment/readiness: the manifest's
@@ -63,17 +77,17 @@ func (s *Server) postReadiness(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	s.manifest(c, req, "readiness")
+	s.manifest(c, req, kindReadiness)
 }
 
 // manifestQuery are the query parameters of a manifest request, read in one
 // pass by queryRequest.
-var manifestQuery = []string{"scenario", "tier", "rev", "include_optional"}
+var manifestQuery = []string{"scenario", "tier", "rev", "include_optional", "allow_blocking"}
 
 // queryRequest reads a manifest request from the query; the caller sets
 // Scenario when the path has it.
 func queryRequest(c *gin.Context) (*manifestRequest, error) {
-	var q [4]string
+	var q [5]string
 	queryValues(c.Request.URL.RawQuery, manifestQuery, q[:])
 	req := &manifestRequest{Scenario: q[0], Tier: q[1], Rev: q[2]}
 	opt, err := parseBool("include_optional", q[3], true)
@@ -81,6 +95,9 @@ func queryRequest(c *gin.Context) (*manifestRequest, error) {
 		return nil, err
 	}
 	req.IncludeOptional = &opt
+	if req.AllowBlocking, err = parseBool("allow_blocking", q[4], false); err != nil {
+		return nil, err
+	}
 	return req, nil
 }
 
@@ -100,6 +117,13 @@ func bodyRequest(c *gin.Context) (*manifestRequest, error) {
 	if req.Rev == "" {
 		req.Rev = query(c, "rev")
 	}
+	if !req.AllowBlocking {
+		allow, err := parseBool("allow_blocking", query(c, "allow_blocking"), false)
+		if err != nil {
+			return nil, err
+		}
+		req.AllowBlocking = allow
+	}
 	return &req, nil
 }
 
@@ -116,8 +140,8 @@ func jsonProblem(err error) string {
 	return "malformed JSON"
 }
 
-// manifest answers a manifest request with the manifest (kind "manifest")
-// or its readiness summary (kind "readiness").
+// manifest answers a manifest request with the manifest or its readiness
+// summary, by kind (kindBundle, kindPreview, kindPlan, kindReadiness).
 func (s *Server) manifest(c *gin.Context, req *manifestRequest, kind string) {
 	if err := req.check(); err != nil {
 		s.fail(c, err)
@@ -142,7 +166,8 @@ func (s *Server) manifest(c *gin.Context, req *manifestRequest, kind string) {
 	scenario, tierID, optional := req.Scenario, tier.ID, req.includeOptional()
 	// The key, built on the stack: a cached answer costs no allocation here.
 	var buf [256]byte
-	key := cacheKey(buf[:0], sn.Revision, kind, scenario, tierID, strconv.FormatBool(optional), "")
+	allow := req.AllowBlocking && kind == kindBundle
+	key := cacheKey(buf[:0], sn.Revision, kind, scenario, tierID, strconv.FormatBool(optional), strconv.FormatBool(allow), "")
 	for i, r := range resources {
 		if i > 0 {
 			key = append(key, ',')
@@ -157,14 +182,28 @@ func (s *Server) manifest(c *gin.Context, req *manifestRequest, kind string) {
 		if err != nil {
 			return nil, err
 		}
+		blocking := blockingOf(m)
 		if err := narrow(m, resources, optional); err != nil {
 			return nil, err
 		}
-		if kind == "readiness" {
-			return readinessOf(m), nil
-		}
-		return m, nil
+		return answer(m, kind, allow, blocking, blockedBy(blocking, scenario, resources))
 	})
+}
+
+// answer is the body of a manifest request of kind, from the narrowed
+// manifest, its blocking secrets and the required ones among them.
+func answer(m *store.Manifest, kind string, allow bool, blocking, required []BlockingSecret) (any, error) {
+	switch kind {
+	case kindReadiness:
+		return readinessOf(m, blocking, len(required) > 0), nil
+	case kindPreview:
+		return previewManifest{Manifest: m, Blocked: len(required) > 0}, nil
+	case kindBundle:
+		if len(required) > 0 && !allow {
+			return nil, planBlocked(m, required, blocking)
+		}
+	}
+	return m, nil
 }
 
 // narrow keeps only the secrets of the named resources (and the scenario's
@@ -206,11 +245,17 @@ type Readiness struct {
 	Resources   []string      `json:"resources"`
 	Summary     store.Summary `json:"summary"`
 	GeneratedAt time.Time     `json:"generated_at"`
-	// Ready is true when no secret blocks the plan.
+	// Ready is true when no secret blocks the plan (when `secretsctl plan`
+	// exits 0).
 	Ready bool `json:"ready"`
+	// Blocked is true when a required secret blocks the plan: the bundle
+	// cannot be assembled, and the deployment route answers 409.
+	Blocked bool `json:"blocked"`
+	// Blocking lists every blocking secret, required or not.
+	Blocking []BlockingSecret `json:"blocking"`
 }
 
-func readinessOf(m *store.Manifest) Readiness {
+func readinessOf(m *store.Manifest, blocking []BlockingSecret, blocked bool) Readiness {
 	return Readiness{Scenario: m.Scenario, Tier: m.TierID, Revision: m.Revision, Resources: m.Resources,
-		Summary: m.Summary, GeneratedAt: m.GeneratedAt, Ready: len(m.Summary.BlockingSecrets) == 0}
+		Summary: m.Summary, GeneratedAt: m.GeneratedAt, Ready: len(blocking) == 0, Blocked: blocked, Blocking: blocking}
 }

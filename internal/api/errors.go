@@ -20,6 +20,10 @@ type Error struct {
 	// Valid lists the accepted values when a parameter has a closed set
 	// (the tiers, for an unknown tier).
 	Valid []string `json:"valid,omitempty"`
+	// Summary and Blocking come with code plan_blocked (409): the plan's
+	// summary and every secret that blocks it.
+	Summary  *store.Summary   `json:"summary,omitempty"`
+	Blocking []BlockingSecret `json:"blocking,omitempty"`
 }
 
 // httpError is an error with its status and code.

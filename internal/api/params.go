@@ -92,6 +92,9 @@ type manifestRequest struct {
 	Resources       []string `json:"resources"`
 	IncludeOptional *bool    `json:"include_optional"`
 	Rev             string   `json:"rev"`
+	// AllowBlocking asks the deployment route for the manifest even when a
+	// required secret blocks it (for display).
+	AllowBlocking bool `json:"allow_blocking"`
 }
 
 // check validates every field.

@@ -23,6 +23,9 @@ type Finding struct {
 	// entry: in its decompressed content).
 	Offset int64  `json:"offset"`
 	Secret string `json:"secret"`
+	// Deployment is "scenario/deployment" when the value is one the
+	// ledger issued to that deployment.
+	Deployment string `json:"deployment,omitempty"`
 	// Encoding is the form the value was found in (RuleValue).
 	Encoding Encoding `json:"encoding,omitempty"`
 	// Name is the env or config name that is set (RuleName), and Line its
@@ -35,6 +38,9 @@ type Finding struct {
 func (f Finding) String() string {
 	if f.Rule == RuleName {
 		return fmt.Sprintf("%s:%d: sets %s, the name of stripped secret %s", f.File, f.Line, f.Name, f.Secret)
+	}
+	if f.Deployment != "" {
+		return fmt.Sprintf("%s@%d: value of %s issued to deployment %s (%s)", f.File, f.Offset, f.Secret, f.Deployment, f.Encoding)
 	}
 	return fmt.Sprintf("%s@%d: value of %s (%s)", f.File, f.Offset, f.Secret, f.Encoding)
 }

@@ -48,7 +48,7 @@ const segmentSize = 32 << 20
 // compareFindings orders findings by file, offset, secret and encoding.
 func compareFindings(a, b Finding) int {
 	return cmp.Or(cmp.Compare(a.File, b.File), cmp.Compare(a.Offset, b.Offset),
-		cmp.Compare(a.Secret, b.Secret), cmp.Compare(a.Encoding, b.Encoding), cmp.Compare(a.Rule, b.Rule))
+		cmp.Compare(a.Secret, b.Secret), cmp.Compare(a.Deployment, b.Deployment), cmp.Compare(a.Encoding, b.Encoding), cmp.Compare(a.Rule, b.Rule))
 }
 
 // Scan looks for every secret's value, in every [Encodings] form, in the file

@@ -18,6 +18,9 @@ const MinValueLen = 8
 type Secret struct {
 	// ID is the stable secret id, such as "postgres/POSTGRES_PASSWORD".
 	ID string
+	// Deployment is "scenario/deployment" for a value the ledger issued to
+	// a deployment; findings name it.
+	Deployment string
 	// Value is the plaintext to look for. Empty when only Names apply.
 	Value []byte `json:"-"`
 	// Names are env or config key names that a rendered env or config file
@@ -26,7 +29,12 @@ type Secret struct {
 }
 
 // String returns the id and "[redacted]" in place of the value.
-func (s Secret) String() string { return s.ID + "=[redacted]" }
+func (s Secret) String() string {
+	if s.Deployment != "" {
+		return s.ID + "@" + s.Deployment + "=[redacted]"
+	}
+	return s.ID + "=[redacted]"
+}
 
 // GoString is String, so %#v does not print the value either.
 func (s Secret) GoString() string { return s.String() }

@@ -129,8 +129,9 @@ func (w *worker) config(ctx context.Context, name string, r io.Reader) error {
 // value records a match of pattern p at off in file name.
 func (w *worker) value(name string, p int32, off int64) {
 	pat := w.sc.m.pats[p]
+	s := &w.sc.secrets[pat.secret]
 	w.findings = append(w.findings, Finding{Rule: RuleValue, File: name, Offset: off,
-		Secret: w.sc.secrets[pat.secret].ID, Encoding: pat.encoding})
+		Secret: s.ID, Deployment: s.Deployment, Encoding: pat.encoding})
 }
 
 // readError passes archive errors and cancellation through and names the

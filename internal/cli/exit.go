@@ -25,7 +25,7 @@ const (
 	ExitInvalid     = 4  // a document is malformed, violates its schema or references something missing; a bundle's archive is refused
 	ExitIntegrity   = 5  // a document's SOPS MAC or ciphertext does not verify: it was changed without the key
 	ExitNoKey       = 6  // a private key is needed and none configured can decrypt
-	ExitCheckFailed = 10 // a check ran and found problems (lint errors)
+	ExitCheckFailed = 10 // a check ran and found problems (lint errors, secrets in a bundle, a plan with a blocking secret)
 )
 
 // ExitCodes lists the exit codes with their meaning, for help and docs.
@@ -40,7 +40,7 @@ var ExitCodes = []struct {
 	{ExitInvalid, "a document is malformed, violates its schema or references something missing; an archive in a bundle is malformed or refused"},
 	{ExitIntegrity, "integrity failure: a document was changed without the key (SOPS MAC or seal mismatch)"},
 	{ExitNoKey, "no configured age key can decrypt the store"},
-	{ExitCheckFailed, "a check found problems (lint errors, secrets in a bundle)"},
+	{ExitCheckFailed, "a check found problems (lint errors, secrets in a bundle, a plan with a blocking secret)"},
 }
 
 var exitCodeHelp = func() string {

@@ -23,6 +23,8 @@ type planOptions struct {
 	Check    bool
 	Format   string
 	Author   string
+	// AllowBlocking exits 0 when a plan has a blocking secret.
+	AllowBlocking bool
 }
 
 func newPlanCommand(e *env) *ucli.Command {
@@ -43,7 +45,12 @@ Examples:
    secretsctl plan -s picker-wheel -t saas --rev v1.4.0
    secretsctl plan --all --format table
    secretsctl plan --all --record          # write plans/<scenario>/<tier>.json, one commit if changed
-   secretsctl plan --all --check           # CI: fail when recorded plans are stale` + exitCodeHelp,
+   secretsctl plan --all --check           # CI: fail when recorded plans are stale
+   secretsctl plan -s picker-wheel -t desktop --allow-blocking   # look at a blocked plan, exit 0
+
+A plan with a blocking secret is still printed, and plan then exits 10 (as
+lint does), so that no script mistakes a blocked plan for success; with
+--all, it exits 10 when any plan blocks.` + exitCodeHelp,
 		Flags: append(reviewFlags(),
 			&ucli.StringFlag{Name: "scenario", Aliases: []string{"s"}, Usage: "scenario name"},
 			&ucli.StringFlag{Name: "tier", Aliases: []string{"t"}, Usage: "tier id or alias (local, desktop, mobile, saas, enterprise, 1..5)"},
@@ -52,6 +59,7 @@ Examples:
 			&ucli.BoolFlag{Name: "check", Usage: "exit 10, listing them, when recorded plans differ from the plans of this revision"},
 			&ucli.StringFlag{Name: "format", Aliases: []string{"o"}, Value: "json", Usage: "output format: json, yaml or table"},
 			&ucli.StringFlag{Name: "author", Usage: `commit author for --record as "Name <email>" (default: git config)`},
+			&ucli.BoolFlag{Name: "allow-blocking", Usage: "exit 0 even when a plan has a blocking secret (to look at it)"},
 		),
 		Subcommands: []*ucli.Command{newPlanDiffCommand(e)},
 		Action: func(c *ucli.Context) error {
@@ -59,7 +67,8 @@ Examples:
 				return usagef("plan takes no arguments (got %q); use --scenario and --tier", c.Args().First())
 			}
 			opts := planOptions{storeOptions: reviewOptions(c), Scenario: c.String("scenario"), Tier: c.String("tier"),
-				All: c.Bool("all"), Record: c.Bool("record"), Check: c.Bool("check"), Format: c.String("format"), Author: c.String("author")}
+				All: c.Bool("all"), Record: c.Bool("record"), Check: c.Bool("check"), Format: c.String("format"), Author: c.String("author"),
+				AllowBlocking: c.Bool("allow-blocking")}
 			return runPlan(c.Context, opts, e)
 		},
 	}
@@ -95,12 +104,17 @@ func runPlan(ctx context.Context, opts planOptions, e *env) error {
 	if err != nil {
 		return err
 	}
+	blocks := &planBlocks{allow: opts.AllowBlocking}
 	if !opts.All && !opts.Record && !opts.Check {
 		m, err := plan.ForSnapshot(sn, opts.Scenario, opts.Tier)
 		if err != nil {
 			return err
 		}
-		return writeManifest(e, opts.Format, m)
+		blocks.add(m)
+		if err := writeManifest(e, opts.Format, m); err != nil {
+			return err
+		}
+		return blocks.err()
 	}
 	pairs, err := plan.Pairs(ctx, sn, opts.Scenario, opts.Tier)
 	if err != nil {
@@ -116,13 +130,17 @@ func runPlan(ctx context.Context, opts planOptions, e *env) error {
 	bar := newProgress(e, "planning", len(pairs))
 	err = plan.Each(ctx, sn, pairs, func(m *store.Manifest) error {
 		bar.step()
+		blocks.add(m)
 		return w.write(m)
 	})
 	bar.done()
 	if err != nil {
 		return err
 	}
-	return w.close()
+	if err := w.close(); err != nil {
+		return err
+	}
+	return blocks.err()
 }
 
 // recordPlans commits the plans that changed under plans/, in one commit.

@@ -10,9 +10,7 @@ import (
 	ucli "github.com/urfave/cli/v2"
 
 	"github.com/secretsctl/secretsctl/internal/bundlescan"
-	"github.com/secretsctl/secretsctl/internal/ledger"
 	"github.com/secretsctl/secretsctl/internal/plan"
-	"github.com/secretsctl/secretsctl/internal/sarif"
 	"github.com/secretsctl/secretsctl/resolve"
 	"github.com/secretsctl/secretsctl/store"
 )
@@ -26,8 +24,14 @@ type verifyBundleOptions struct {
 	AllowMissing bool
 	Workers      int
 	Limits       bundlescan.Limits
+	// Scope is scopeStore (the default) or scopeScenario.
+	Scope string
+	// Strict fails when a source or deployment cannot be read.
+	Strict bool
 	// resolve finds the values of secret ids; see [bundleValues].
 	resolve valueResolver
+	// storeValues adds the store's values for scopeStore; see [storeValues].
+	storeValues storeScan
 }
 
 // valueResolver returns the values of the given secret ids from the
@@ -40,17 +44,28 @@ func newVerifyBundleCommand(e *env) *ucli.Command {
 		Name:      "verify-bundle",
 		Usage:     "prove that no infrastructure or stripped secret ships in a bundle",
 		ArgsUsage: "DIR|FILE",
-		Description: `Resolves the values of every infrastructure secret the scenario uses and of
-every secret stripped on the tier (from the store's vault, .env files and
-HashiCorp Vault, as configured in secretsctl.yaml), then scans every byte of
+		Description: `Resolves the values of every infrastructure secret the store knows — of
+every resource and scenario, from each configured source (the store's vault,
+.env files, HashiCorp Vault, as secretsctl.yaml lists them) — and every
+value the ledger issued to a deployment the key can read, plus the values
+of the scenario's secrets stripped on the tier; then scans every byte of
 the bundle for them: raw, base64 and base64url (padded or not, any
 alignment), hex (lower and upper), URL-encoded, JSON-escaped and
 quoted-printable; inside zip (.jar, .apk, .ipa), tar, tar.gz and Electron
 .asar archives, nested. A rendered env or config file (.env, *.env, JSON,
 YAML, TOML) that sets a stripped secret's name is a finding too.
 
+A developer's .env with every secret of the workspace copied into one app's
+bundle is caught this way. --scope scenario looks only for the scenario's
+own infrastructure and stripped secrets. The command says how many values
+it looked for and where they came from (counts only), and warns about
+sources or deployments it could not read (an error with --strict). Ledger
+values that deployments of the same scenario and tier were issued for
+secrets the plan generates are not looked for: they may be the bundle's own.
+
 Findings name the file (with the path inside archives, app.zip!/config.json),
-the offset, the secret id and the encoding — never the value. Values shorter
+the offset, the secret id (and the deployment, for a ledger value) and the
+encoding — never the value. Values shorter
 than 8 bytes are listed as unscannable, not matched. Archives are read as
 streams, never extracted; one that nests too deep, holds too many entries,
 expands past the limits (a zip bomb) or has an entry leaving it (../) is
@@ -69,6 +84,8 @@ Examples:
 			&ucli.StringFlag{Name: "tier", Aliases: []string{"t"}, Usage: "tier id or alias (desktop, mobile, 2, 3...)", Required: true},
 			&ucli.StringFlag{Name: "format", Aliases: []string{"o"}, Value: "text", Usage: "output format: text, json or sarif (SARIF 2.1.0)"},
 			&ucli.BoolFlag{Name: "allow-missing", Usage: "list secrets whose value no source has as unscannable instead of failing"},
+			&ucli.StringFlag{Name: "scope", Value: scopeStore, Usage: "what to look for: store (every infrastructure value the store knows and every ledger value) or scenario (the scenario's own)"},
+			&ucli.BoolFlag{Name: "strict", Usage: "fail when a source or a deployment's ledger cannot be read, instead of warning"},
 			&ucli.IntFlag{Name: "workers", Usage: "files scanned in parallel (default: the number of CPUs)"},
 			&ucli.IntFlag{Name: "max-depth", Value: 8, Usage: "how deep archives may nest"},
 			&ucli.IntFlag{Name: "max-entries", Value: 1_000_000, Usage: "archive entries one file may hold"},
@@ -81,6 +98,7 @@ Examples:
 			}
 			opts := verifyBundleOptions{storeOptions: readOptions(c), Scenario: c.String("scenario"), Tier: c.String("tier"),
 				Path: c.Args().First(), Format: c.String("format"), AllowMissing: c.Bool("allow-missing"), Workers: c.Int("workers"),
+				Scope: c.String("scope"), Strict: c.Bool("strict"), storeValues: storeValues(e, true),
 				Limits: bundlescan.Limits{MaxDepth: c.Int("max-depth"), MaxEntries: c.Int("max-entries"),
 					MaxExpanded: c.Int64("max-expanded"), MaxRatio: c.Int64("max-ratio")},
 				resolve: bundleValues(e)}
@@ -92,6 +110,12 @@ Examples:
 func runVerifyBundle(ctx context.Context, opts verifyBundleOptions, e *env) error {
 	if !slices.Contains([]string{"text", "json", "sarif"}, opts.Format) {
 		return usagef("unknown --format %q: want text, json or sarif", opts.Format)
+	}
+	if opts.Scope == "" {
+		opts.Scope = scopeStore
+	}
+	if opts.Scope != scopeStore && opts.Scope != scopeScenario {
+		return usagef("unknown --scope %q: want store or scenario", opts.Scope)
 	}
 	path := resolvePath(e, opts.Path)
 	if _, err := os.Stat(path); err != nil {
@@ -105,65 +129,27 @@ func runVerifyBundle(ctx context.Context, opts verifyBundleOptions, e *env) erro
 	if err != nil {
 		return err
 	}
-	secrets, unscannable, err := bundleSecrets(ctx, sn, m, opts)
+	ss, err := scanSetFor(ctx, sn, m, opts)
 	if err != nil {
 		return err
 	}
+	if err := warnUnreadable(e, ss, opts.Strict); err != nil {
+		return err
+	}
 	bar := newByteProgress(e)
-	rep, err := bundlescan.Scan(ctx, path, secrets, bundlescan.Options{Workers: opts.Workers, Limits: opts.Limits, Progress: bar.update})
+	rep, err := bundlescan.Scan(ctx, path, ss.secrets, bundlescan.Options{Workers: opts.Workers, Limits: opts.Limits, Progress: bar.update})
 	bar.done()
 	if err != nil {
 		return err
 	}
-	rep.Unscannable = append(unscannable, rep.Unscannable...)
-	if err := writeBundleReport(e, opts, m, rep); err != nil {
+	rep.Unscannable = append(ss.unscannable, rep.Unscannable...)
+	if err := writeBundleReport(e, opts, m, rep, ss.summary); err != nil {
 		return err
 	}
 	if len(rep.Findings) > 0 {
 		return checkFailed{}
 	}
 	return nil
-}
-
-// issueBundleCheck is what issue runs on its own output before it commits:
-// the verify-bundle scan for the plan's infrastructure and stripped secrets.
-// A value no source has cannot be looked for; it is named on stderr and the
-// rest are still checked.
-func issueBundleCheck(e *env) ledger.BundleCheck {
-	return func(ctx context.Context, sn *store.Snapshot, m *store.Manifest, dir string) error {
-		secrets, unscannable, err := bundleSecrets(ctx, sn, m, verifyBundleOptions{AllowMissing: true, resolve: bundleValues(e)})
-		if err != nil {
-			return err
-		}
-		var rep *bundlescan.Report
-		if len(secrets) > 0 {
-			if rep, err = bundlescan.Scan(ctx, dir, secrets, bundlescan.Options{}); err != nil {
-				return err
-			}
-			unscannable = append(unscannable, rep.Unscannable...)
-		}
-		// One line per reason, so a routine issue stays quiet.
-		var reasons []string
-		byReason := map[string][]string{}
-		for _, u := range unscannable {
-			if _, ok := byReason[u.Reason]; !ok {
-				reasons = append(reasons, u.Reason)
-			}
-			byReason[u.Reason] = append(byReason[u.Reason], u.Secret)
-		}
-		for _, r := range reasons {
-			fmt.Fprintf(e.stderr, "secretsctl: issue: not checked in the bundle (%s): %s\n", r, strings.Join(byReason[r], ", "))
-		}
-		if rep == nil || len(rep.Findings) == 0 {
-			return nil
-		}
-		var b strings.Builder
-		fmt.Fprintf(&b, "it carries %d value(s) that must never ship; nothing was committed and the rendered files were removed:", len(rep.Findings))
-		for _, f := range rep.Findings {
-			b.WriteString("\n  " + f.String())
-		}
-		return checkFailed{msg: b.String()}
-	}
 }
 
 // bundleSecrets lists what must not ship: the values of every
@@ -222,71 +208,6 @@ func envNames(s store.ManifestSecret) []string {
 		}
 	}
 	return names
-}
-
-// bundleReport is verify-bundle's JSON output.
-type bundleReport struct {
-	Scenario string `json:"scenario"`
-	Tier     string `json:"tier"`
-	Revision string `json:"revision"`
-	*bundlescan.Report
-}
-
-func writeBundleReport(e *env, opts verifyBundleOptions, m *store.Manifest, rep *bundlescan.Report) error {
-	switch opts.Format {
-	case "json":
-		return writeJSON(e, bundleReport{Scenario: m.Scenario, Tier: m.TierID, Revision: m.Revision, Report: rep})
-	case "sarif":
-		return writeJSON(e, bundleSARIF(rep))
-	}
-	for _, f := range rep.Findings {
-		fmt.Fprintln(e.stdout, f.String())
-	}
-	for _, u := range rep.Unscannable {
-		fmt.Fprintf(e.stdout, "unscannable: %s: %s\n", u.Secret, u.Reason)
-	}
-	verdict := "clean"
-	if len(rep.Findings) > 0 {
-		verdict = fmt.Sprintf("%d findings", len(rep.Findings))
-	}
-	fmt.Fprintf(e.stdout, "%s on %s: %d secrets looked for in %d files (%s): %s\n",
-		m.Scenario, m.TierID, rep.Secrets, rep.Files, humanBytes(rep.Bytes), verdict)
-	return nil
-}
-
-// bundleSARIF reports each finding against the bundle's top-level file; the
-// path inside archives, the offset and the encoding are in the message and
-// the properties.
-func bundleSARIF(rep *bundlescan.Report) *sarif.Log {
-	var fs []sarif.Finding
-	for _, f := range rep.Findings {
-		top, _, _ := strings.Cut(f.File, "!/")
-		props := map[string]any{"secret": f.Secret, "offset": f.Offset, "path": f.File}
-		help := "remove the value from the bundle: an infrastructure or stripped secret must never ship; rotate it if the bundle was published"
-		if f.Rule == bundlescan.RuleName {
-			props["name"] = f.Name
-			help = "do not render a stripped secret into the bundle's env or config files; the tier's runtime supplies it"
-		} else {
-			props["encoding"] = string(f.Encoding)
-		}
-		line := 0
-		if f.File == top {
-			line = f.Line
-		}
-		fs = append(fs, sarif.Finding{Rule: f.Rule, Level: sarif.Error, Message: f.String(), Help: help,
-			URI: top, Line: line, Properties: props})
-	}
-	return sarif.New("secretsctl", "https://github.com/secretsctl/secretsctl", fs)
-}
-
-func humanBytes(n int64) string {
-	switch {
-	case n >= 1<<30:
-		return fmt.Sprintf("%.1f GiB", float64(n)/(1<<30))
-	case n >= 1<<20:
-		return fmt.Sprintf("%.1f MiB", float64(n)/(1<<20))
-	}
-	return fmt.Sprintf("%d bytes", n)
 }
 
 // byteProgress prints "scanning files n/N, X MiB" on stderr when it is a

@@ -1,9 +1,10 @@
 // Command benchverify generates a bundle of a given size and measures how
-// fast bundlescan scans it for 50 secret values; scripts/bench-verify.sh
-// runs it. It prints MB/s and the process's peak RSS.
+// fast bundlescan scans it for 50 secret values (or -values N: verify-bundle's
+// store scope looks for thousands); scripts/bench-verify.sh runs it. It
+// prints MB/s and the process's peak RSS.
 //
 //	go run ./internal/cmds/benchverify -gen DIR -size-mb 1024
-//	go run ./internal/cmds/benchverify -scan DIR
+//	go run ./internal/cmds/benchverify -scan DIR [-values 5000]
 package main
 
 import (
@@ -26,14 +27,15 @@ import (
 func main() {
 	gen := flag.String("gen", "", "generate a bundle in this directory")
 	size := flag.Int("size-mb", 1024, "bundle size in MiB (with -gen)")
-	scan := flag.String("scan", "", "scan this bundle for 50 values")
+	scan := flag.String("scan", "", "scan this bundle for -values values")
+	nvalues := flag.Int("values", 50, "values to look for (with -scan); the bundle holds the first ones")
 	flag.Parse()
 	var err error
 	switch {
 	case *gen != "":
 		err = generate(*gen, *size)
 	case *scan != "":
-		err = measure(*scan)
+		err = measure(*scan, *nvalues)
 	default:
 		err = fmt.Errorf("pass -gen DIR or -scan DIR")
 	}
@@ -43,17 +45,18 @@ func main() {
 	}
 }
 
-// values are the 50 benchmark values: 16 to 48 alphanumeric bytes each.
-func values() []bundlescan.Secret {
+// values are the benchmark values: 16 to 48 alphanumeric bytes each. The
+// first 50 are the same whatever n is; the bundle plants those.
+func values(n int) []bundlescan.Secret {
 	r := rand.New(rand.NewPCG(7, 7))
 	const alnum = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
-	out := make([]bundlescan.Secret, 50)
+	out := make([]bundlescan.Secret, n)
 	for i := range out {
 		v := make([]byte, 16+r.IntN(33))
 		for j := range v {
 			v[j] = alnum[r.IntN(len(alnum))]
 		}
-		out[i] = bundlescan.Secret{ID: fmt.Sprintf("bench/SECRET_%02d", i), Value: v}
+		out[i] = bundlescan.Secret{ID: fmt.Sprintf("bench/SECRET_%04d", i), Value: v}
 	}
 	return out
 }
@@ -78,7 +81,7 @@ func text(r *rand.Rand, b []byte) {
 func generate(dir string, sizeMB int) error {
 	r := rand.New(rand.NewPCG(1, 1))
 	buf := make([]byte, 1<<20)
-	vals := values()
+	vals := values(50)
 	plant := func(i int) { copy(buf[r.IntN(len(buf)-64):], vals[i%len(vals)].Value) }
 	write := func(name string, mb int) error {
 		if err := os.MkdirAll(filepath.Dir(name), 0o755); err != nil {
@@ -155,16 +158,16 @@ func generate(dir string, sizeMB int) error {
 	return nil
 }
 
-func measure(dir string) error {
+func measure(dir string, n int) error {
 	start := time.Now()
-	rep, err := bundlescan.Scan(context.Background(), dir, values(), bundlescan.Options{})
+	rep, err := bundlescan.Scan(context.Background(), dir, values(n), bundlescan.Options{})
 	if err != nil {
 		return err
 	}
 	el := time.Since(start)
 	var ru syscall.Rusage
 	_ = syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
-	fmt.Printf("scanned %d files, %.0f MiB (decompressed) in %.2f s: %.0f MB/s; %d findings; peak RSS %d MiB\n",
-		rep.Files, float64(rep.Bytes)/(1<<20), el.Seconds(), float64(rep.Bytes)/1e6/el.Seconds(), len(rep.Findings), ru.Maxrss/1024)
+	fmt.Printf("scanned %d files, %.0f MiB (decompressed) for %d values in %.2f s: %.0f MB/s; %d findings; peak RSS %d MiB\n",
+		rep.Files, float64(rep.Bytes)/(1<<20), rep.Secrets, el.Seconds(), float64(rep.Bytes)/1e6/el.Seconds(), len(rep.Findings), ru.Maxrss/1024)
 	return nil
 }

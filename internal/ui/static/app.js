@@ -292,6 +292,24 @@ function bundleAction(ms, bs, blockingReason) {
   return 'not in the bundle';
 }
 
+// verdict says what a plan's blocking secrets mean, by the rule the CLI and
+// the API follow: any blocking secret makes `secretsctl plan` exit 10 and
+// readiness not ready; a required one also makes the deployment route
+// answer 409 (blocked: no bundle can be assembled without it).
+function verdict(m, reasons) {
+  const required = m.secrets.filter((s) => s.required && reasons.has(s.id)).map((s) => s.id);
+  const optional = m.secrets.filter((s) => !s.required && reasons.has(s.id)).map((s) => s.id);
+  if (required.length) {
+    return {state: 'blocked', text: 'Blocked: no bundle can be assembled, required ' + required.join(', ') +
+      (required.length > 1 ? ' block' : ' blocks') + ' the plan (deployment-manager gets 409 plan_blocked; secretsctl plan exits 10).'};
+  }
+  if (optional.length) {
+    return {state: 'blocking', text: 'Not ready: optional ' + optional.join(', ') + (optional.length > 1 ? ' block' : ' blocks') +
+      ' the plan and ' + (optional.length > 1 ? 'stay' : 'stays') + ' out of the bundle (secretsctl plan exits 10).'};
+  }
+  return {state: 'ready', text: 'Ready: every secret has a strategy for this tier.'};
+}
+
 async function showPlan(scenario, tier, params) {
   const rev = params.get('rev') || '';
   const m = await api('/api/v1/plans/' + encodeURIComponent(scenario) + '/' + encodeURIComponent(tier), {rev});
@@ -316,11 +334,13 @@ async function showPlan(scenario, tier, params) {
       h('td', {'class': 'muted'}, (s.required ? 'required' : 'optional') + (s.reason ? ' — ' + s.reason : '')));
   }));
   const sum = m.summary;
+  const v = verdict(m, reasons);
   view.replaceChildren(
     h('p', {}, h('a', {href: link('/', {rev})}, '← matrix')),
     h('h2', {id: 'plan-title'}, m.scenario + ' on ' + m.tier_id),
     h('p', {id: 'plan-summary'}, sum.total_secrets + ' secrets, ' + sum.strategized_secrets + ' strategized, ' +
       sum.requires_action + ' blocking; ' + (m.bundle_secrets || []).length + ' in the bundle. Integrity: ' + m.integrity + '.'),
+    h('p', {id: 'plan-verdict', 'class': 'verdict ' + v.state, 'data-verdict': v.state}, v.text),
     h('table', {'class': 'plan', id: 'plan'},
       h('thead', {}, h('tr', {}, ['secret', 'classification', 'strategy', 'strategy from', 'target', 'what a bundle does', 'notes']
         .map((c) => h('th', {scope: 'col'}, c)))),
