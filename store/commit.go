@@ -3,9 +3,11 @@ package store
 import (
 	"context"
 	"fmt"
+	"maps"
 	"net/mail"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
@@ -112,8 +114,8 @@ func (s *Store) Commit(ctx context.Context, ch Change) (Commit, bool, error) {
 		if err != nil {
 			return Commit{}, false, err
 		}
-		for rel, doc := range ch.Documents {
-			enc, err := s.encryptDocument(rules, rel, doc)
+		for _, rel := range slices.Sorted(maps.Keys(ch.Documents)) { // the first error is always the same
+			enc, err := s.encryptDocument(rules, rel, ch.Documents[rel])
 			if err != nil {
 				return Commit{}, false, err
 			}
@@ -167,15 +169,7 @@ func (s *Store) encryptDocument(rules *sopsfile.Rules, rel string, doc any) ([]b
 	if err != nil {
 		return nil, fmt.Errorf("encode %s: %w", rel, err)
 	}
-	rule, err := rules.For(rel)
-	if err != nil {
-		return nil, fmt.Errorf(".sops.yaml: %w", err)
-	}
-	enc, err := sopsfile.Encrypt(plain, rule)
-	if err != nil {
-		return nil, fmt.Errorf("encrypt %s: %w", rel, err)
-	}
-	return enc, nil
+	return s.encryptPlain(rules, rel, plain)
 }
 
 // SealFile encrypts a YAML file of the store in place with the creation
@@ -208,13 +202,9 @@ func (s *Store) SealFile(rel string) error {
 	if err != nil {
 		return err
 	}
-	rule, err := rules.For(rel)
+	enc, err := s.encryptPlain(rules, rel, plain)
 	if err != nil {
-		return fmt.Errorf(".sops.yaml: %w", err)
-	}
-	enc, err := sopsfile.Encrypt(plain, rule)
-	if err != nil {
-		return fmt.Errorf("encrypt %s: %w", rel, err)
+		return err
 	}
 	return writeFileAtomic(path, enc, 0o644)
 }

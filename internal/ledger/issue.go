@@ -185,7 +185,15 @@ func (w *Writer) issueOnce(ctx context.Context, req IssueRequest) (*Result, erro
 		return res, nil
 	}
 	ev := w.event(store.EventIssue, m.Scenario, req.Deployment, m.TierID, sn.Revision, entries)
-	return w.commit(ctx, sn, res, ev, len(events), key)
+	res, err = w.commit(ctx, sn, res, ev, len(events), key)
+	if err != nil {
+		// No ledger records these values (say .sops.yaml would have left
+		// them clear): take the files back out.
+		if rerr := removeFiles(req.Out, b.Files); rerr != nil {
+			return nil, fmt.Errorf("%w (and removing the bundle's files from %s failed: %v)", err, req.Out, rerr)
+		}
+	}
+	return res, err
 }
 
 // ConflictError is a request the deployment's state does not allow.
