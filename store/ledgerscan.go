@@ -2,19 +2,30 @@ package store
 
 import (
 	"bytes"
+	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 // scanEventMetadata reads the clear fields of a ledger event the way
 // secretsctl and sops write it (top-level "key: value" lines, a secrets
-// list at four spaces, entry fields at six), without a YAML parser: audits
-// read thousands of events. It reports false on any line it does not
-// understand, and the caller then parses the document as YAML.
+// list at four spaces, entry fields at six, nested blocks under sops:,
+// generator: and value:), without a YAML parser: audits read thousands of
+// events, and yaml.v3 takes ~25 times as long per event. It reads version,
+// kind, event, scenario, deployment, tier, plan_revision, time, reason and
+// each entry's secret_id, fingerprint and status (never a generator or a
+// value), exactly as YAML reads them. It reports false on anything it does
+// not understand, and the caller then parses the document as YAML; so a
+// document it accepts must mean to YAML what it means here (see
+// FuzzScanEventMetadata).
 func scanEventMetadata(data []byte) (*LedgerEvent, bool) {
-	ev := &LedgerEvent{}
-	inSecrets := false
+	if !printable(data) {
+		return nil, false
+	}
+	s := &eventScanner{ev: &LedgerEvent{}, nested: -1, block: -1}
 	for len(data) > 0 {
 		var line []byte
 		if i := bytes.IndexByte(data, '\n'); i >= 0 {
@@ -22,53 +33,190 @@ func scanEventMetadata(data []byte) (*LedgerEvent, bool) {
 		} else {
 			line, data = data, nil
 		}
-		if len(line) == 0 {
-			continue
-		}
-		switch {
-		case line[0] != ' ':
-			key, val, ok := splitField(string(line))
-			if !ok {
-				return nil, false
-			}
-			if key == "sops" {
-				return ev, true
-			}
-			inSecrets = key == "secrets"
-			if !inSecrets && !ev.setTop(key, val) {
-				return nil, false
-			}
-		case !inSecrets:
-			return nil, false // a folded scalar or a nested value outside secrets
-		case bytes.HasPrefix(line, []byte("    - ")):
-			ev.Secrets = append(ev.Secrets, LedgerEntry{})
-			if !ev.setEntry(string(line[6:])) {
-				return nil, false
-			}
-		case len(line) > 6 && bytes.HasPrefix(line, []byte("      ")) && line[6] != ' ':
-			if len(ev.Secrets) == 0 || !ev.setEntry(string(line[6:])) {
-				return nil, false
-			}
-		case len(line) > 8 && bytes.HasPrefix(line, []byte("        ")) && len(bytes.TrimSpace(line)) > 0:
-			// A generator parameter: not needed from metadata.
-		default:
+		if !s.line(string(line)) {
 			return nil, false
 		}
 	}
-	return nil, false // no sops block: not what secretsctl writes
+	if !slices.Contains(s.top, "sops") {
+		return nil, false // not what secretsctl writes
+	}
+	return s.ev, true
+}
+
+// eventScanner is the state of scanEventMetadata between lines.
+type eventScanner struct {
+	ev         *LedgerEvent
+	top, entry []string // keys seen, in the top-level mapping and the current entry
+	inSecrets  bool
+	nested     int // lines indented deeper than this belong to a skipped block; -1 when none
+	block      int // within it, lines deeper than this are a block scalar's text; -1 when none
+}
+
+func (s *eventScanner) line(line string) bool {
+	ind := len(line) - len(strings.TrimLeft(line, " "))
+	if ind == len(line) {
+		return true // blank (or only spaces): nothing in YAML either
+	}
+	if s.nested >= 0 && ind > s.nested {
+		return s.nestedLine(line, ind)
+	}
+	s.nested, s.block = -1, -1
+	switch {
+	case ind == 0:
+		return s.topField(line)
+	case s.inSecrets && ind == 4 && strings.HasPrefix(line, "    - "):
+		s.ev.Secrets = append(s.ev.Secrets, LedgerEntry{})
+		s.entry = s.entry[:0]
+		return s.entryField(line[6:])
+	case s.inSecrets && ind == 6 && len(s.ev.Secrets) > 0:
+		return s.entryField(line[6:])
+	}
+	return false
+}
+
+// topField reads a key of the top-level mapping.
+func (s *eventScanner) topField(line string) bool {
+	key, val, ok := splitField(line)
+	if !ok || slices.Contains(s.top, key) {
+		return false // YAML refuses a repeated key
+	}
+	s.top = append(s.top, key)
+	s.inSecrets = false
+	switch key {
+	case "secrets":
+		s.inSecrets = true
+		return val == ""
+	case "sops":
+		s.nested = 0
+		return val == ""
+	case "version", "kind", "event", "scenario", "deployment", "tier", "plan_revision", "time", "reason":
+		return s.ev.setTop(key, val)
+	}
+	return s.skipValue(val, 0) // secretsctl_seal and fields of later versions
+}
+
+// entryField reads a key of the current secrets entry.
+func (s *eventScanner) entryField(field string) bool {
+	key, val, ok := splitField(field)
+	if !ok || slices.Contains(s.entry, key) {
+		return false
+	}
+	s.entry = append(s.entry, key)
+	e := &s.ev.Secrets[len(s.ev.Secrets)-1]
+	var dst *string
+	switch key {
+	case "secret_id":
+		dst = &e.SecretID
+	case "fingerprint":
+		dst = &e.Fingerprint
+	case "status":
+		dst = &e.Status
+	default: // generator, value (encrypted) and fields of later versions
+		return s.skipValue(val, 6)
+	}
+	v, _, ok := scalar(val)
+	*dst = v
+	return ok
+}
+
+// skipValue accepts the value of a field the scanner does not read, at
+// column col: empty (a nested block follows), a block scalar, or a one-line
+// scalar; never a flow collection or a quoted scalar that YAML would carry
+// onto the next lines.
+func (s *eventScanner) skipValue(val string, col int) bool {
+	switch kind := valueKind(val); kind {
+	case valueNone, valueBlock:
+		s.nested = col
+		if kind == valueBlock {
+			s.block = col
+		}
+		return true
+	case valueScalar:
+		return true
+	}
+	return false
+}
+
+// nestedLine checks a line of a skipped block: it must not open anything
+// YAML would continue past the block's end.
+func (s *eventScanner) nestedLine(line string, ind int) bool {
+	if s.block >= 0 {
+		if ind > s.block {
+			return true // text of a block scalar
+		}
+		s.block = -1
+	}
+	t, col := line[ind:], ind
+	for strings.HasPrefix(t, "- ") {
+		rest := strings.TrimLeft(t[2:], " ")
+		col += len(t) - len(rest)
+		t = rest
+	}
+	if t == "-" || t[0] == '#' {
+		return true
+	}
+	if strings.ContainsRune("\"'[{&*!|>%@`?", rune(t[0])) {
+		return false
+	}
+	_, val, ok := strings.Cut(t, ": ")
+	if !ok {
+		if strings.HasSuffix(t, ":") {
+			return true // a key whose value is nested
+		}
+		return true // a plain scalar, or the continuation of one
+	}
+	switch valueKind(strings.TrimLeft(val, " ")) {
+	case valueBlock:
+		s.block = col
+		return true
+	case valueNone, valueScalar:
+		return true
+	}
+	return false
+}
+
+// Value kinds for skipValue and nestedLine.
+const (
+	valueNone   = iota // empty: null, or a nested block follows
+	valueBlock         // | or >: a block scalar follows
+	valueScalar        // a complete one-line scalar
+	valueOther         // anything else: refused
+)
+
+func valueKind(val string) int {
+	switch {
+	case val == "" || val[0] == '#':
+		return valueNone
+	case val[0] == '|' || val[0] == '>':
+		return valueBlock
+	case val[0] == '"' || val[0] == '\'':
+		if _, _, ok := scalar(val); ok {
+			return valueScalar
+		}
+	case strings.ContainsRune("[]{},&*!%@`-?:", rune(val[0])):
+		// a flow collection, anchor, alias, tag or indicator: refused
+	case !strings.Contains(val, ": ") && !strings.HasSuffix(val, ":"):
+		return valueScalar // a plain scalar: YAML never carries one to a shallower line
+	}
+	return valueOther
 }
 
 // setTop sets a top-level field; false for a value it cannot read.
 func (ev *LedgerEvent) setTop(key, val string) bool {
-	v, ok := scalar(val)
+	v, quoted, ok := scalar(val)
 	if !ok {
 		return false
 	}
 	switch key {
 	case "version":
-		n, err := strconv.Atoi(v)
-		ev.Version = n
-		return err == nil
+		if quoted || !versionRE.MatchString(v) {
+			return false
+		}
+		ev.Version, _ = strconv.Atoi(v)
+	case "time":
+		t, ok := yamlTime(v, quoted)
+		ev.Time = t.UTC()
+		return ok
 	case "kind":
 		ev.Kind = v
 	case "event":
@@ -83,40 +231,32 @@ func (ev *LedgerEvent) setTop(key, val string) bool {
 		ev.PlanRevision = v
 	case "reason":
 		ev.Reason = v
-	case "time":
-		t, err := time.Parse(time.RFC3339Nano, v)
-		ev.Time = t.UTC()
-		return err == nil
-	}
-	return true // secretsctl_seal and fields of later versions
-}
-
-// setEntry sets a field of the last secrets entry.
-func (ev *LedgerEvent) setEntry(field string) bool {
-	key, val, ok := splitField(field)
-	if !ok {
-		return false
-	}
-	e := &ev.Secrets[len(ev.Secrets)-1]
-	if key == "generator" || key == "value" {
-		return true // nested (generator) or encrypted (value): not metadata
-	}
-	v, ok := scalar(val)
-	if !ok {
-		return false
-	}
-	switch key {
-	case "secret_id":
-		e.SecretID = v
-	case "fingerprint":
-		e.Fingerprint = v
-	case "status":
-		e.Status = v
 	}
 	return true
 }
 
-// splitField splits "key: value" or "key:".
+// versionRE is a decimal int YAML and strconv.Atoi read alike.
+var versionRE = regexp.MustCompile(`^(0|[1-9][0-9]{0,8})$`)
+
+// yamlTimestampFormats are yaml.v3's, in its order.
+var yamlTimestampFormats = []string{"2006-1-2T15:4:5.999999999Z07:00", "2006-1-2t15:4:5.999999999Z07:00", "2006-1-2 15:4:5.999999999", "2006-1-2"}
+
+// yamlTime reads a time as yaml.v3 decodes it into a time.Time: a plain
+// scalar that resolves to a timestamp as that, anything else with
+// time.Time's UnmarshalText.
+func yamlTime(v string, quoted bool) (time.Time, bool) {
+	if !quoted && len(v) > 4 && v[4] == '-' && strings.Trim(v[:4], "0123456789") == "" {
+		for _, f := range yamlTimestampFormats {
+			if t, err := time.Parse(f, v); err == nil {
+				return t, true
+			}
+		}
+	}
+	var t time.Time
+	return t, v != "" && t.UnmarshalText([]byte(v)) == nil
+}
+
+// splitField splits "key: value" or "key:", trimming the value's spaces.
 func splitField(s string) (key, val string, ok bool) {
 	key, val, ok = strings.Cut(s, ":")
 	if !ok || key == "" || (val != "" && val[0] != ' ') {
@@ -127,31 +267,85 @@ func splitField(s string) (key, val string, ok bool) {
 			return "", "", false
 		}
 	}
-	return key, strings.TrimPrefix(val, " "), true
+	return key, strings.Trim(val, " "), true
 }
 
-// scalar decodes a one-line YAML scalar: plain, or double- or single-quoted
-// without escapes beyond Go's. Anything else (block scalars, flow
-// collections, comments, anchors, tags) is refused.
-func scalar(s string) (string, bool) {
+// scalar decodes a one-line YAML scalar as yaml.v3 reads it into a string:
+// empty (null), plain, or double- or single-quoted with escapes YAML and Go
+// read alike. Anything else (block scalars, flow collections, comments,
+// anchors, tags, null spelt out, escapes the two read differently) is
+// refused. quoted reports a quoted scalar.
+func scalar(s string) (v string, quoted, ok bool) {
 	switch {
 	case s == "":
-		return "", true
+		return "", false, true
 	case s[0] == '"':
-		v, err := strconv.Unquote(s)
-		return v, err == nil
+		v, ok := doubleQuoted(s)
+		return v, true, ok
 	case s[0] == '\'':
 		if len(s) < 2 || s[len(s)-1] != '\'' {
-			return "", false
+			return "", true, false
 		}
 		inner := s[1 : len(s)-1]
-		if strings.Count(inner, "'")%2 != 0 {
-			return "", false
+		if strings.Contains(strings.ReplaceAll(inner, "''", ""), "'") {
+			return "", true, false
 		}
-		return strings.ReplaceAll(inner, "''", "'"), true
-	case strings.ContainsAny(s[:1], "|>[{&*!%@`#"), strings.Contains(s, " #"), strings.HasSuffix(s, ":"),
-		s == "~", strings.EqualFold(s, "null"):
+		return strings.ReplaceAll(inner, "''", "'"), true, true
+	case !plainStart(s), strings.Contains(s, " #"), strings.Contains(s, ": "), strings.HasSuffix(s, ":"),
+		s == "null", s == "Null", s == "NULL":
+		return "", false, false
+	}
+	return s, false, true
+}
+
+// plainStart reports whether s starts the way a plain scalar may, and
+// conservatively: no indicator, no "- ", "? " or ": ".
+func plainStart(s string) bool {
+	c := s[0]
+	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_' || c == '.' || c == '/' || c >= 0x80
+}
+
+// doubleQuoted decodes a double-quoted scalar on one line, allowing only
+// escapes YAML and strconv.Unquote read alike (not \x, which YAML reads as
+// a code point and Go as a byte, nor octal, which YAML lacks).
+func doubleQuoted(s string) (string, bool) {
+	if len(s) < 2 || s[len(s)-1] != '"' {
 		return "", false
 	}
-	return strings.TrimRight(s, " "), true
+	inner := s[1 : len(s)-1]
+	for i := 0; i < len(inner); i++ {
+		switch inner[i] {
+		case '"':
+			return "", false
+		case '\\':
+			if i+1 == len(inner) || !strings.ContainsRune(`\"abfnrtvuU`, rune(inner[i+1])) {
+				return "", false
+			}
+			i++
+		}
+	}
+	v, err := strconv.Unquote(s)
+	return v, err == nil && utf8.ValidString(v)
+}
+
+// printable reports whether data holds only what YAML reads as text on
+// lines split at \n: no control character (tab and \r included), no byte
+// order mark, no Unicode line break, valid UTF-8.
+func printable(data []byte) bool {
+	for i := 0; i < len(data); {
+		c := data[i]
+		if c < utf8.RuneSelf {
+			if c < ' ' && c != '\n' || c == 0x7f {
+				return false
+			}
+			i++
+			continue
+		}
+		r, n := utf8.DecodeRune(data[i:])
+		if r == utf8.RuneError || r < 0xa0 || r == 0x2028 || r == 0x2029 || r == 0xfeff || r == 0xfffe || r == 0xffff {
+			return false
+		}
+		i += n
+	}
+	return true
 }
