@@ -20,13 +20,21 @@ import (
 // value), exactly as YAML reads them. It reports false on anything it does
 // not understand, and the caller then parses the document as YAML; so a
 // document it accepts must mean to YAML what it means here (see
-// FuzzScanEventMetadata).
+// FuzzScanEventMetadata). Inside the blocks it skips it checks only that
+// nothing could run on past the block (quoted or flow scalars); a document
+// malformed there otherwise reads here and fails every verified read.
 func scanEventMetadata(data []byte) (*LedgerEvent, bool) {
+	return scanEvent(data, nil)
+}
+
+// scanEvent is scanEventMetadata; when skipped is not nil it records the
+// (0-based) lines of the blocks it skips, whose YAML it does not check.
+func scanEvent(data []byte, skipped *[]int) (*LedgerEvent, bool) {
 	if !printable(data) {
 		return nil, false
 	}
 	s := &eventScanner{ev: &LedgerEvent{}, nested: -1, block: -1}
-	for len(data) > 0 {
+	for n := 0; len(data) > 0; n++ {
 		var line []byte
 		if i := bytes.IndexByte(data, '\n'); i >= 0 {
 			line, data = data[:i], data[i+1:]
@@ -35,6 +43,9 @@ func scanEventMetadata(data []byte) (*LedgerEvent, bool) {
 		}
 		if !s.line(string(line)) {
 			return nil, false
+		}
+		if skipped != nil && s.inBlock {
+			*skipped = append(*skipped, n)
 		}
 	}
 	if !slices.Contains(s.top, "sops") {
@@ -48,16 +59,19 @@ type eventScanner struct {
 	ev         *LedgerEvent
 	top, entry []string // keys seen, in the top-level mapping and the current entry
 	inSecrets  bool
-	nested     int // lines indented deeper than this belong to a skipped block; -1 when none
-	block      int // within it, lines deeper than this are a block scalar's text; -1 when none
+	nested     int  // lines indented deeper than this belong to a skipped block; -1 when none
+	block      int  // within it, lines deeper than this are a block scalar's text; -1 when none
+	inBlock    bool // the last line was one of a skipped block
 }
 
 func (s *eventScanner) line(line string) bool {
 	ind := len(line) - len(strings.TrimLeft(line, " "))
 	if ind == len(line) {
+		s.inBlock = false
 		return true // blank (or only spaces): nothing in YAML either
 	}
-	if s.nested >= 0 && ind > s.nested {
+	s.inBlock = s.nested >= 0 && ind > s.nested
+	if s.inBlock {
 		return s.nestedLine(line, ind)
 	}
 	s.nested, s.block = -1, -1
