@@ -202,7 +202,9 @@ func valueKind(val string) int {
 	case val == "" || val[0] == '#':
 		return valueNone
 	case val[0] == '|' || val[0] == '>':
-		return valueBlock
+		if blockHeaderRE.MatchString(val) {
+			return valueBlock
+		}
 	case val[0] == '"' || val[0] == '\'':
 		if _, _, ok := scalar(val); ok {
 			return valueScalar
@@ -248,6 +250,10 @@ func (ev *LedgerEvent) setTop(key, val string) bool {
 	}
 	return true
 }
+
+// blockHeaderRE is a block scalar header with an optional chomping
+// indicator and comment; an explicit indentation indicator is refused.
+var blockHeaderRE = regexp.MustCompile(`^[|>][+-]?( +#.*)?$`)
 
 // versionRE is a decimal int YAML and strconv.Atoi read alike.
 var versionRE = regexp.MustCompile(`^(0|[1-9][0-9]{0,8})$`)
