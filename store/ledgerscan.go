@@ -166,7 +166,7 @@ func (s *eventScanner) nestedLine(line string, ind int) bool {
 		col += len(t) - len(rest)
 		t = rest
 	}
-	if t == "-" || t[0] == '#' {
+	if t == "" || t == "-" || t[0] == '#' {
 		return true
 	}
 	if strings.ContainsRune("\"'[{&*!|>%@`?", rune(t[0])) {
