@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"regexp"
 	"strconv"
+	"strings"
 
 	"github.com/secretsctl/secretsctl/store/internal/sopsfile"
 	"gopkg.in/yaml.v3"
@@ -18,6 +19,38 @@ var sensitiveFields = map[string]bool{"value": true, "values": true, "data": tru
 
 // sopsValueRE is the shape of a value sops encrypted.
 var sopsValueRE = regexp.MustCompile(`^ENC\[AES256_GCM,data:[A-Za-z0-9+/=]*,iv:[A-Za-z0-9+/=]+,tag:[A-Za-z0-9+/=]+,type:[a-z]+\]$`)
+
+// CheckLedgerRules checks, before a ledger event of the deployment is
+// rendered or written, that .sops.yaml encrypts its values and the
+// fingerprint key and authenticates their clear fields: the same refusal
+// [Store.Commit] makes on the encrypted output, made up front so that a
+// command such as issue writes nothing.
+func (s *Store) CheckLedgerRules(scenario, deployment string) error {
+	rules, err := s.rules(nil)
+	if err != nil {
+		return err
+	}
+	for _, c := range []struct {
+		rel  string
+		keys []string
+	}{
+		{LedgerPath(scenario, deployment) + "/000001-issue-00000000.yaml", []string{"secrets", "value"}},
+		{FingerprintKeyFile, []string{"value"}},
+	} {
+		rel := c.rel
+		rule, err := rules.For(rel)
+		if err != nil {
+			return fmt.Errorf(".sops.yaml: %w", err)
+		}
+		if rule.MACOnlyEncrypted {
+			return ruleError(rule, fmt.Sprintf("sets mac_only_encrypted, so the clear fields of %s would not be authenticated; secretsctl refuses it", rel))
+		}
+		if !rule.Encrypts(c.keys...) {
+			return ruleError(rule, fmt.Sprintf("would leave %s of %s in clear; secretsctl encrypts every value, values and data field whatever .sops.yaml says", strings.Join(c.keys, "[]."), rel))
+		}
+	}
+	return nil
+}
 
 // encryptPlain encrypts a document's YAML with the creation rule for its
 // path, refusing a rule that would leave a value in clear or unauthenticated.

@@ -254,3 +254,13 @@ func (r Rule) validate() error {
 	}
 	return nil
 }
+
+// Encrypts reports whether the rule encrypts a value at the given path of
+// mapping keys (sequence items add none), as sops decides it.
+func (r Rule) Encrypts(keys ...string) bool {
+	w := newWalker(metadataFor(r, nil), nil)
+	for _, k := range keys {
+		w.pushKey(k)
+	}
+	return w.shouldEncrypt(false)
+}
