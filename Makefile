@@ -21,11 +21,15 @@ demo:
 build:
 	$(GO) build -o bin/secretsctl ./cmd/secretsctl
 
-## test: everything CI runs (installs test tools first, cached)
+## test: everything CI runs (installs test tools first, cached), then the two
+## fuzz targets of issue 22 for a bounded time each (CI_FUZZTIME, default 60s)
+CI_FUZZTIME ?= 60s
 test:
 	@bin="$(TOOLS_BIN)"; test -n "$$bin" || { echo "scripts/test-deps.sh failed" >&2; exit 1; }; \
 	PATH="$$bin:$$PATH" SECRETSCTL_TOOLS_BIN="$$bin" SOPS_DISABLE_VERSION_CHECK=1 \
-	$(GO) test -race -count=1 ./...
+	$(GO) test -race -count=1 ./... && \
+	$(GO) test ./store -run '^$$' -fuzz FuzzScanEventMetadata -fuzztime $(CI_FUZZTIME) && \
+	$(GO) test ./store/internal/sopsfile -run '^$$' -fuzz FuzzDecryptNodeRoundTrip -fuzztime $(CI_FUZZTIME)
 
 ## check: test plus vet, staticcheck and tidy/generated-file checks
 check: test
@@ -51,6 +55,9 @@ fuzz:
 	$(GO) test ./internal/api -run '^$$' -fuzz FuzzRequest -fuzztime $(FUZZTIME)
 	$(GO) test ./dotenv -run '^$$' -fuzz FuzzParse -fuzztime $(FUZZTIME)
 	$(GO) test ./dotenv -run '^$$' -fuzz FuzzQuote -fuzztime $(FUZZTIME)
+	$(GO) test ./store -run '^$$' -fuzz FuzzScanEventMetadata -fuzztime $(FUZZTIME)
+	$(GO) test ./store/internal/sopsfile -run '^$$' -fuzz FuzzDecryptNode -fuzztime $(FUZZTIME)
+	$(GO) test ./store/internal/sopsfile -run '^$$' -fuzz FuzzDecryptNodeRoundTrip -fuzztime $(FUZZTIME)
 
 ## vrooli-check: opt-in: import the real Vrooli fixture (../shared/fixtures/vrooli) into a throwaway
 ## store, then plan every scenario × tier and report coverage and gaps

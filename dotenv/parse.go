@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"io"
+	"log/slog"
 	"strings"
 )
 
@@ -20,6 +21,10 @@ func (e Entry) String() string { return fmt.Sprintf("%s=[redacted] (line %d)", e
 
 // GoString hides the value from %#v.
 func (e Entry) GoString() string { return e.String() }
+
+// LogValue hides the value from slog, whose JSON handler would otherwise
+// encode the Value field.
+func (e Entry) LogValue() slog.Value { return slog.StringValue(e.String()) }
 
 // Options tunes [Parse].
 type Options struct {

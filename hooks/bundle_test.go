@@ -27,13 +27,13 @@ func bundled(id string, g store.Generator, targets ...store.Target) store.Manife
 func targetManifest() *store.Manifest {
 	pem := `{{ .Value }}`
 	return &store.Manifest{Scenario: "shop", Tier: "enterprise", TierID: "enterprise", Secrets: []store.ManifestSecret{
-		bundled("postgres/POSTGRES_PASSWORD", store.Generator{Type: "password", Length: 16},
+		bundled("postgres/POSTGRES_PASSWORD", store.Generator{Type: "password", Length: 16, Weak: true},
 			store.Target{Type: "env", Name: "POSTGRES_PASSWORD"},
 			store.Target{Type: "config", Path: "config/app.json", Format: "json", Key: "database.password"},
 			store.Target{Type: "config", Path: "config/app.yaml", Format: "yaml", Key: "database.password"},
 			store.Target{Type: "config", Path: "config/app.toml", Format: "toml", Key: "database.password"},
 			store.Target{Type: "config", Path: "config/db.env", Format: "dotenv", Key: "PGPASSWORD"}),
-		bundled("postgres/POSTGRES_DB", store.Generator{Type: "random", Length: 8, Charset: "lower"}),
+		bundled("postgres/POSTGRES_DB", store.Generator{Type: "random", Length: 8, Charset: "lower", Weak: true}),
 		bundled("shop/DATABASE_URL", store.Generator{Type: "derived",
 			Template: `postgres://app:{{ .POSTGRES_PASSWORD | urlquery }}@db/{{ .POSTGRES_DB }}?app={{ deployment }}`},
 			store.Target{Type: "env", Name: "DATABASE_URL"},

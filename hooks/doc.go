@@ -21,6 +21,11 @@
 //	sqlite-path  path (required, relative) joined to [Options.DataDir]
 //	derived      template (required): a text/template over the deployment's other values
 //
+// A random, password, hex or base64 generator must give at least
+// [MinEntropyBits] (128) bits of entropy, length × log2(alphabet size) or
+// bytes × 8 ([EntropyBits]); one under that is refused unless it declares
+// weak: true, which secretsctl lint reports as a warning.
+//
 // All randomness comes from [Options.Rand], crypto/rand when it is nil. The
 // one exception is rsa-3072: since Go 1.26 crypto/rsa always draws from the
 // system's secure source (tests use testing/cryptotest.SetGlobalRandom).

@@ -16,29 +16,32 @@ type generator struct {
 	generate func(g store.Generator, deps map[string]string, opt Options) (string, error)
 }
 
-var bytesParam = Param{Name: "bytes", Doc: "bytes of randomness (32)"}
+var (
+	bytesParam = Param{Name: "bytes", Doc: "bytes of randomness (32, at least 16 unless weak)"}
+	weakParam  = Param{Name: "weak", Doc: "true to allow fewer than 128 bits of entropy (lint warns)"}
+)
 
 var generators = map[string]generator{
 	"random": {
 		info: GeneratorInfo{Type: "random", Doc: "random characters of a charset or alphabet, without modulo bias",
-			Params: []Param{{Name: "length", Doc: "characters (32)"},
+			Params: []Param{{Name: "length", Doc: "characters (32; length × log2(alphabet size) at least 128 unless weak)"},
 				{Name: "charset", Doc: "alnum (default), alpha, lower, upper, digits, hex or base64"},
-				{Name: "alphabet", Doc: "an explicit set of characters, instead of a charset"}}},
+				{Name: "alphabet", Doc: "an explicit set of characters, instead of a charset"}, weakParam}},
 		validate: validateRandom, generate: generateRandom},
 	"password": {
 		info: GeneratorInfo{Type: "password", Doc: "a password with at least one character of each required class",
-			Params: []Param{{Name: "length", Doc: "characters (24, at least 8)"},
-				{Name: "classes", Doc: "lower, upper, digits, symbols (all four by default)"}}},
+			Params: []Param{{Name: "length", Doc: "characters (24, at least 8; length × log2(alphabet size) at least 128 unless weak)"},
+				{Name: "classes", Doc: "lower, upper, digits, symbols (all four by default)"}, weakParam}},
 		validate: validatePassword, generate: generatePassword},
 	"hex": {
-		info:     GeneratorInfo{Type: "hex", Doc: "random bytes, hex encoded", Params: []Param{bytesParam}},
+		info:     GeneratorInfo{Type: "hex", Doc: "random bytes, hex encoded", Params: []Param{bytesParam, weakParam}},
 		validate: func(g store.Generator) *ParamError { return checkRange("bytes", g.Bytes, 1, 4096) },
 		generate: func(g store.Generator, _ map[string]string, opt Options) (string, error) {
 			b, err := randomBytes(opt, g.Bytes)
 			return hex.EncodeToString(b), err
 		}},
 	"base64": {
-		info:     GeneratorInfo{Type: "base64", Doc: "random bytes, standard base64 with padding", Params: []Param{bytesParam}},
+		info:     GeneratorInfo{Type: "base64", Doc: "random bytes, standard base64 with padding", Params: []Param{bytesParam, weakParam}},
 		validate: func(g store.Generator) *ParamError { return checkRange("bytes", g.Bytes, 1, 4096) },
 		generate: func(g store.Generator, _ map[string]string, opt Options) (string, error) {
 			b, err := randomBytes(opt, g.Bytes)

@@ -9,6 +9,7 @@ import (
 	"encoding/hex"
 	"encoding/pem"
 	"fmt"
+	"math"
 	"reflect"
 	"regexp"
 	"slices"
@@ -28,16 +29,16 @@ var goldenGenerators = []struct {
 	check func(t *testing.T, v string)
 }{
 	{"random-default", store.Generator{Type: "random"}, matches(`^[A-Za-z0-9]{32}$`)},
-	{"random-runtime-shape", store.Generator{Type: "random", Length: 20, Charset: "alnum"}, matches(`^[A-Za-z0-9]{20}$`)},
-	{"random-hex", store.Generator{Type: "random", Length: 16, Charset: "hex"}, matches(`^[0-9a-f]{16}$`)},
-	{"random-base64", store.Generator{Type: "random", Length: 16, Charset: "base64"}, matches(`^[A-Za-z0-9+/]{16}$`)},
-	{"random-digits", store.Generator{Type: "random", Length: 6, Charset: "digits"}, matches(`^[0-9]{6}$`)},
-	{"random-alphabet", store.Generator{Type: "random", Length: 12, Alphabet: "αβγδ"}, matches(`^[αβγδ]{12}$`)},
+	{"random-runtime-shape", store.Generator{Type: "random", Length: 20, Charset: "alnum", Weak: true}, matches(`^[A-Za-z0-9]{20}$`)},
+	{"random-hex", store.Generator{Type: "random", Length: 16, Charset: "hex", Weak: true}, matches(`^[0-9a-f]{16}$`)},
+	{"random-base64", store.Generator{Type: "random", Length: 16, Charset: "base64", Weak: true}, matches(`^[A-Za-z0-9+/]{16}$`)},
+	{"random-digits", store.Generator{Type: "random", Length: 6, Charset: "digits", Weak: true}, matches(`^[0-9]{6}$`)},
+	{"random-alphabet", store.Generator{Type: "random", Length: 12, Alphabet: "αβγδ", Weak: true}, matches(`^[αβγδ]{12}$`)},
 	{"password-default", store.Generator{Type: "password"}, func(t *testing.T, v string) {
 		assert.Len(t, v, 24)
 		assert.True(t, hasEveryClass(v, classOrder), "every class present")
 	}},
-	{"password-classes", store.Generator{Type: "password", Length: 8, Classes: []string{"digits", "lower"}}, matches(`^[a-z0-9]{8}$`)},
+	{"password-classes", store.Generator{Type: "password", Length: 8, Classes: []string{"digits", "lower"}, Weak: true}, matches(`^[a-z0-9]{8}$`)},
 	{"hex", store.Generator{Type: "hex", Bytes: 16}, func(t *testing.T, v string) {
 		b, err := hex.DecodeString(v)
 		require.NoError(t, err)
@@ -172,6 +173,16 @@ func TestValidateGenerator(t *testing.T) {
 		{store.Generator{Type: "sqlite-path", Path: "/app.db"}, "path", "must be a relative path"},
 		{store.Generator{Type: "derived", Template: "{{ .A "}, "template", "unclosed action"},
 		{store.Generator{Type: "derived", Template: "{{ nosuchfunc }}"}, "template", `function "nosuchfunc" not defined`},
+		{store.Generator{Type: "random", Length: 1}, "length", "gives 5 bits of entropy, under the floor of 128 bits"},
+		{store.Generator{Type: "random", Length: 21}, "length", "gives 125 bits of entropy"},
+		{store.Generator{Type: "random", Length: 31, Charset: "hex"}, "length", "gives 124 bits of entropy"},
+		{store.Generator{Type: "random", Length: 64, Alphabet: "ab"}, "length", "gives 64 bits of entropy"},
+		{store.Generator{Type: "password", Length: 16}, "length", "gives 99 bits of entropy"},
+		{store.Generator{Type: "password", Length: 20, Classes: []string{"lower", "digits"}}, "length", "gives 103 bits of entropy"},
+		{store.Generator{Type: "hex", Bytes: 1}, "bytes", "gives 8 bits of entropy, under the floor of 128 bits"},
+		{store.Generator{Type: "base64", Bytes: 15}, "bytes", "gives 120 bits of entropy"},
+		{store.Generator{Type: "uuid", Weak: true}, "weak", "not a parameter of this generator"},
+		{store.Generator{Type: "jwt-secret", Weak: true}, "weak", "not a parameter of this generator"},
 	} {
 		t.Run(tc.param+"/"+tc.msg, func(t *testing.T) {
 			err := ValidateGenerator(tc.gen)
@@ -223,4 +234,36 @@ func TestSchemaListsEveryGenerator(t *testing.T) {
 	}
 	slices.Sort(enum)
 	assert.Equal(t, generatorTypes(), enum)
+}
+
+// test that the entropy floor sits exactly at 128 bits, that weak: true
+// lets a generator under it through, and that defaults count.
+func TestEntropyFloor(t *testing.T) {
+	for _, tc := range []struct {
+		gen  store.Generator
+		bits float64
+	}{
+		{store.Generator{Type: "random"}, 32 * math.Log2(62)},
+		{store.Generator{Type: "random", Length: 32, Charset: "hex"}, 128},
+		{store.Generator{Type: "random", Length: 22}, 22 * math.Log2(62)},
+		{store.Generator{Type: "password"}, 24 * math.Log2(76)},
+		{store.Generator{Type: "hex", Bytes: 16}, 128},
+		{store.Generator{Type: "base64"}, 256},
+		{store.Generator{Type: "jwt-secret"}, 256},
+	} {
+		bits, ok := EntropyBits(tc.gen)
+		require.True(t, ok, "%+v", tc.gen)
+		assert.InDelta(t, tc.bits, bits, 1e-9, "%+v", tc.gen)
+		assert.GreaterOrEqual(t, bits, float64(MinEntropyBits))
+		assert.NoError(t, ValidateGenerator(tc.gen), "%+v", tc.gen)
+	}
+	weak := store.Generator{Type: "hex", Bytes: 4, Weak: true}
+	require.NoError(t, ValidateGenerator(weak))
+	v, err := Generate(weak, nil, Options{Rand: fixedRand(1)})
+	require.NoError(t, err)
+	assert.Len(t, v, 8)
+	for _, g := range []store.Generator{{Type: "uuid"}, {Type: "keypair"}, {Type: "derived", Template: "x"}, {Type: "random", Alphabet: "a"}} {
+		_, ok := EntropyBits(g)
+		assert.False(t, ok, "%+v", g)
+	}
 }

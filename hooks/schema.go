@@ -53,7 +53,8 @@ func Generators() []GeneratorInfo {
 }
 
 // ValidateGenerator checks a generator without running it: a known type,
-// only parameters that type takes, and values in range. The error is a
+// only parameters that type takes, values in range, and at least
+// [MinEntropyBits] of entropy unless it declares weak: true. The error is a
 // [*ParamError].
 func ValidateGenerator(g store.Generator) error {
 	gen, ok := generators[g.Type]
@@ -75,6 +76,10 @@ func ValidateGenerator(g store.Generator) error {
 		return nil
 	}
 	if err := gen.validate(g); err != nil {
+		err.Generator = g.Type
+		return err
+	}
+	if err := checkEntropy(g); err != nil {
 		err.Generator = g.Type
 		return err
 	}
@@ -108,6 +113,7 @@ func setParams(g store.Generator) []string {
 	add("valid_days", g.ValidDays != 0)
 	add("path", g.Path != "")
 	add("template", g.Template != "")
+	add("weak", g.Weak)
 	return set
 }
 

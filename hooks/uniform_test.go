@@ -91,21 +91,32 @@ func TestUniform(t *testing.T) {
 	}
 }
 
-// TestUniformDetectsModuloBias is the test's power check: the same
-// statistic rejects a sampler that reduces a byte modulo 200.
+// TestUniformDetectsModuloBias is the test's power check, through the
+// same production path TestUniform uses (Generate, Alphabet, the sampler):
+// a source whose bytes are reduced modulo 200 makes the sampler, which
+// keeps every byte under 200, draw exactly what a sampler reducing bytes
+// modulo 200 would, and the statistic rejects it.
 func TestUniformDetectsModuloBias(t *testing.T) {
-	alphabet := []rune(manyRunes(200))
-	r := fixedRand(42)
-	counts := map[rune]int{}
-	buf := make([]byte, 1000)
-	for n := 0; n < draws; n += len(buf) {
-		_, err := io.ReadFull(r, buf)
-		require.NoError(t, err)
-		for _, b := range buf {
-			counts[alphabet[int(b)%len(alphabet)]]++
-		}
+	g := store.Generator{Type: "random", Length: 1000, Alphabet: manyRunes(200)}
+	alphabet := []rune(Alphabet(g))
+	counts := countDraws(t, g, alphabet, moduloReader{fixedRand(42), 200})
+	x2 := chiSquare(counts, alphabet, sumCounts(counts))
+	t.Logf("chi-square %.1f, critical %.1f", x2, critical(len(alphabet)-1))
+	assert.Greater(t, x2, critical(len(alphabet)-1))
+}
+
+// moduloReader reduces every byte it reads modulo n.
+type moduloReader struct {
+	r io.Reader
+	n byte
+}
+
+func (m moduloReader) Read(p []byte) (int, error) {
+	k, err := m.r.Read(p)
+	for i := range p[:k] {
+		p[i] %= m.n
 	}
-	assert.Greater(t, chiSquare(counts, alphabet, draws), critical(len(alphabet)-1))
+	return k, err
 }
 
 func sumCounts(counts map[rune]int) int {

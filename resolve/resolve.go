@@ -3,6 +3,7 @@ package resolve
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"os"
 	"regexp"
 	"slices"
@@ -79,6 +80,10 @@ func (v Value) String() string { return fmt.Sprintf("%s=[redacted] from %s", v.I
 
 // GoString hides the value from %#v.
 func (v Value) GoString() string { return v.String() }
+
+// LogValue hides the value from slog, whose JSON handler would otherwise
+// encode the Value field.
+func (v Value) LogValue() slog.Value { return slog.StringValue(v.String()) }
 
 // Provenance says where a value came from.
 type Provenance struct {

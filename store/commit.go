@@ -3,9 +3,11 @@ package store
 import (
 	"context"
 	"fmt"
+	"maps"
 	"net/mail"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
@@ -118,8 +120,8 @@ func (s *Store) Commit(ctx context.Context, ch Change) (Commit, bool, error) {
 		if ch.Files[".sops.yaml"] == nil {
 			parent = s.committedTree(ch.Parent)
 		}
-		for rel, doc := range ch.Documents {
-			enc, err := s.encryptDocument(rules, rel, doc, s.openCommitted(parent, rel, nil))
+		for _, rel := range slices.Sorted(maps.Keys(ch.Documents)) { // the first error is always the same
+			enc, err := s.encryptDocument(rules, rel, ch.Documents[rel], s.openCommitted(parent, rel, nil))
 			if err != nil {
 				return Commit{}, false, err
 			}
@@ -179,15 +181,7 @@ func (s *Store) encryptDocument(rules *sopsfile.Rules, rel string, doc any, prev
 	if prev != nil {
 		return s.encryptPlain(rel, plain, prev)
 	}
-	rule, err := rules.For(rel)
-	if err != nil {
-		return nil, fmt.Errorf(".sops.yaml: %w", err)
-	}
-	enc, err := sopsfile.Encrypt(plain, rule)
-	if err != nil {
-		return nil, fmt.Errorf("encrypt %s: %w", rel, err)
-	}
-	return enc, nil
+	return s.encryptChecked(rules, rel, plain)
 }
 
 // EncryptDocument encodes and encrypts a document with the creation rule

@@ -182,8 +182,9 @@ func (sn *Snapshot) LedgerEvent(f LedgerFile) (*LedgerEvent, error) {
 	return &ev, checkEvent(f, &ev)
 }
 
-// LedgerEventMetadata reads the clear part of an event (no value) without
-// decrypting or verifying it: fast, keyless, and unverified. Audits use it.
+// LedgerEventMetadata reads the clear part of an event (no value, and no
+// generator: a keyless reader has no use for one) without decrypting or
+// verifying it: fast, keyless, and unverified. Audits use it.
 func (sn *Snapshot) LedgerEventMetadata(f LedgerFile) (*LedgerEvent, error) {
 	src, err := sn.ledgerSource()
 	if err != nil {
@@ -196,6 +197,15 @@ func (sn *Snapshot) LedgerEventMetadata(f LedgerFile) (*LedgerEvent, error) {
 	if ev, ok := scanEventMetadata(data); ok {
 		return ev, checkEvent(f, ev)
 	}
+	ev, err := yamlEventMetadata(data)
+	if err != nil {
+		return nil, &DocumentError{File: f.Path, Reason: "malformed ledger event: " + err.Error()}
+	}
+	return ev, checkEvent(f, ev)
+}
+
+// yamlEventMetadata reads what scanEventMetadata reads, with a YAML parser.
+func yamlEventMetadata(data []byte) (*LedgerEvent, error) {
 	var doc struct {
 		Version      int       `yaml:"version"`
 		Kind         string    `yaml:"kind"`
@@ -207,21 +217,20 @@ func (sn *Snapshot) LedgerEventMetadata(f LedgerFile) (*LedgerEvent, error) {
 		Time         time.Time `yaml:"time"`
 		Reason       string    `yaml:"reason"`
 		Secrets      []struct {
-			SecretID    string     `yaml:"secret_id"`
-			Generator   *Generator `yaml:"generator"`
-			Fingerprint string     `yaml:"fingerprint"`
-			Status      string     `yaml:"status"`
+			SecretID    string `yaml:"secret_id"`
+			Fingerprint string `yaml:"fingerprint"`
+			Status      string `yaml:"status"`
 		} `yaml:"secrets"`
 	}
 	if err := yaml.NewDecoder(bytes.NewReader(data)).Decode(&doc); err != nil {
-		return nil, &DocumentError{File: f.Path, Reason: "malformed ledger event: " + err.Error()}
+		return nil, err
 	}
 	ev := &LedgerEvent{Version: doc.Version, Kind: doc.Kind, Event: doc.Event, Scenario: doc.Scenario,
 		Deployment: doc.Deployment, Tier: doc.Tier, PlanRevision: doc.PlanRevision, Time: doc.Time.UTC(), Reason: doc.Reason}
 	for _, s := range doc.Secrets {
-		ev.Secrets = append(ev.Secrets, LedgerEntry{SecretID: s.SecretID, Generator: s.Generator, Fingerprint: s.Fingerprint, Status: s.Status})
+		ev.Secrets = append(ev.Secrets, LedgerEntry{SecretID: s.SecretID, Fingerprint: s.Fingerprint, Status: s.Status})
 	}
-	return ev, checkEvent(f, ev)
+	return ev, nil
 }
 
 // checkEvent makes sure an event belongs where it is filed.

@@ -220,24 +220,25 @@ func (d *Draft) write(plain []byte) error {
 // encryptPlain encrypts a plaintext document, keeping prev's data key when
 // prev is not nil.
 func (s *Store) encryptPlain(rel string, plain []byte, prev *sopsfile.Previous) ([]byte, error) {
-	if prev != nil {
-		enc, err := sopsfile.EncryptKeeping(plain, prev)
-		if err != nil {
-			return nil, fmt.Errorf("encrypt %s: %w", rel, err)
-		}
-		return enc, nil
-	}
 	rules, err := s.rules(nil)
 	if err != nil {
 		return nil, err
 	}
+	if prev == nil {
+		return s.encryptChecked(rules, rel, plain)
+	}
+	enc, err := sopsfile.EncryptKeeping(plain, prev)
+	if err != nil {
+		return nil, fmt.Errorf("encrypt %s: %w", rel, err)
+	}
+	// The kept encryption's options are checked like a new one's: no
+	// value may end up in clear.
 	rule, err := rules.For(rel)
 	if err != nil {
 		return nil, fmt.Errorf(".sops.yaml: %w", err)
 	}
-	enc, err := sopsfile.Encrypt(plain, rule)
-	if err != nil {
-		return nil, fmt.Errorf("encrypt %s: %w", rel, err)
+	if err := checkEncrypted(rel, rule, enc); err != nil {
+		return nil, err
 	}
 	return enc, nil
 }

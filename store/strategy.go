@@ -94,6 +94,9 @@ type Generator struct {
 	Path string `json:"path,omitempty"`
 	// Template of a derived value over other secrets of the deployment.
 	Template string `json:"template,omitempty"`
+	// Weak allows a random, password, hex or base64 value of fewer than
+	// 128 bits of entropy, which is otherwise refused; lint reports it.
+	Weak bool `json:"weak,omitempty"`
 }
 
 // PromptSpec is what the user is asked for a prompted secret.

@@ -146,19 +146,19 @@ func TestServeSameBytesAsPlan(t *testing.T) {
 func TestServeTokenFile(t *testing.T) {
 	dir := storetest.NewExample(t)
 	tokens := filepath.Join(t.TempDir(), "tokens")
-	require.NoError(t, os.WriteFile(tokens, []byte("# deployment-manager\ns3cret-token-one\n\nsecond-token\n"), 0o600))
+	require.NoError(t, os.WriteFile(tokens, []byte("# deployment-manager\ns3cret-token-one-4f9a2c7e1b8d5a3f\n\nsecond-token-0f1e2d3c4b5a69788796a5b4\n"), 0o600))
 	srv := startServe(t, "--store", dir, "--token-file", tokens)
 	const path = "/api/v1/deployment/secrets/picker-wheel?tier=2"
 	status, _, body := srv.get(t, path)
 	assert.Equal(t, http.StatusUnauthorized, status)
 	assert.Contains(t, string(body), `"code": "unauthorized"`)
-	status, _, _ = srv.get(t, path, "Authorization", "Bearer s3cret-token-one")
+	status, _, _ = srv.get(t, path, "Authorization", "Bearer s3cret-token-one-4f9a2c7e1b8d5a3f")
 	assert.Equal(t, http.StatusOK, status)
-	status, _, _ = srv.get(t, path, "Authorization", "Bearer second-token")
+	status, _, _ = srv.get(t, path, "Authorization", "Bearer second-token-0f1e2d3c4b5a69788796a5b4")
 	assert.Equal(t, http.StatusOK, status)
 	status, _, _ = srv.get(t, "/healthz")
 	assert.Equal(t, http.StatusOK, status)
-	assert.NotContains(t, srv.stderr.String(), "s3cret-token-one")
+	assert.NotContains(t, srv.stderr.String(), "s3cret-token-one-4f9a2c7e1b8d5a3f")
 }
 
 // freePort returns a TCP port free on 127.0.0.1 right now.

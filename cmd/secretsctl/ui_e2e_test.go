@@ -326,7 +326,7 @@ func commitStrategyChange(t *testing.T, dir string) {
 // on every fetch; a reload does not ask again.
 func TestUIBearerToken(t *testing.T) {
 	dir := storetest.NewExample(t)
-	const token = "ui-e2e-token-7f3a"
+	const token = "ui-e2e-token-7f3a9c2e5b1d8f4a6c0e"
 	tokens := filepath.Join(t.TempDir(), "tokens")
 	require.NoError(t, os.WriteFile(tokens, []byte(token+"\n"), 0o600))
 	base := startUIServer(t, dir, "--token-file", tokens)

@@ -56,7 +56,8 @@ and fast-forwards every --pull-interval; it never commits or pushes.
 last good sync; a failed fetch keeps the last good revision serving.
 
 --token-file holds bearer tokens, one per line (blank lines and lines
-starting with # are ignored); every route but /healthz and /ui/ then needs
+starting with # are ignored), each of at least 128 bits of entropy (such as
+` + "`openssl rand -hex 32`" + `; a shorter one is refused); every route but /healthz and /ui/ then needs
 "Authorization: Bearer TOKEN". One JSON line per request goes to stderr;
 no secret value is ever logged. SIGTERM or SIGINT drains requests and exits 0.
 
@@ -177,7 +178,8 @@ func serveUntilDone(ctx context.Context, hs *api.HTTPServer, ln net.Listener) er
 	return nil
 }
 
-// readTokens reads a token file: one token per line, # comments.
+// readTokens reads a token file: one token per line, # comments. A token
+// of fewer than 128 bits of entropy is refused (see tokenBits).
 func readTokens(e *env, file string) ([]string, error) {
 	if file == "" {
 		return nil, nil
@@ -187,11 +189,17 @@ func readTokens(e *env, file string) ([]string, error) {
 		return nil, usagef("--token-file: %v", err)
 	}
 	var tokens []string
+	n := 0
 	for line := range strings.Lines(string(data)) {
+		n++
 		line = strings.TrimSpace(line)
-		if line != "" && !strings.HasPrefix(line, "#") {
-			tokens = append(tokens, line)
+		if line == "" || strings.HasPrefix(line, "#") {
+			continue
 		}
+		if err := checkToken(file, n, line); err != nil {
+			return nil, err
+		}
+		tokens = append(tokens, line)
 	}
 	if len(tokens) == 0 {
 		return nil, usagef("--token-file %s holds no token", file)

@@ -151,6 +151,9 @@ func (w *Writer) issueOnce(ctx context.Context, req IssueRequest) (*Result, erro
 		return nil, err
 	}
 	res := &Result{Scenario: m.Scenario, Deployment: req.Deployment, Tier: m.TierID, Files: bundleFiles(b)}
+	if err := w.Store.CheckLedgerRules(m.Scenario, req.Deployment); err != nil {
+		return nil, err // before a value is written anywhere
+	}
 	if err := b.WriteDir(req.Out); err != nil {
 		return nil, err
 	}
@@ -185,7 +188,15 @@ func (w *Writer) issueOnce(ctx context.Context, req IssueRequest) (*Result, erro
 		return res, nil
 	}
 	ev := w.event(store.EventIssue, m.Scenario, req.Deployment, m.TierID, sn.Revision, entries)
-	return w.commit(ctx, sn, res, ev, len(events), key)
+	res, err = w.commit(ctx, sn, res, ev, len(events), key)
+	if err != nil {
+		// No ledger records these values (say .sops.yaml would have left
+		// them clear): take the files back out.
+		if rerr := removeFiles(req.Out, b.Files); rerr != nil {
+			return nil, fmt.Errorf("%w (and removing the bundle's files from %s failed: %v)", err, req.Out, rerr)
+		}
+	}
+	return res, err
 }
 
 // ConflictError is a request the deployment's state does not allow.

@@ -1,6 +1,9 @@
 package ledger
 
 import (
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/hex"
 	"testing"
 	"time"
 
@@ -60,14 +63,23 @@ func TestDerive(t *testing.T) {
 func TestDeriveRejectsInconsistentEvents(t *testing.T) {
 	grace := func(string) time.Duration { return 0 }
 	issue := ev("issue", 0, entry("a/X", "x1", "active"))
-	for name, bad := range map[string]Event{
-		"revoke unknown": ev("revoke", 1, entry("a/X", "nope", "revoked")),
-		"rotate unknown": ev("rotate", 1, entry("a/X", "x2", "active"), entry("a/X", "nope", "previous")),
-		"unknown status": ev("issue", 1, entry("a/X", "x2", "weird")),
-		"tier changes":   {Path: "t", LedgerEvent: &store.LedgerEvent{Event: "issue", Tier: "tier-2-desktop", Time: t0}},
+	for name, tc := range map[string]struct {
+		bad           Event
+		field, reason string
+	}{
+		"revoke unknown": {ev("revoke", 1, entry("a/X", "nope", "revoked")), "secrets", "a/X: revokes a value the deployment never had"},
+		"rotate unknown": {ev("rotate", 1, entry("a/X", "x2", "active"), entry("a/X", "nope", "previous")), "secrets", "a/X: rotates a value the deployment never had"},
+		"unknown status": {ev("issue", 1, entry("a/X", "x2", "weird")), "secrets", `a/X: unknown status "weird"`},
+		"tier changes": {Event{Path: "t", LedgerEvent: &store.LedgerEvent{Event: "issue", Tier: "tier-2-desktop", Time: t0}},
+			"tier", "tier-2-desktop, but the deployment was issued for tier-4-saas"},
 	} {
-		_, err := Derive([]Event{issue, bad}, grace, t0)
-		assert.Error(t, err, name)
+		_, err := Derive([]Event{issue, tc.bad}, grace, t0)
+		var de *store.DocumentError
+		if assert.ErrorAs(t, err, &de, name) {
+			assert.Equal(t, tc.bad.Path, de.File, name)
+			assert.Equal(t, tc.field, de.Field, name)
+			assert.Contains(t, de.Reason, tc.reason, name)
+		}
 	}
 }
 
@@ -94,7 +106,9 @@ func TestParseAge(t *testing.T) {
 func TestFingerprintIsKeyed(t *testing.T) {
 	k1, k2 := []byte("0123456789abcdef"), []byte("fedcba9876543210")
 	assert.Regexp(t, `^hmac-sha256:[0-9a-f]{64}$`, Fingerprint(k1, "v"))
-	assert.Equal(t, Fingerprint(k1, "v"), Fingerprint(k1, "v"))
+	mac := hmac.New(sha256.New, k1)
+	mac.Write([]byte("v"))
+	assert.Equal(t, "hmac-sha256:"+hex.EncodeToString(mac.Sum(nil)), Fingerprint(k1, "v"), "HMAC-SHA256 of the value under the key")
 	assert.NotEqual(t, Fingerprint(k1, "v"), Fingerprint(k2, "v"), "another key, another fingerprint")
 	assert.NotEqual(t, Fingerprint(k1, "v"), Fingerprint(k1, "w"))
 	// RFC 4231 test case 2: HMAC-SHA256("Jefe", "what do ya want for nothing?").

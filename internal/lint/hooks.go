@@ -3,6 +3,7 @@ package lint
 import (
 	"errors"
 	"fmt"
+	"math"
 	"regexp"
 	"slices"
 	"sync"
@@ -18,6 +19,7 @@ const (
 	RuleGeneratorParam   = "invalid-generator-parameter"
 	RuleTarget           = "invalid-target"
 	RuleTemplateRef      = "template-unknown-secret"
+	RuleWeakGenerator    = "weak-generator"
 )
 
 var hookHints = map[string]string{
@@ -25,6 +27,7 @@ var hookHints = map[string]string{
 	RuleGeneratorParam:   "the hooks package documentation lists each generator's parameters and their ranges",
 	RuleTarget:           "targets are env (name), file (path, mode, template) or config (path, format, key); paths stay inside the output directory",
 	RuleTemplateRef:      "refer to a secret of the same scenario by key ({{ .KEY }}) or by id ({{ secret \"resource/KEY\" }})",
+	RuleWeakGenerator:    "raise length or bytes to reach 128 bits and drop weak: true, unless a guessable value is truly acceptable here",
 }
 
 // lintHooks checks the generator and targets of one generate strategy.
@@ -40,6 +43,8 @@ func lintHooks(r *Report, file, id, tier string, st store.Strategy) {
 				rule = RuleUnknownGenerator
 			}
 			r.add(hookFinding(rule, file, id, tier, err.Error()))
+		} else if g.Weak {
+			r.add(weakFinding(file, id, tier, *g))
 		}
 	}
 	for i, t := range st.Targets {
@@ -47,6 +52,13 @@ func lintHooks(r *Report, file, id, tier string, st store.Strategy) {
 			r.add(hookFinding(RuleTarget, file, id, tier, fmt.Sprintf("targets[%d]: %v", i, err)))
 		}
 	}
+}
+
+// weakFinding warns of a generator that declares weak: true.
+func weakFinding(file, id, tier string, g store.Generator) Finding {
+	bits, _ := hooks.EntropyBits(g)
+	msg := fmt.Sprintf("generator %s declares weak: true (%d bits of entropy; the floor is %d)", g.Type, int(math.Floor(bits)), hooks.MinEntropyBits)
+	return Finding{Rule: RuleWeakGenerator, Severity: Warning, File: file, Secret: id, Tier: tier, Message: msg, Hint: hookHints[RuleWeakGenerator]}
 }
 
 func hookFinding(rule, file, id, tier, msg string) Finding {

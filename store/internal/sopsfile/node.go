@@ -70,7 +70,9 @@ func DecryptNode(data []byte, kr *Keyring) (*yaml.Node, error) {
 // [*FormatError] (Decrypt expands aliases, and decrypts every document);
 // a value with type tag bytes is an [*IntegrityError] (sops panics); a bare
 // "#" comment line under an encrypted path in a sequence stays a comment
-// (sops makes it an empty-string item). And one in the output's favour: an
+// (sops makes it an empty-string item); a comment line in a sequence whose
+// ciphertext is a value's (type str), as when an item is moved onto a
+// comment line, is an [*IntegrityError] (sops reads it as an item). And one in the output's favour: an
 // encrypted float with an integral value is !!float "3", where Decrypt's
 // text says 3, an int. Decrypt does not check the seal, and shows it.
 //

@@ -556,6 +556,9 @@ func (w *walker) comment(c string, inBranch bool) (string, bool, error) {
 	case sops.Comment:
 		return v.Value, true, nil
 	case string:
+		if !inBranch && c != "" { // a bare "#" decrypts to "" too: see DecryptNodeInfo
+			return "", false, &IntegrityError{Reason: fmt.Sprintf("comment at %s: %s", pathOf(w.additionalData()), errValueOnComment)}
+		}
 		return v, true, nil
 	}
 	if inBranch {

@@ -27,6 +27,10 @@ type Rule struct {
 	// MACOnlyEncrypted makes the MAC cover encrypted values only, so clear
 	// values can change without the data key (and without detection).
 	MACOnlyEncrypted bool
+	// Name says which rule of .sops.yaml this is and what it encrypts, such
+	// as "creation rule 2 (path_regex \.yaml$, encrypted_regex ^(value)$)",
+	// for error messages; empty for a rule not read from a .sops.yaml.
+	Name string
 }
 
 // Rules is a parsed .sops.yaml: its creation_rules, in order.
@@ -115,10 +119,33 @@ func (r *Rules) For(relPath string) (Rule, error) {
 			if err != nil {
 				return Rule{}, fmt.Errorf("creation rule %d for %s: %w", i+1, relPath, err)
 			}
+			rule.Name = c.describe(i + 1)
 			return rule, nil
 		}
 	}
 	return Rule{}, fmt.Errorf("%w %s in .sops.yaml", ErrNoRule, relPath)
+}
+
+// describe names the rule by its position, path_regex and the settings
+// that decide which values it encrypts.
+func (c *creationRule) describe(n int) string {
+	var parts []string
+	for _, kv := range [][2]string{
+		{"path_regex", c.PathRegex},
+		{"encrypted_regex", c.EncryptedRegex}, {"unencrypted_regex", c.UnencryptedRegex},
+		{"encrypted_suffix", c.EncryptedSuffix}, {"unencrypted_suffix", c.UnencryptedSuffix},
+	} {
+		if kv[1] != "" {
+			parts = append(parts, kv[0]+" "+kv[1])
+		}
+	}
+	if c.MACOnlyEncrypted {
+		parts = append(parts, "mac_only_encrypted")
+	}
+	if len(parts) == 0 {
+		return fmt.Sprintf("creation rule %d", n)
+	}
+	return fmt.Sprintf("creation rule %d (%s)", n, strings.Join(parts, ", "))
 }
 
 // resolve turns the rule into a [Rule], refusing what is not supported.
@@ -226,4 +253,14 @@ func (r Rule) validate() error {
 		}
 	}
 	return nil
+}
+
+// Encrypts reports whether the rule encrypts a value at the given path of
+// mapping keys (sequence items add none), as sops decides it.
+func (r Rule) Encrypts(keys ...string) bool {
+	w := newWalker(metadataFor(r, nil), nil)
+	for _, k := range keys {
+		w.pushKey(k)
+	}
+	return w.shouldEncrypt(false)
 }

@@ -672,9 +672,12 @@ destination_rules:
 		want    Rule
 		wantErr string
 	}{
-		{"secrets/prod/db.yaml", Rule{Recipients: []string{r1, r2}, EncryptedRegex: "^(value|values)$"}, ""},
-		{"secrets/prod/db.json", Rule{Recipients: []string{r1}, UnencryptedSuffix: "_clear"}, ""},
-		{"secrets/groups/a.yaml", Rule{Recipients: []string{r2}, MACOnlyEncrypted: true}, ""},
+		{"secrets/prod/db.yaml", Rule{Recipients: []string{r1, r2}, EncryptedRegex: "^(value|values)$",
+			Name: `creation rule 1 (path_regex ^secrets/prod/.*\.yaml$, encrypted_regex ^(value|values)$)`}, ""},
+		{"secrets/prod/db.json", Rule{Recipients: []string{r1}, UnencryptedSuffix: "_clear",
+			Name: "creation rule 5 (path_regex ^secrets/, unencrypted_suffix _clear)"}, ""},
+		{"secrets/groups/a.yaml", Rule{Recipients: []string{r2}, MACOnlyEncrypted: true,
+			Name: "creation rule 2 (path_regex ^secrets/groups/, mac_only_encrypted)"}, ""},
 		{"secrets/pgp/a.yaml", Rule{}, "pgp"},
 		{"secrets/shamir/a.yaml", Rule{}, "key_groups"},
 		{"other/a.yaml", Rule{}, "other/a.yaml"},

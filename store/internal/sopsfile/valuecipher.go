@@ -32,6 +32,11 @@ var (
 	errBadNonceSize  = errors.New("ENC[...] value has an empty iv")
 	errNonStringENC  = errors.New("expected an encrypted value (a string), got another type")
 	errCommentResult = errors.New("encrypted comment decrypts to a value that is neither a comment nor a string")
+	// errValueOnComment is a comment line of a sequence whose ciphertext
+	// is a value's (type str), not a comment's: sops never writes one, and
+	// reads it as an item, so an item moved onto a comment line would
+	// vanish from the sequence while the MAC still verifies.
+	errValueOnComment = errors.New("comment line holds an encrypted value, not an encrypted comment (an item moved onto a comment line?)")
 )
 
 // valueCipher decrypts the ENC[...] values of one document with its data
