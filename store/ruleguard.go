@@ -21,12 +21,18 @@ var sensitiveFields = map[string]bool{"value": true, "values": true, "data": tru
 var sopsValueRE = regexp.MustCompile(`^ENC\[AES256_GCM,data:[A-Za-z0-9+/=]*,iv:[A-Za-z0-9+/=]+,tag:[A-Za-z0-9+/=]+,type:[a-z]+\]$`)
 
 // CheckLedgerRules checks, before a ledger event of the deployment is
-// rendered or written, that .sops.yaml encrypts its values and the
+// rendered or written, that the snapshot's .sops.yaml encrypts its values and the
 // fingerprint key and authenticates their clear fields: the same refusal
 // [Store.Commit] makes on the encrypted output, made up front so that a
 // command such as issue writes nothing.
-func (s *Store) CheckLedgerRules(scenario, deployment string) error {
-	rules, err := s.rules(nil)
+func (sn *Snapshot) CheckLedgerRules(scenario, deployment string) error {
+	// The rules the ledger commit will use: those of the revision, which a
+	// bare clone has too (it has no work tree).
+	data, err := sn.src.read(".sops.yaml")
+	if err != nil {
+		return fmt.Errorf("read creation rules at %s: %w", sn.Revision, err)
+	}
+	rules, err := sn.store.rules(data)
 	if err != nil {
 		return err
 	}

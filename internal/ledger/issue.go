@@ -151,7 +151,7 @@ func (w *Writer) issueOnce(ctx context.Context, req IssueRequest) (*Result, erro
 		return nil, err
 	}
 	res := &Result{Scenario: m.Scenario, Deployment: req.Deployment, Tier: m.TierID, Files: bundleFiles(b)}
-	if err := w.Store.CheckLedgerRules(m.Scenario, req.Deployment); err != nil {
+	if err := sn.CheckLedgerRules(m.Scenario, req.Deployment); err != nil {
 		return nil, err // before a value is written anywhere
 	}
 	if err := b.WriteDir(req.Out); err != nil {

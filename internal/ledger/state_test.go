@@ -68,7 +68,7 @@ func TestDeriveRejectsInconsistentEvents(t *testing.T) {
 		field, reason string
 	}{
 		"revoke unknown": {ev("revoke", 1, entry("a/X", "nope", "revoked")), "secrets", "a/X: revokes a value the deployment never had"},
-		"rotate unknown": {ev("rotate", 1, entry("a/X", "x2", "active"), entry("a/X", "nope", "previous")), "secrets", "a/X: rotates a value the deployment never had"},
+		"rotate unknown": {ev("rotate", 1, entry("a/X", "x2", "active"), entry("a/X", "nope", "previous")), "secrets", "a/X: rotates a value the deployment did not hold"},
 		"unknown status": {ev("issue", 1, entry("a/X", "x2", "weird")), "secrets", `a/X: unknown status "weird"`},
 		"tier changes": {Event{Path: "t", LedgerEvent: &store.LedgerEvent{Event: "issue", Tier: "tier-2-desktop", Time: t0}},
 			"tier", "tier-2-desktop, but the deployment was issued for tier-4-saas"},
