@@ -42,22 +42,15 @@ func Encrypt(plain []byte, rule Rule) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	store := newStore()
-	branches, err := store.LoadPlainFile(plain)
+	branches, err := loadPlain(plain)
 	if err != nil {
-		return nil, fmt.Errorf("encrypt: %w", yamlFormatError(err))
-	}
-	if len(branches) == 0 {
-		return nil, fmt.Errorf("encrypt: %w", &FormatError{Reason: "empty document"})
-	}
-	if stores.HasSopsTopLevelKey(branches[0]) {
-		return nil, fmt.Errorf("encrypt: %w", &FormatError{Reason: "top-level sops key present: already encrypted?"})
+		return nil, err
 	}
 	tree := sops.Tree{Branches: branches, Metadata: metadataFor(rule, []sops.KeyGroup{group})}
 	if err := encryptTree(&tree); err != nil {
 		return nil, err
 	}
-	out, err := store.EmitEncryptedFile(tree)
+	out, err := newStore().EmitEncryptedFile(tree)
 	if err != nil {
 		return nil, fmt.Errorf("encrypt: emit yaml: %s", walkReason(err))
 	}
@@ -254,4 +247,20 @@ func copyTreeValue(v any) any {
 		return out
 	}
 	return v
+}
+
+// loadPlain parses a plaintext document into sops' tree branches for
+// encryption: one document, not already encrypted.
+func loadPlain(plain []byte) (sops.TreeBranches, error) {
+	branches, err := newStore().LoadPlainFile(plain)
+	if err != nil {
+		return nil, fmt.Errorf("encrypt: %w", yamlFormatError(err))
+	}
+	if len(branches) == 0 {
+		return nil, fmt.Errorf("encrypt: %w", &FormatError{Reason: "empty document"})
+	}
+	if stores.HasSopsTopLevelKey(branches[0]) {
+		return nil, fmt.Errorf("encrypt: %w", &FormatError{Reason: "top-level sops key present: already encrypted?"})
+	}
+	return branches, nil
 }

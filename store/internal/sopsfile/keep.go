@@ -128,16 +128,9 @@ func (p *Previous) Recipients() []string {
 // plaintext under the same key and additional data, which yields the same
 // ciphertext, revealing only that the value did not change.
 func EncryptKeeping(plain []byte, prev *Previous) ([]byte, error) {
-	store := newStore()
-	branches, err := store.LoadPlainFile(plain)
+	branches, err := loadPlain(plain)
 	if err != nil {
-		return nil, fmt.Errorf("encrypt: %w", yamlFormatError(err))
-	}
-	if len(branches) == 0 {
-		return nil, fmt.Errorf("encrypt: %w", &FormatError{Reason: "empty document"})
-	}
-	if stores.HasSopsTopLevelKey(branches[0]) {
-		return nil, fmt.Errorf("encrypt: %w", &FormatError{Reason: "top-level sops key present: already encrypted?"})
+		return nil, err
 	}
 	m := prev.metadata
 	m.Version = version.Version
@@ -147,7 +140,7 @@ func EncryptKeeping(plain []byte, prev *Previous) ([]byte, error) {
 	if err := encryptWithKey(&tree, prev.dataKey, prev.cipher); err != nil {
 		return nil, err
 	}
-	out, err := store.EmitEncryptedFile(tree)
+	out, err := newStore().EmitEncryptedFile(tree)
 	if err != nil {
 		return nil, fmt.Errorf("encrypt: emit yaml: %s", walkReason(err))
 	}
