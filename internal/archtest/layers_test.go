@@ -62,7 +62,7 @@ func TestLayers(t *testing.T) {
 		}
 		if p.ImportPath == module+"/internal/api" {
 			for _, imp := range p.Imports {
-				assert.True(t, apiMayImport(imp), "internal/api imports %s: its handlers only call store, internal/plan, internal/coverage, internal/gaps and internal/ledger, on Gin, Prometheus and the fasthttp transport", imp)
+				assert.True(t, apiMayImport(imp), "internal/api imports %s: its handlers only call store, internal/plan, internal/coverage, internal/gaps and internal/ledger, on Gin and Prometheus, served by net/http", imp)
 			}
 		}
 		if p.ImportPath == module+"/dotenv" {
@@ -117,6 +117,17 @@ func apiMayImport(imp string) bool {
 		return true
 	}
 	return isStd(imp) || strings.HasPrefix(imp, "github.com/gin-gonic/gin") ||
-		strings.HasPrefix(imp, "github.com/prometheus/client_golang/") ||
-		imp == "github.com/valyala/fasthttp" // the transport under the Gin engine (transport.go)
+		strings.HasPrefix(imp, "github.com/prometheus/client_golang/")
+}
+
+// test that the binary has one HTTP implementation, net/http: no second
+// HTTP/1.1 parser (such as fasthttp) sits on serve's request path.
+func TestOneHTTPStack(t *testing.T) {
+	out, err := exec.Command("go", "list", "-deps", module+"/cmd/secretsctl").Output()
+	require.NoError(t, err)
+	deps := strings.Fields(string(out))
+	require.Contains(t, deps, "net/http")
+	for _, d := range deps {
+		assert.NotContains(t, d, "fasthttp", "cmd/secretsctl depends on %s", d)
+	}
 }
