@@ -25,6 +25,7 @@ test:
 	@bin="$(TOOLS_BIN)"; test -n "$$bin" || { echo "scripts/test-deps.sh failed" >&2; exit 1; }; \
 	PATH="$$bin:$$PATH" SECRETSCTL_TOOLS_BIN="$$bin" SOPS_DISABLE_VERSION_CHECK=1 \
 	$(GO) test -race -count=1 ./...
+	cd dotenv/internal/composediff && $(GO) test -count=1 ./... # dotenv against compose-go's, a module of its own
 
 ## check: test plus vet, staticcheck and tidy/generated-file checks
 check: test

@@ -13,8 +13,10 @@
 //	KEY                        no "=": the variable's value from the
 //	                           environment ([Options.Lookup]), if it has one
 //
-// Keys match [A-Za-z_][A-Za-z0-9_.-]*. In double quotes \n, \r, \t, \\,
-// \", \' and \$ are escapes; any other backslash is kept as it is.
+// Keys match [A-Za-z_][A-Za-z0-9_.-]*. In double quotes \a, \b, \f, \n,
+// \r, \t, \v, \\, \" and \$ are escapes, and \0 with three octal digits
+// is a code point (\0101 is "A"), as in compose; any other backslash is
+// kept as it is.
 //
 // # Expansion
 //
@@ -23,8 +25,9 @@
 // unset), ${VAR:+alt} and ${VAR+alt} (alt when set and non-empty, or set),
 // ${VAR:?message} and ${VAR?message} (an error when unset or empty, or
 // unset). Defaults may themselves contain expansions. $$ is a literal $.
-// A variable is looked up first among the ones assigned earlier in the
-// same file, then through [Options.Lookup]; an unknown one expands to "".
+// A variable is looked up first through [Options.Lookup] (the
+// environment), then among the ones assigned earlier in the same file, as
+// docker compose does; an unknown one expands to "".
 //
 // # Errors
 //
