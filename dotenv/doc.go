@@ -29,6 +29,28 @@
 // environment), then among the ones assigned earlier in the same file, as
 // docker compose does; an unknown one expands to "".
 //
+// # Differences from docker compose
+//
+// A fuzz target in dotenv/internal/composediff (a module of its own, run
+// by make test) reads every input with this package and with compose-go's
+// dotenv, docker compose's parser, and requires the same variables or an
+// error from both, except where this package is stricter on purpose and
+// refuses, naming the line, what compose reads:
+//
+//   - a variable name outside [A-Za-z_][A-Za-z0-9_.-]*: compose also takes
+//     an empty name ("=x"), a leading digit, [ and ], and any Unicode
+//     letter or digit, names a shell cannot set;
+//   - text after a closing quote ("A='x' y"), which compose drops;
+//   - a malformed ${...} expansion, which compose reads as text or as empty
+//     in some forms.
+//
+// Braces inside an expansion are the one place where both read a file and
+// may disagree: compose pairs them (${A:-{x}} is "{x}" when A is unset),
+// this package ends the expansion at the first "}" ("{x" followed by "}").
+// compose also reads a bare KEY on a last line without a line break as a
+// variable with an empty name; this package reads it as KEY, as compose
+// does when the line ends.
+//
 // # Errors
 //
 // A [*ParseError] names the line and what is wrong, never the value: .env

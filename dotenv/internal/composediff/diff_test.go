@@ -50,14 +50,14 @@ func compare(src string) string {
 	switch {
 	case errA != nil && errB != nil:
 		return ""
+	case errA == nil && nestedBraces.MatchString(src):
+		return "" // compose matches braces inside ${...}; secretsctl ends it at the first }
 	case errA != nil && stricter(errA):
 		return ""
 	case errA != nil:
 		return "secretsctl refuses what compose accepts: " + errA.Error()
 	case errB != nil:
 		return "compose refuses what secretsctl accepts: " + errB.Error()
-	case !maps.Equal(a, b) && nestedBraces.MatchString(src):
-		return "" // compose matches braces inside ${...}; secretsctl ends it at the first }
 	case !maps.Equal(a, b):
 		return "different variables"
 	}
