@@ -45,8 +45,8 @@
 //     in some forms.
 //
 // Braces inside an expansion are the one place where both read a file and
-// may disagree: compose pairs them (${A:-{x}} is "{x}" when A is unset),
-// this package ends the expansion at the first "}" ("{x" followed by "}").
+// may disagree: compose pairs them, this package ends the expansion at the
+// first "}" (with A unset, ${A+{}0} is "" to compose and "0}" here).
 // compose also reads a bare KEY on a last line without a line break as a
 // variable with an empty name; this package reads it as KEY, as compose
 // does when the line ends.
