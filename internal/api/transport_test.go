@@ -565,3 +565,29 @@ func TestTransportAcceptRetries(t *testing.T) {
 	require.NoError(t, hs.Shutdown(context.Background()))
 	assert.NoError(t, <-served)
 }
+
+// test that a handler's Request.Context ends when the client goes away, so
+// work for a client that left can stop.
+func TestTransportContextCancelled(t *testing.T) {
+	cancelled := make(chan error, 1)
+	url, _ := transport(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		select {
+		case <-r.Context().Done():
+			cancelled <- r.Context().Err()
+		case <-time.After(10 * time.Second):
+			cancelled <- nil
+		}
+	}))
+	for _, req := range []string{
+		"GET /wait HTTP/1.1\r\nHost: h\r\n\r\n",
+		"POST /wait HTTP/1.1\r\nHost: h\r\nContent-Length: 2\r\n\r\n{}",
+	} {
+		c, err := net.Dial("tcp", strings.TrimPrefix(url, "http://"))
+		require.NoError(t, err)
+		_, err = io.WriteString(c, req)
+		require.NoError(t, err)
+		time.Sleep(100 * time.Millisecond) // the handler is waiting
+		require.NoError(t, c.Close())
+		assert.ErrorIs(t, <-cancelled, context.Canceled, "%q", req)
+	}
+}
