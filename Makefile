@@ -30,6 +30,7 @@ test:
 	$(GO) test -race -count=1 ./... && \
 	$(GO) test ./store -run '^$$' -fuzz FuzzScanEventMetadata -fuzztime $(CI_FUZZTIME) && \
 	$(GO) test ./store/internal/sopsfile -run '^$$' -fuzz FuzzDecryptNodeRoundTrip -fuzztime $(CI_FUZZTIME)
+	cd dotenv/internal/composediff && $(GO) test -count=1 ./... # dotenv against compose-go's, a module of its own
 
 ## check: test plus vet, staticcheck and tidy/generated-file checks
 check: test

@@ -13,8 +13,10 @@
 //	KEY                        no "=": the variable's value from the
 //	                           environment ([Options.Lookup]), if it has one
 //
-// Keys match [A-Za-z_][A-Za-z0-9_.-]*. In double quotes \n, \r, \t, \\,
-// \", \' and \$ are escapes; any other backslash is kept as it is.
+// Keys match [A-Za-z_][A-Za-z0-9_.-]*. In double quotes \a, \b, \f, \n,
+// \r, \t, \v, \\, \" and \$ are escapes, and \0 with three octal digits
+// is a code point (\0101 is "A"), as in compose; any other backslash is
+// kept as it is.
 //
 // # Expansion
 //
@@ -23,8 +25,31 @@
 // unset), ${VAR:+alt} and ${VAR+alt} (alt when set and non-empty, or set),
 // ${VAR:?message} and ${VAR?message} (an error when unset or empty, or
 // unset). Defaults may themselves contain expansions. $$ is a literal $.
-// A variable is looked up first among the ones assigned earlier in the
-// same file, then through [Options.Lookup]; an unknown one expands to "".
+// A variable is looked up first through [Options.Lookup] (the
+// environment), then among the ones assigned earlier in the same file, as
+// docker compose does; an unknown one expands to "".
+//
+// # Differences from docker compose
+//
+// A fuzz target in dotenv/internal/composediff (a module of its own, run
+// by make test) reads every input with this package and with compose-go's
+// dotenv, docker compose's parser, and requires the same variables or an
+// error from both, except where this package is stricter on purpose and
+// refuses, naming the line, what compose reads:
+//
+//   - a variable name outside [A-Za-z_][A-Za-z0-9_.-]*: compose also takes
+//     an empty name ("=x"), a leading digit, [ and ], and any Unicode
+//     letter or digit, names a shell cannot set;
+//   - text after a closing quote ("A='x' y"), which compose drops;
+//   - a malformed ${...} expansion, which compose reads as text or as empty
+//     in some forms.
+//
+// Braces inside an expansion are the one place where both read a file and
+// may disagree: compose pairs them, this package ends the expansion at the
+// first "}" (with A unset, ${A+{}0} is "" to compose and "0}" here).
+// compose also reads a bare KEY on a last line without a line break as a
+// variable with an empty name; this package reads it as KEY, as compose
+// does when the line ends.
 //
 // # Errors
 //

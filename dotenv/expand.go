@@ -1,6 +1,7 @@
 package dotenv
 
 import (
+	"strconv"
 	"strings"
 )
 
@@ -11,8 +12,9 @@ func (p *parser) expand(raw string, escapes bool, line int) (string, error) {
 		c := raw[i]
 		switch {
 		case c == '\\' && escapes && i+1 < len(raw):
-			i++
-			b.WriteString(unescape(raw[i]))
+			v, n := unescape(raw[i+1:])
+			b.WriteString(v)
+			i += n
 		case c == '$':
 			n, err := p.dollar(&b, raw[i:], line, 0)
 			if err != nil {
@@ -26,18 +28,26 @@ func (p *parser) expand(raw string, escapes bool, line int) (string, error) {
 	return b.String(), nil
 }
 
-func unescape(c byte) string {
-	switch c {
-	case 'n':
-		return "\n"
-	case 'r':
-		return "\r"
-	case 't':
-		return "\t"
-	case '\\', '"', '\'', '$':
-		return string(c)
+// unescape reads the escape after a backslash in double quotes, as
+// compose does: \a \b \f \n \r \t \v \\ \" \$, and \0 with three octal
+// digits, the code point UTF-8 encoded (\0101 is "A", \0351 is "é"). It
+// returns the text and how many bytes of s it used; any other backslash
+// is kept as it is (\' too), and \0 with other digits loses its 0.
+func unescape(s string) (string, int) {
+	if i := strings.IndexByte(`abfnrtv\"$`, s[0]); i >= 0 {
+		return string("\a\b\f\n\r\t\v\\\"$"[i]), 1
 	}
-	return "\\" + string(c)
+	if s[0] == '0' {
+		n := 1
+		for n < len(s) && n < 4 && s[n] >= '0' && s[n] <= '9' {
+			n++
+		}
+		if v, err := strconv.ParseUint(s[1:n], 8, 8); err == nil && n == 4 {
+			return string(rune(v)), n // a code point, UTF-8 encoded, as compose
+		}
+		return "\\" + s[1:n], n // compose drops the 0 of a bad octal escape
+	}
+	return "\\", 0
 }
 
 const maxNesting = 32
@@ -174,13 +184,13 @@ func matchingBrace(s string) int {
 }
 
 func (p *parser) lookup(name string) (string, bool) {
-	if v, ok := p.vars[name]; ok {
-		return v, true
-	}
 	if p.opts.Lookup != nil {
-		return p.opts.Lookup(name)
+		if v, ok := p.opts.Lookup(name); ok {
+			return v, true // the environment first, as docker compose does
+		}
 	}
-	return "", false
+	v, ok := p.vars[name]
+	return v, ok
 }
 
 // Quote returns value as a double-quoted .env value that [Parse] reads

@@ -6,6 +6,8 @@ import (
 	"io"
 	"log/slog"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 )
 
 // Entry is one assignment of a .env file.
@@ -111,7 +113,9 @@ func (p *parser) assignment() error {
 		return p.errorf(start, "expected a variable name (letters, digits, _ . -, not starting with a digit)")
 	}
 	p.skipBlanks()
-	if p.pos >= len(p.src) || p.src[p.pos] == '\n' || p.src[p.pos] == '#' {
+	// a bare name: only blanks may follow, as in compose ("A #x" and "A#x"
+	// are refused there too)
+	if p.pos >= len(p.src) || p.src[p.pos] == '\n' {
 		p.skipToEOL()
 		if p.opts.Lookup != nil {
 			if v, ok := p.opts.Lookup(key); ok {
@@ -124,7 +128,7 @@ func (p *parser) assignment() error {
 		return p.errorf(start, "expected = after the variable name")
 	}
 	p.advance(1)
-	p.skipBlanks()
+	p.skipValueSpace()
 	value, err := p.value(start)
 	if err != nil {
 		return err
@@ -215,18 +219,27 @@ func (p *parser) unquoted(line int) (string, error) {
 	}
 	raw := p.src[p.pos : p.pos+end]
 	p.advance(end)
-	for i := 1; i < len(raw); i++ {
-		if raw[i] == '#' && (raw[i-1] == ' ' || raw[i-1] == '\t') {
-			raw = raw[:i]
-			break
-		}
-	}
-	return p.expand(strings.TrimRight(raw, " \t"), false, line)
+	// as compose: " #" starts a comment, and trailing white space goes
+	// (a stray \r of a CRLF file included)
+	raw, _, _ = strings.Cut(raw, " #")
+	return p.expand(strings.TrimRightFunc(raw, unicode.IsSpace), false, line)
 }
 
 func (p *parser) skipBlanks() {
 	for p.pos < len(p.src) && (p.src[p.pos] == ' ' || p.src[p.pos] == '\t') {
 		p.pos++
+	}
+}
+
+// skipValueSpace skips the white space between = and a value, as compose
+// does: blanks, \v, \f, \r, U+0085 and U+00A0, never a line break.
+func (p *parser) skipValueSpace() {
+	for p.pos < len(p.src) {
+		r, n := utf8.DecodeRuneInString(p.src[p.pos:])
+		if !strings.ContainsRune("\t\v\f\r \u0085\u00a0", r) || r == utf8.RuneError {
+			return
+		}
+		p.pos += n
 	}
 }
 

@@ -7,7 +7,9 @@
 //
 //	st, _ := store.Open(dir, store.Options{})
 //	sn, _ := st.Snapshot(store.ReadOptions{})
-//	res, err := resolve.Resolve(ctx, sn, "picker-wheel", resolve.Options{})
+//	var m store.Manifest // the plan: `secretsctl plan -s picker-wheel -t local --format json`
+//	_ = json.Unmarshal(planJSON, &m)
+//	res, err := resolve.Resolve(ctx, sn, &m, resolve.Options{})
 //	// err lists every missing required secret and where it was looked for
 //	for _, v := range res.Values {
 //		fmt.Println(v.Env, v.Source) // the value is v.Value

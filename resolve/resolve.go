@@ -10,18 +10,14 @@ import (
 	"strings"
 	"sync"
 
-	"github.com/secretsctl/secretsctl/internal/plan"
 	"github.com/secretsctl/secretsctl/store"
 )
 
-// DefaultTier is the tier resolved when [Options.Tier] is empty.
+// DefaultTier is the tier local development resolves: tier-1-local.
 const DefaultTier = store.TierLocal
 
 // Options tunes [Resolve] and [ResolveIDs].
 type Options struct {
-	// Tier is the tier id or alias whose plan says which secrets the
-	// scenario needs; tier-1-local when empty.
-	Tier string
 	// Sources replaces the configured sources (see [LoadSources]) when
 	// not nil.
 	Sources []store.SourceSpec
@@ -203,27 +199,19 @@ type want struct {
 	strategy       store.StrategyKind
 }
 
-// Resolve finds the values of every secret the scenario's plan on the tier
-// lists (tier-1-local by default). A required secret that no source has is
-// a [*MissingError] listing all of them, unless [Options.AllowMissing];
-// secrets that are optional, or stripped on the tier (the runtime supplies
-// them), may be missing. A source that cannot be read is a [*SourceError]
-// unless it is optional.
-func Resolve(ctx context.Context, sn *store.Snapshot, scenario string, opts Options) (*Result, error) {
-	tier := opts.Tier
-	if tier == "" {
-		tier = DefaultTier
-	}
+// Resolve finds the values of every secret m lists: the plan of a
+// scenario on a tier, as `secretsctl plan --format json` and the API's
+// /deployment/secrets give it (secretsctl computes it in process). A
+// required secret that no source has is a [*MissingError] listing all of
+// them, unless [Options.AllowMissing]; secrets that are optional, or
+// stripped on the tier (the runtime supplies them), may be missing. A
+// source that cannot be read is a [*SourceError] unless it is optional.
+func Resolve(ctx context.Context, sn *store.Snapshot, m *store.Manifest, opts Options) (*Result, error) {
 	specs, err := opts.sources(sn)
 	if err != nil {
 		return nil, err
 	}
 	opts.Sources = specs
-	prefetch(sn, scenario, specs)
-	m, err := plan.ForSnapshot(sn, scenario, tier)
-	if err != nil {
-		return nil, err
-	}
 	wants := make([]want, 0, len(m.Secrets))
 	for _, s := range m.Secrets {
 		wants = append(wants, wantFor(s))
@@ -351,10 +339,12 @@ func (o Options) sources(sn *store.Snapshot) ([]store.SourceSpec, error) {
 	return specs, err
 }
 
-// prefetch decrypts the scenario's resources and the filesystem vault files
-// concurrently, so that the plan and the lookups that follow find them in
-// the snapshot's cache. Errors are left for those to report.
-func prefetch(sn *store.Snapshot, scenario string, specs []store.SourceSpec) {
+// Prefetch decrypts a scenario's resources and the filesystem vault files
+// of the sources opts names, concurrently, so that planning the scenario
+// and the [Resolve] that follows find them in the snapshot's cache. Errors
+// are left for those to report.
+func Prefetch(sn *store.Snapshot, scenario string, opts Options) {
+	specs, _ := opts.sources(sn)
 	var wg sync.WaitGroup
 	load := func(f func()) { wg.Add(1); go func() { defer wg.Done(); f() }() }
 	for _, s := range specs {

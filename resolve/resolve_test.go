@@ -13,6 +13,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/secretsctl/secretsctl/internal/plan"
 	"github.com/secretsctl/secretsctl/internal/storetest"
 	"github.com/secretsctl/secretsctl/internal/vaulttest"
 	"github.com/secretsctl/secretsctl/resolve"
@@ -36,6 +37,15 @@ func exampleSnapshot(t *testing.T) (*store.Store, *store.Snapshot) {
 	return st, sn
 }
 
+// localPlan is a scenario's plan on tier-1-local, as secretsctl computes it
+// before it resolves the values.
+func localPlan(t *testing.T, sn *store.Snapshot, scenario string) *store.Manifest {
+	t.Helper()
+	m, err := plan.ForSnapshot(sn, scenario, resolve.DefaultTier)
+	require.NoError(t, err)
+	return m
+}
+
 func writeFile(t *testing.T, path, data string) string {
 	t.Helper()
 	require.NoError(t, os.MkdirAll(filepath.Dir(path), 0o755))
@@ -45,7 +55,7 @@ func writeFile(t *testing.T, path, data string) string {
 
 func TestResolveFilesystemVaultByDefault(t *testing.T) {
 	_, sn := exampleSnapshot(t)
-	res, err := resolve.Resolve(context.Background(), sn, "picker-wheel", resolve.Options{
+	res, err := resolve.Resolve(context.Background(), sn, localPlan(t, sn, "picker-wheel"), resolve.Options{
 		Getenv: getenv(map[string]string{"HOME": t.TempDir()}), ScenarioDir: t.TempDir()})
 	require.NoError(t, err)
 	assert.Equal(t, store.TierLocal, res.Tier)
@@ -81,7 +91,7 @@ SESSION_SECRET=${SESSION_FROM_ENV:-fallback-session}
 `)
 	specs, err := store.NormalizeSources("test", "sources", []store.SourceSpec{{Kind: store.SourceDotenv, Path: "{scenario}/.env", RelativeTo: "scenario"}})
 	require.NoError(t, err)
-	res, err := resolve.Resolve(context.Background(), sn, "picker-wheel", resolve.Options{Sources: specs, ScenarioDir: dir,
+	res, err := resolve.Resolve(context.Background(), sn, localPlan(t, sn, "picker-wheel"), resolve.Options{Sources: specs, ScenarioDir: dir,
 		Getenv: getenv(map[string]string{"SESSION_FROM_ENV": "session-from-env"})})
 	require.NoError(t, err)
 	env := filepath.Join(dir, "picker-wheel", ".env")
@@ -111,7 +121,7 @@ func TestResolveMissingListsEverySecretAndWhere(t *testing.T) {
 	})
 	require.NoError(t, err)
 	writeFile(t, filepath.Join(dir, ".env"), "POSTGRES_USER=dev\n")
-	_, err = resolve.Resolve(context.Background(), sn, "picker-wheel", resolve.Options{Sources: specs})
+	_, err = resolve.Resolve(context.Background(), sn, localPlan(t, sn, "picker-wheel"), resolve.Options{Sources: specs})
 	var me *resolve.MissingError
 	require.True(t, errors.As(err, &me), "%v", err)
 	assert.True(t, errors.Is(err, store.ErrNotFound))
@@ -123,7 +133,7 @@ func TestResolveMissingListsEverySecretAndWhere(t *testing.T) {
 	assert.Equal(t, without(requiredLocal, "postgres/POSTGRES_USER"), ids)
 	assert.Contains(t, err.Error(), "3 required secrets are missing for picker-wheel on tier-1-local")
 
-	res, err := resolve.Resolve(context.Background(), sn, "picker-wheel", resolve.Options{Sources: specs, AllowMissing: true})
+	res, err := resolve.Resolve(context.Background(), sn, localPlan(t, sn, "picker-wheel"), resolve.Options{Sources: specs, AllowMissing: true})
 	require.NoError(t, err, "AllowMissing returns what was found")
 	assert.Len(t, res.Values, 1)
 	assert.Len(t, res.Missing, 12)
@@ -144,13 +154,13 @@ func TestResolveRequiredDotenvFileMissingIsAnError(t *testing.T) {
 	missing := filepath.Join(t.TempDir(), "nope.env")
 	specs, err := store.NormalizeSources("test", "sources", []store.SourceSpec{{Kind: store.SourceDotenv, Path: missing}, {Kind: store.SourceFilesystem}})
 	require.NoError(t, err)
-	_, err = resolve.Resolve(context.Background(), sn, "picker-wheel", resolve.Options{Sources: specs})
+	_, err = resolve.Resolve(context.Background(), sn, localPlan(t, sn, "picker-wheel"), resolve.Options{Sources: specs})
 	var se *resolve.SourceError
 	require.True(t, errors.As(err, &se), "%v", err)
 	assert.Contains(t, err.Error(), missing)
 
 	specs[0].Optional = true
-	res, err := resolve.Resolve(context.Background(), sn, "picker-wheel", resolve.Options{Sources: specs})
+	res, err := resolve.Resolve(context.Background(), sn, localPlan(t, sn, "picker-wheel"), resolve.Options{Sources: specs})
 	require.NoError(t, err, "an optional source that cannot be read is skipped")
 	require.Len(t, res.Skipped, 1)
 	assert.Equal(t, "dotenv", res.Skipped[0].Source)
@@ -185,7 +195,7 @@ stores:
 	require.NoError(t, err)
 	assert.Equal(t, filepath.Join(cfg, "secretsctl", "sources.yaml"), from)
 	require.Len(t, specs, 2)
-	res, err := resolve.Resolve(context.Background(), sn, "picker-wheel", resolve.Options{Getenv: env})
+	res, err := resolve.Resolve(context.Background(), sn, localPlan(t, sn, "picker-wheel"), resolve.Options{Getenv: env})
 	require.NoError(t, err)
 	v, _ := res.Lookup("postgres/POSTGRES_USER")
 	assert.Equal(t, "from-user-config", v.Value)
@@ -258,7 +268,7 @@ func TestVaultAloneForAScenario(t *testing.T) {
 		owner, key, _ := strings.Cut(id, "/")
 		srv.Put(t, owner+"/"+key, map[string]any{"value": "vault-" + key})
 	}
-	res, err := resolve.Resolve(context.Background(), sn, "picker-wheel", resolve.Options{
+	res, err := resolve.Resolve(context.Background(), sn, localPlan(t, sn, "picker-wheel"), resolve.Options{
 		Sources: vaultSources(t, srv.Addr, store.SourceHashiCorpVault), Getenv: getenv(map[string]string{"VAULT_TOKEN": vaulttest.RootToken})})
 	require.NoError(t, err)
 	assert.Len(t, res.Values, len(requiredLocal))
@@ -348,7 +358,7 @@ func TestSourcesFromSecretsctlYAML(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, store.ConfigFile, from)
 	assert.Equal(t, "store", specs[0].RelativeTo)
-	res, err := resolve.Resolve(context.Background(), sn, "picker-wheel", resolve.Options{Getenv: getenv(map[string]string{"HOME": t.TempDir()})})
+	res, err := resolve.Resolve(context.Background(), sn, localPlan(t, sn, "picker-wheel"), resolve.Options{Getenv: getenv(map[string]string{"HOME": t.TempDir()})})
 	require.NoError(t, err)
 	v, _ := res.Lookup("postgres/POSTGRES_USER")
 	assert.Equal(t, "from-store-config", v.Value)

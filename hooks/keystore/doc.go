@@ -20,6 +20,34 @@
 // 0600, created on first use) or, when [Options.Passphrase] is set, with a
 // passphrase (age's scrypt recipient).
 //
+// # What the file fallback protects, and what not
+//
+// Without a passphrase, the identity that decrypts APP.age sits next to it
+// with the same permissions. The encryption then adds nothing to the
+// file's mode: the secrets are safe from other users of the machine (who
+// cannot read a 0600 file) and from whoever gets APP.age alone, but not
+// from anyone or anything that reads the user's files — a program running
+// as the user, root, a backup or a copy of the config directory, a stolen
+// disk without full-disk encryption. Anyone who can write the directory
+// can also replace the file with one of their own (the X25519 recipient is
+// public), so it is not authenticated against a local writer either.
+//
+// With a passphrase ([Options.Passphrase]; `secretsctl prompt` reads it
+// from SECRETSCTL_KEYSTORE_PASSPHRASE, never from its arguments) there is
+// no identity file: a copy of the directory, a backup or a stolen disk
+// does not reveal the secrets without the passphrase, and a file replaced
+// without it fails to decrypt. A weak passphrase can still be guessed
+// offline (scrypt, age's default work factor, makes each guess cost about
+// a second of CPU and 256 MiB); and a program running as the user while
+// the passphrase is in its environment, a keylogger or root can read it
+// and the secrets. A file written with a passphrase cannot be read
+// without one ([ErrPassphraseRequired]), nor a file written with the
+// identity file by a passphrase.
+//
+// Where a keychain exists it is used instead: the OS keeps its items
+// encrypted under the user's login (and on macOS limits which programs may
+// read them without asking).
+//
 // A keychain that exists but fails — locked, an unlock prompt dismissed or
 // timed out, a bus that does not answer — is an error ([KeychainError]),
 // never a reason to fall back: a user who has a keychain expects their

@@ -100,6 +100,9 @@ func (f *fileBackend) read() (map[string][]byte, error) {
 	if err != nil {
 		return nil, fmt.Errorf("keystore: read %s: %w", f.path(), err)
 	}
+	if f.opts.Passphrase == nil && passphraseFile(data) {
+		return nil, fmt.Errorf("keystore: %s: %w", f.path(), ErrPassphraseRequired)
+	}
 	ids, err := f.identities()
 	if err != nil {
 		return nil, err
@@ -120,6 +123,13 @@ func (f *fileBackend) read() (map[string][]byte, error) {
 		c.Secrets = map[string][]byte{}
 	}
 	return c.Secrets, nil
+}
+
+// passphraseFile reports whether an age file's header has a scrypt
+// (passphrase) stanza.
+func passphraseFile(data []byte) bool {
+	header, _, _ := bytes.Cut(data, []byte("\n---"))
+	return bytes.Contains(header, []byte("\n-> scrypt "))
 }
 
 // write encrypts m into a temporary file and renames it over the old one,

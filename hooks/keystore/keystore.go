@@ -14,6 +14,10 @@ import (
 // ErrNotFound is returned (wrapped) when no secret is stored under an id.
 var ErrNotFound = errors.New("not found")
 
+// ErrPassphraseRequired is returned (wrapped) when the file fallback was
+// encrypted with a passphrase and [Options.Passphrase] is not set.
+var ErrPassphraseRequired = errors.New("encrypted with a passphrase, and none was given")
+
 // ErrNoKeychain is returned when [Options.Backend] asks for the keychain and
 // the platform has none.
 var ErrNoKeychain = errors.New("no OS keychain on this system")

@@ -133,6 +133,12 @@ func TestFilePassphrase(t *testing.T) {
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "decrypt")
 	assert.NotContains(t, err.Error(), "correct horse")
+
+	none, err := Open("app", Options{Backend: BackendFile, Dir: dir})
+	require.NoError(t, err)
+	_, err = none.Get("tls/KEY")
+	assert.ErrorIs(t, err, ErrPassphraseRequired)
+	assert.NoFileExists(t, filepath.Join(dir, "identity.txt"), "reading without the passphrase makes no identity file")
 }
 
 func TestFileRefusesReadableIdentity(t *testing.T) {

@@ -21,7 +21,7 @@ func BenchmarkCachedManifest(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	srv := api.New(api.Options{Store: st, Logger: slog.New(api.NewLogHandler(io.Discard))})
+	srv := api.New(api.Options{Store: st, Logger: slog.New(slog.NewJSONHandler(io.Discard, nil))})
 	req := httptest.NewRequest(http.MethodGet, "/deployment/secrets?scenario=picker-wheel&tier=desktop", nil)
 	req.RemoteAddr = "127.0.0.1:40000"
 	w := &discardWriter{h: http.Header{}}

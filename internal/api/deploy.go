@@ -54,7 +54,7 @@ func (s *Server) getManifest(c *gin.Context) {
 
 // planAlias is GET /api/v1/plans/{scenario}/{tier}: the manifest again.
 func (s *Server) planAlias(c *gin.Context) {
-	req := &manifestRequest{Scenario: c.Param("scenario"), Tier: c.Param("tier"), Rev: query(c, "rev")}
+	req := &manifestRequest{Scenario: c.Param("scenario"), Tier: c.Param("tier"), Rev: c.Query("rev")}
 	s.manifest(c, req, kindPlan)
 }
 
@@ -80,22 +80,16 @@ func (s *Server) postReadiness(c *gin.Context) {
 	s.manifest(c, req, kindReadiness)
 }
 
-// manifestQuery are the query parameters of a manifest request, read in one
-// pass by queryRequest.
-var manifestQuery = []string{"scenario", "tier", "rev", "include_optional", "allow_blocking"}
-
 // queryRequest reads a manifest request from the query; the caller sets
 // Scenario when the path has it.
 func queryRequest(c *gin.Context) (*manifestRequest, error) {
-	var q [5]string
-	queryValues(c.Request.URL.RawQuery, manifestQuery, q[:])
-	req := &manifestRequest{Scenario: q[0], Tier: q[1], Rev: q[2]}
-	opt, err := parseBool("include_optional", q[3], true)
+	req := &manifestRequest{Scenario: c.Query("scenario"), Tier: c.Query("tier"), Rev: c.Query("rev")}
+	opt, err := parseBool("include_optional", c.Query("include_optional"), true)
 	if err != nil {
 		return nil, err
 	}
 	req.IncludeOptional = &opt
-	if req.AllowBlocking, err = parseBool("allow_blocking", q[4], false); err != nil {
+	if req.AllowBlocking, err = parseBool("allow_blocking", c.Query("allow_blocking"), false); err != nil {
 		return nil, err
 	}
 	return req, nil
@@ -115,10 +109,10 @@ func bodyRequest(c *gin.Context) (*manifestRequest, error) {
 		return nil, errf(http.StatusBadRequest, "invalid_body", "the body is not a JSON object with scenario and tier (%s)", jsonProblem(err))
 	}
 	if req.Rev == "" {
-		req.Rev = query(c, "rev")
+		req.Rev = c.Query("rev")
 	}
 	if !req.AllowBlocking {
-		allow, err := parseBool("allow_blocking", query(c, "allow_blocking"), false)
+		allow, err := parseBool("allow_blocking", c.Query("allow_blocking"), false)
 		if err != nil {
 			return nil, err
 		}

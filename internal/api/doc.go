@@ -27,29 +27,31 @@
 //
 // # Errors and limits
 //
-// Every error is JSON {"error": "...", "code": "..."}: 400 bad parameter
-// (an unknown tier lists the valid ones), 401 missing or wrong bearer
-// token, 404 unknown scenario, revision or route, 405 any other method,
-// 413 oversized body, 414 URL too long, 422 a document that fails its
-// integrity check or validation (the message names the file), 431 headers
-// too large, 503 not ready. Request bodies are limited to [MaxBodyBytes],
-// URLs to [MaxURLBytes], headers to [MaxHeaderBytes]; a request line and
-// headers beyond [MaxRequestHead] together, a malformed request, or one
-// that does not arrive within [ReadTimeout] is refused by the transport
-// with the same JSON errors (431, 400, 408).
+// Every error the API answers is JSON {"error": "...", "code": "..."}: 400
+// bad parameter (an unknown tier lists the valid ones), 401 missing or
+// wrong bearer token, 404 unknown scenario, revision or route, 405 any
+// other method, 413 oversized body, 414 URL too long, 422 a document that
+// fails its integrity check or validation (the message names the file),
+// 431 headers too large, 503 not ready. Request bodies are limited to
+// [MaxBodyBytes], URLs to [MaxURLBytes], headers to [MaxHeaderBytes], the
+// request line and headers together to [MaxRequestHead].
 //
 // # Transport
 //
-// [Server.HTTPServer] is the server serve runs: fasthttp's HTTP/1.1
-// connection handling, with the Gin engine called in line as an
-// http.Handler. A connection is served by one goroutine with pooled
-// buffers and each answer leaves in one write (writev for a large body);
-// net/http, by contrast, starts a goroutine per request to watch the
-// connection and sends a 14.5 KB manifest in two writes. The handler's
-// answer is buffered whole (see [HTTPServer] for what that changes). A
-// cached answer's header values are built once with its body, so a cache
-// hit formats nothing.
-//
+// [Server.HTTPServer] is the server serve runs: Go's net/http with
+// explicit timeouts ([ReadHeaderTimeout], [ReadTimeout], [WriteTimeout],
+// [IdleTimeout]) and a bound on what it reads of a request head
+// ([MaxWireHead]). In front of the handler it refuses a head over
+// [MaxRequestHead] (431) and a body over [MaxBodyBytes] (413, before "100
+// Continue") with the API's JSON errors, and reads a body within the limit
+// whole. A request net/http cannot read — a malformed request line or
+// header field (a name with a space in it), an HTTP version other than
+// 1.0 or 1.1 (505), a Transfer-Encoding other than chunked (501) — gets
+// net/http's own plain-text answer and the connection closes; a chunked
+// request's connection closes after its answer. Request.Context is
+// cancelled when the client goes away. The request log is one
+// slog.JSONHandler line per request, never a header value or a body.
+
 // # Assets and more routes
 //
 // [Options.Assets] serves a dashboard's static files under a prefix,

@@ -10,6 +10,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -65,8 +66,9 @@ func FuzzRequest(f *testing.F) {
 
 // FuzzTransport writes arbitrary bytes to the server `secretsctl serve`
 // runs, on 127.0.0.1, over a real store: whatever arrives, the first
-// answer is a well-formed HTTP response, never a 5xx, and an error is JSON
-// {"error","code"}.
+// answer is a well-formed HTTP response, and either net/http's own
+// refusal of a malformed request (see [refusedByNetHTTP]) or the API's:
+// never a 5xx, and an error is JSON {"error","code"}.
 func FuzzTransport(f *testing.F) {
 	srv := exampleServer(f)
 	addr := strings.TrimPrefix(serveHTTP(f, srv.HTTPServer(srv)), "http://")
@@ -87,6 +89,10 @@ func FuzzTransport(f *testing.F) {
 		"GET /" + strings.Repeat("a", api.MaxRequestHead) + " HTTP/1.1\r\n\r\n",
 		"\r\n\r\n",
 		"DELETE /api/v1/scenarios/picker-wheel HTTP/1.1\r\nHost: x\r\n\r\n",
+		"GET / HTTP/1.1\r\nHost: x\r\nExpect: teapot\r\n\r\n",
+		"GET / HTTP/2.0\r\nHost: x\r\n\r\n",
+		"POST / HTTP/1.1\r\nHost: x\r\nContent Length: 45\r\n\r\n",
+		"POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: gzip\r\n\r\n",
 	} {
 		f.Add([]byte(seed))
 	}
@@ -127,6 +133,9 @@ func FuzzTransport(f *testing.F) {
 		if err != nil {
 			t.Fatalf("%q: the answer's body is cut: %v", truncate(in), err)
 		}
+		if refusedByNetHTTP(r, body) {
+			return
+		}
 		if r.StatusCode >= 500 {
 			t.Fatalf("%q: %d %s", truncate(in), r.StatusCode, body)
 		}
@@ -137,4 +146,20 @@ func FuzzTransport(f *testing.F) {
 			}
 		}
 	})
+}
+
+// refusedByNetHTTP reports whether r is net/http's own answer to a request
+// it could not read: plain text naming the status, a 4xx or 501/505, and
+// the connection closed.
+func refusedByNetHTTP(r *http.Response, body []byte) bool {
+	if r.StatusCode == http.StatusExpectationFailed && len(body) == 0 && r.Close {
+		return true // net/http's answer to an Expect other than 100-continue
+	}
+	if r.Header.Get("Content-Type") != "text/plain; charset=utf-8" || !r.Close {
+		return false
+	}
+	if r.StatusCode >= 500 && r.StatusCode != http.StatusNotImplemented && r.StatusCode != http.StatusHTTPVersionNotSupported {
+		return false
+	}
+	return r.StatusCode >= 400 && (bytes.HasPrefix(body, []byte(strconv.Itoa(r.StatusCode)+" ")) || r.StatusCode == http.StatusNotImplemented)
 }

@@ -2,12 +2,8 @@ package api
 
 import (
 	"net/http"
-	"net/url"
 	"strconv"
-	"strings"
 	"unicode/utf8"
-
-	"github.com/gin-gonic/gin"
 )
 
 // Parameter limits. A scenario name is checked before it reaches the store
@@ -122,56 +118,4 @@ func (m *manifestRequest) check() error {
 // includeOptional is include_optional, true when not given.
 func (m *manifestRequest) includeOptional() bool {
 	return m.IncludeOptional == nil || *m.IncludeOptional
-}
-
-// query is the first value of the query parameter name, as gin's
-// Context.Query gives it, without building a map of every parameter.
-func query(c *gin.Context, name string) string { return queryValue(c.Request.URL.RawQuery, name) }
-
-// queryValue follows url.ParseQuery's rules: pairs split on '&', a pair
-// holding a ';' or a bad escape skipped, keys and values unescaped. A query
-// of many parameters goes to url.ParseQuery itself, and its limits.
-func queryValue(raw, name string) string {
-	var v [1]string
-	queryValues(raw, []string{name}, v[:])
-	return v[0]
-}
-
-// queryValues sets vals[i] to queryValue(raw, names[i]) for each of up to
-// 64 names, in one pass over raw.
-func queryValues(raw string, names, vals []string) {
-	if len(raw) >= 1000 && strings.Count(raw, "&") >= 1000 {
-		v, _ := url.ParseQuery(raw)
-		for i, name := range names {
-			vals[i] = v.Get(name)
-		}
-		return
-	}
-	var found uint64
-	all := uint64(1)<<len(names) - 1
-	for raw != "" && found != all {
-		var pair string
-		pair, raw, _ = strings.Cut(raw, "&")
-		if pair == "" || strings.Contains(pair, ";") {
-			continue
-		}
-		k, v, _ := strings.Cut(pair, "=")
-		if strings.ContainsAny(k, "%+") {
-			var err error
-			if k, err = url.QueryUnescape(k); err != nil {
-				continue
-			}
-		}
-		for i, name := range names {
-			if found&(1<<i) != 0 || k != name {
-				continue
-			}
-			u, err := url.QueryUnescape(v)
-			if err != nil {
-				break // the pair is skipped: a later one may give the value
-			}
-			vals[i] = u
-			found |= 1 << i
-		}
-	}
 }

@@ -148,7 +148,7 @@ func (s *Server) gaps(c *gin.Context) {
 // pairs answers a query over every scenario × tier, optionally narrowed by
 // ?scenario= and ?tier=.
 func (s *Server) pairs(c *gin.Context, kind string, compute func(*store.Snapshot, []plan.Pair) (any, error)) {
-	scenario, tier := query(c, "scenario"), query(c, "tier")
+	scenario, tier := c.Query("scenario"), c.Query("tier")
 	if scenario != "" {
 		if err := checkName("scenario", scenario); err != nil {
 			s.fail(c, err)
@@ -199,7 +199,7 @@ func (s *Server) revisions(c *gin.Context) {
 // planDiff is GET /api/v1/plan-diff?base=REV&head=REV: what `secretsctl
 // plan diff --format json` prints.
 func (s *Server) planDiff(c *gin.Context) {
-	base, head := query(c, "base"), query(c, "head")
+	base, head := c.Query("base"), c.Query("head")
 	if base == "" {
 		s.fail(c, errf(http.StatusBadRequest, "missing_parameter", "base is required (a commit, tag or branch)"))
 		return
@@ -227,7 +227,7 @@ func (s *Server) planDiff(c *gin.Context) {
 
 // read is the snapshot of ?rev=, or false after answering with the error.
 func (s *Server) read(c *gin.Context) (*store.Snapshot, bool) {
-	sn, err := s.snapshot(c, query(c, "rev"))
+	sn, err := s.snapshot(c, c.Query("rev"))
 	if err != nil {
 		s.fail(c, err)
 		return nil, false
@@ -242,7 +242,7 @@ func (s *Server) read(c *gin.Context) (*store.Snapshot, bool) {
 // (a previous value becomes superseded after its grace period), so the
 // answer is computed for each request.
 func (s *Server) deployments(c *gin.Context) {
-	scenario := query(c, "scenario")
+	scenario := c.Query("scenario")
 	if scenario != "" {
 		if err := checkName("scenario", scenario); err != nil {
 			s.fail(c, err)

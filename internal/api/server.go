@@ -140,15 +140,14 @@ func (s *Server) observe(c *gin.Context) {
 	}()
 	start := time.Now()
 	c.Next()
-	end := time.Now()
-	d := end.Sub(start)
+	d := time.Since(start)
 	route := c.FullPath()
 	if route == "" {
 		route = "unmatched"
 	}
 	status := c.Writer.Status()
 	s.metrics.observe(route, c.Request.Method, status, d)
-	var buf [9]slog.Attr // on the stack: the line costs no allocation of its own
+	var buf [9]slog.Attr
 	attrs := append(buf[:0],
 		slog.String("method", c.Request.Method),
 		slog.String("route", route),
@@ -164,25 +163,12 @@ func (s *Server) observe(c *gin.Context) {
 	if n.errorCode != "" {
 		attrs = append(attrs, slog.String("error_code", n.errorCode))
 	}
-	s.logRequest(c.Request.Context(), end, attrs)
+	s.logRequest(c.Request.Context(), attrs)
 }
 
-// logRequest writes the request line. It builds the record itself, as
-// Logger.LogAttrs does, but without the caller's program counter, which
-// LogAttrs asks the runtime for on every call and serve's JSON handler
-// does not print (it has no AddSource).
-func (s *Server) logRequest(ctx context.Context, at time.Time, attrs []slog.Attr) {
-	h := s.log.Handler()
-	if !h.Enabled(ctx, slog.LevelInfo) {
-		return
-	}
-	if lh, ok := h.(*logHandler); ok {
-		_ = lh.logAttrs(ctx, at, slog.LevelInfo, "request", attrs)
-		return
-	}
-	r := slog.NewRecord(at, slog.LevelInfo, "request", 0)
-	r.AddAttrs(attrs...)
-	_ = h.Handle(ctx, r) // as Logger.LogAttrs, which drops the handler's error
+// logRequest writes the request line.
+func (s *Server) logRequest(ctx context.Context, attrs []slog.Attr) {
+	s.log.LogAttrs(ctx, slog.LevelInfo, "request", attrs...)
 }
 
 // recover turns a panic into a 500 JSON answer.

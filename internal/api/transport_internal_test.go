@@ -19,7 +19,7 @@ func timedServer(t *testing.T, h http.Handler, read, write time.Duration) string
 	t.Helper()
 	srv := New(Options{Logger: slog.New(slog.NewJSONHandler(io.Discard, nil))})
 	hs := srv.HTTPServer(h)
-	hs.fs.ReadTimeout, hs.fs.WriteTimeout, hs.fs.IdleTimeout = read, write, read
+	hs.hs.ReadHeaderTimeout, hs.hs.ReadTimeout, hs.hs.WriteTimeout, hs.hs.IdleTimeout = read, read, write, read
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	require.NoError(t, err)
 	go func() { _ = hs.Serve(ln) }()
@@ -27,8 +27,9 @@ func timedServer(t *testing.T, h http.Handler, read, write time.Duration) string
 	return ln.Addr().String()
 }
 
-// test that a client that sends its request too slowly gets 408 and loses
-// the connection, and an idle kept-alive connection is closed.
+// test that a client that sends its request head too slowly loses the
+// connection (net/http closes it without an answer), and an idle
+// kept-alive connection is closed.
 func TestTransportReadTimeout(t *testing.T) {
 	addr := timedServer(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {}), 300*time.Millisecond, time.Second)
 	c, err := net.Dial("tcp", addr)
@@ -41,9 +42,7 @@ func TestTransportReadTimeout(t *testing.T) {
 	out, err := io.ReadAll(c)
 	require.NoError(t, err, "the server closes the connection")
 	assert.Less(t, time.Since(start), 3*time.Second)
-	assert.True(t, strings.HasPrefix(string(out), "HTTP/1.1 408 "), "%q", out)
-	assert.Contains(t, string(out), `"code": "request_timeout"`)
-	assert.Contains(t, string(out), "within 300ms")
+	assert.Empty(t, string(out), "no answer to a request that never arrived")
 
 	idle, err := net.Dial("tcp", addr)
 	require.NoError(t, err)

@@ -154,7 +154,7 @@ func TestTransportRequest(t *testing.T) {
 	assert.Equal(t, "HTTP/1.0", s.Proto)
 	assert.Empty(t, s.Body)
 	assert.Zero(t, s.ContentLength)
-	assert.True(t, strings.HasPrefix(string(raw), "HTTP/1.1 200 OK\r\n"), "%q", raw)
+	assert.True(t, strings.HasPrefix(string(raw), "HTTP/1.0 200 OK\r\n"), "%q", raw)
 }
 
 // test that what a handler writes is the answer net/http would send.
@@ -218,7 +218,7 @@ func TestTransportResponse(t *testing.T) {
 	assert.Equal(t, `"e"`, r.Header.Get("ETag"))
 	r, body = get("GET", "/flush")
 	assert.Equal(t, `{"a":1}`, body)
-	assert.Equal(t, "7", r.Header.Get("Content-Length"))
+	assert.Equal(t, []string{"chunked"}, r.TransferEncoding, "a flushed answer is sent as it is written")
 	r, body = get("HEAD", "/text")
 	assert.Empty(t, body)
 	assert.Equal(t, "11", r.Header.Get("Content-Length"), "HEAD: the length of the body it would get")
@@ -237,8 +237,9 @@ func TestTransportResponse(t *testing.T) {
 	assert.True(t, strings.HasSuffix(answers[3], "\r\n\r\nplain words"), answers[3])
 }
 
-// test that requests the transport refuses get the API's JSON error, a log
-// line and a metric, and that nothing of the request reaches the log.
+// test that requests the transport refuses before the handler get the
+// API's JSON error, a log line and a metric, and that nothing of the request
+// reaches the answer or the log.
 func TestTransportRefusals(t *testing.T) {
 	const canary = "CANARY-b7e1c0d2-token"
 	url, log := transport(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -257,14 +258,8 @@ func TestTransportRefusals(t *testing.T) {
 		{"chunked body over the limit", "POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n" +
 			fmt.Sprintf("%x\r\n%s\r\n0\r\n\r\n", api.MaxBodyBytes+1, strings.Repeat("c", api.MaxBodyBytes+1)),
 			"body_too_large", http.StatusRequestEntityTooLarge},
-		{"not HTTP", "hello " + canary + "\r\n\r\n", "bad_request", http.StatusBadRequest},
-		{"bad header line", "GET / HTTP/1.1\r\nHost: h\r\nno colon " + canary + "\r\n\r\n", "bad_request", http.StatusBadRequest},
-		{"bad absolute target", "GET http://[::1 HTTP/1.1\r\nHost: h\r\n\r\n", "bad_request", http.StatusBadRequest},
-		{"bad escape in the target", "GET /a%zz HTTP/1.1\r\nHost: h\r\n\r\nGET /next HTTP/1.1\r\nHost: h\r\n\r\n", "bad_request", http.StatusBadRequest},
-		{"Transfer-Encoding identity", "POST /a HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: identity\r\n\r\nGET /smuggled HTTP/1.1\r\nHost: h\r\n\r\n",
+		{"bad chunk framing", "POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n" + canary + "\r\n0\r\n\r\n",
 			"bad_request", http.StatusBadRequest},
-		{"unknown expectation", "GET / HTTP/1.1\r\nHost: h\r\nExpect: teapot\r\n\r\n", "expectation_failed", http.StatusExpectationFailed},
-		{"bad content length", "POST / HTTP/1.1\r\nHost: h\r\nContent-Length: -5\r\n\r\n", "bad_request", http.StatusBadRequest},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -279,12 +274,54 @@ func TestTransportRefusals(t *testing.T) {
 		})
 	}
 	assert.NotContains(t, log.String(), canary)
-	assert.Contains(t, log.String(), `"method":"","route":"unmatched","status":400`, "a request fasthttp refused has no method to trust")
-	assert.Contains(t, log.String(), `"method":"POST","route":"unmatched","status":400`, "one refused after it was read has its method")
+	assert.Contains(t, log.String(), `"method":"POST","route":"unmatched","status":413`)
 	for line := range strings.Lines(log.String()) {
 		var rec map[string]any
 		require.NoError(t, json.Unmarshal([]byte(line), &rec), line)
 	}
+}
+
+// test that what net/http refuses itself gets its status (a request both
+// chunked and with a length is answered), the connection closes, nothing sent after it is answered, and nothing of the request is
+// echoed or logged.
+func TestTransportProtocolRefusals(t *testing.T) {
+	const canary = "CANARY-5c0e9a77-token"
+	url, log := transport(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_, _ = io.Copy(io.Discard, r.Body)
+	}))
+	next := "GET /smuggled HTTP/1.1\r\nHost: h\r\n\r\n"
+	cases := []struct {
+		name, req string
+		status    int
+	}{
+		{"field name with a space", "POST / HTTP/1.1\r\nHost: h\r\nContent Length: 45\r\n\r\n" + next, http.StatusBadRequest},
+		{"HTTP/2.0 request line", "GET / HTTP/2.0\r\nHost: h\r\n\r\n" + next, http.StatusHTTPVersionNotSupported},
+		{"HTTP/9.9 request line", "GET / HTTP/9.9\r\nHost: h\r\n\r\n" + next, http.StatusHTTPVersionNotSupported},
+		{"head over net/http's limit", "GET /?q=" + strings.Repeat("a", api.MaxWireHead+8192) + " HTTP/1.1\r\nHost: h\r\n\r\n", http.StatusRequestHeaderFieldsTooLarge},
+		{"not HTTP", "hello " + canary + "\r\n\r\n", http.StatusBadRequest},
+		{"bad header line", "GET / HTTP/1.1\r\nHost: h\r\nno colon " + canary + "\r\n\r\n", http.StatusBadRequest},
+		{"bad absolute target", "GET http://[::1 HTTP/1.1\r\nHost: h\r\n\r\n", http.StatusBadRequest},
+		{"bad escape in the target", "GET /a%zz HTTP/1.1\r\nHost: h\r\n\r\n" + next, http.StatusBadRequest},
+		{"Transfer-Encoding identity", "POST /a HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: identity\r\n\r\n" + next, http.StatusNotImplemented},
+		// read as chunked, answered, and the connection closed after it
+		{"Content-Length and chunked", "POST /a HTTP/1.1\r\nHost: h\r\nContent-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n" + next, http.StatusOK},
+		{"two Content-Lengths", "POST /a HTTP/1.1\r\nHost: h\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\nab" + next, http.StatusBadRequest},
+		{"unknown expectation", "GET / HTTP/1.1\r\nHost: h\r\nExpect: teapot\r\n\r\n" + next, http.StatusExpectationFailed},
+		{"bad content length", "POST / HTTP/1.1\r\nHost: h\r\nContent-Length: -5\r\n\r\n" + next, http.StatusBadRequest},
+		{"no Host in HTTP/1.1", "GET / HTTP/1.1\r\n\r\n" + next, http.StatusBadRequest},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			out := rawExchange(t, url, tc.req)
+			rs := readResponses(t, out, 1)
+			assert.Equal(t, tc.status, rs[0].StatusCode, "%q", out)
+			assert.True(t, rs[0].Close, "the connection closes after a refusal: %q", out)
+			assert.Equal(t, 1, strings.Count(out, "HTTP/1.1 "), "nothing after the refused request is answered: %q", out)
+			assert.NotContains(t, out, canary)
+		})
+	}
+	assert.NotContains(t, log.String(), canary)
+	assert.NotContains(t, log.String(), "smuggled")
 }
 
 // test that pipelined requests are answered in order on one connection.
@@ -380,7 +417,7 @@ func TestTransportPanic(t *testing.T) {
 		switch r.URL.Path {
 		case "/boom":
 			panic("CANARY-panic-value")
-		case "/boom-late": // after part of an answer: the part is never sent
+		case "/boom-late": // after part of an answer: the connection is cut
 			_, _ = io.WriteString(w, "partial")
 			panic("CANARY-panic-value")
 		}
@@ -391,11 +428,8 @@ func TestTransportPanic(t *testing.T) {
 	assert.Equal(t, http.StatusInternalServerError, r.StatusCode)
 	assert.Equal(t, "internal", jsonError(t, r).Code)
 	r.Body.Close()
-	r, err = http.Get(url + "/boom-late")
-	require.NoError(t, err)
-	assert.Equal(t, http.StatusInternalServerError, r.StatusCode)
-	assert.Equal(t, "internal", jsonError(t, r).Code)
-	r.Body.Close()
+	out := rawExchange(t, url, "GET /boom-late HTTP/1.1\r\nHost: h\r\n\r\n")
+	assert.Empty(t, out, "after part of an answer the connection is cut: nothing that looks complete is sent")
 	r, err = http.Get(url + "/after")
 	require.NoError(t, err)
 	b, _ := io.ReadAll(r.Body)
@@ -526,8 +560,34 @@ func TestTransportAcceptRetries(t *testing.T) {
 	b, _ := io.ReadAll(r.Body)
 	r.Body.Close()
 	assert.Equal(t, "ok", string(b))
-	assert.Equal(t, 4, strings.Count(log.String(), "accepting a connection failed; retrying"))
+	assert.Equal(t, 4, strings.Count(log.String(), `"level":"WARN","msg":"http: Accept error: accept tcp: accept4: too many open files; retrying in`), log.String())
 	http.DefaultClient.CloseIdleConnections()
 	require.NoError(t, hs.Shutdown(context.Background()))
 	assert.NoError(t, <-served)
+}
+
+// test that a handler's Request.Context ends when the client goes away, so
+// work for a client that left can stop.
+func TestTransportContextCancelled(t *testing.T) {
+	cancelled := make(chan error, 1)
+	url, _ := transport(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		select {
+		case <-r.Context().Done():
+			cancelled <- r.Context().Err()
+		case <-time.After(10 * time.Second):
+			cancelled <- nil
+		}
+	}))
+	for _, req := range []string{
+		"GET /wait HTTP/1.1\r\nHost: h\r\n\r\n",
+		"POST /wait HTTP/1.1\r\nHost: h\r\nContent-Length: 2\r\n\r\n{}",
+	} {
+		c, err := net.Dial("tcp", strings.TrimPrefix(url, "http://"))
+		require.NoError(t, err)
+		_, err = io.WriteString(c, req)
+		require.NoError(t, err)
+		time.Sleep(100 * time.Millisecond) // the handler is waiting
+		require.NoError(t, c.Close())
+		assert.ErrorIs(t, <-cancelled, context.Canceled, "%q", req)
+	}
 }

@@ -62,7 +62,7 @@ func TestLayers(t *testing.T) {
 		}
 		if p.ImportPath == module+"/internal/api" {
 			for _, imp := range p.Imports {
-				assert.True(t, apiMayImport(imp), "internal/api imports %s: its handlers only call store, internal/plan, internal/coverage, internal/gaps and internal/ledger, on Gin, Prometheus and the fasthttp transport", imp)
+				assert.True(t, apiMayImport(imp), "internal/api imports %s: its handlers only call store, internal/plan, internal/coverage, internal/gaps and internal/ledger, on Gin and Prometheus, served by net/http", imp)
 			}
 		}
 		if p.ImportPath == module+"/dotenv" {
@@ -72,15 +72,22 @@ func TestLayers(t *testing.T) {
 		}
 		if p.ImportPath == module+"/resolve" {
 			for _, imp := range p.Imports {
-				ok := isStd(imp) || imp == module+"/store" || imp == module+"/internal/plan" || imp == module+"/dotenv" ||
+				ok := isStd(imp) || imp == module+"/store" || imp == module+"/dotenv" ||
 					imp == "github.com/hashicorp/vault/api" || imp == "gopkg.in/yaml.v3"
-				assert.True(t, ok, "resolve imports %s: it may import store, internal/plan, dotenv, the Vault client and yaml", imp)
+				assert.True(t, ok, "resolve imports %s: it may import store, dotenv, the Vault client and yaml (it takes a plan, it does not compute one)", imp)
 			}
 		}
 		if strings.HasPrefix(p.ImportPath, module+"/") && !strings.HasPrefix(p.ImportPath, module+"/internal/") &&
 			!strings.HasPrefix(p.ImportPath, module+"/cmd/") && p.ImportPath != module+"/resolve" {
 			for _, imp := range p.Imports {
 				assert.NotEqual(t, "github.com/hashicorp/vault/api", imp, "%s imports the Vault client: only resolve talks to Vault", p.ImportPath)
+			}
+		}
+		if public := publicRoot(p.ImportPath); public != "" {
+			for _, imp := range p.Imports {
+				inside := strings.HasPrefix(imp, module+"/"+public+"/internal/")
+				assert.False(t, strings.Contains(imp+"/", module+"/internal/") && !inside,
+					"%s imports %s: a public package imports no internal package outside its own tree", p.ImportPath, imp)
 			}
 		}
 		if strings.HasPrefix(p.ImportPath, module+"/hooks") {
@@ -117,6 +124,31 @@ func apiMayImport(imp string) bool {
 		return true
 	}
 	return isStd(imp) || strings.HasPrefix(imp, "github.com/gin-gonic/gin") ||
-		strings.HasPrefix(imp, "github.com/prometheus/client_golang/") ||
-		imp == "github.com/valyala/fasthttp" // the transport under the Gin engine (transport.go)
+		strings.HasPrefix(imp, "github.com/prometheus/client_golang/")
+}
+
+// test that the binary has one HTTP implementation, net/http: no second
+// HTTP/1.1 parser (such as fasthttp) sits on serve's request path.
+func TestOneHTTPStack(t *testing.T) {
+	out, err := exec.Command("go", "list", "-deps", module+"/cmd/secretsctl").Output()
+	require.NoError(t, err)
+	deps := strings.Fields(string(out))
+	require.Contains(t, deps, "net/http")
+	for _, d := range deps {
+		assert.NotContains(t, d, "fasthttp", "cmd/secretsctl depends on %s", d)
+	}
+}
+
+// publicRoot is the top directory of a public package of the module
+// (store, hooks, resolve, dotenv…), "" for internal/, cmd/ and other modules.
+func publicRoot(path string) string {
+	rest, ok := strings.CutPrefix(path, module+"/")
+	if !ok {
+		return ""
+	}
+	root, _, _ := strings.Cut(rest, "/")
+	if root == "internal" || root == "cmd" {
+		return ""
+	}
+	return root
 }

@@ -48,7 +48,7 @@ func readLocalOptions(c *ucli.Context, e *env) localOptions {
 }
 
 func (o localOptions) resolveOptions(e *env) resolve.Options {
-	return resolve.Options{Tier: o.Tier, AllowMissing: o.AllowMissing, Getenv: e.getenv, LookupEnv: os.LookupEnv, ScenarioDir: o.ScenarioDir}
+	return resolve.Options{AllowMissing: o.AllowMissing, Getenv: e.getenv, LookupEnv: os.LookupEnv, ScenarioDir: o.ScenarioDir}
 }
 
 // resolveScenario resolves every secret of the scenario's plan.
@@ -60,7 +60,7 @@ func resolveScenario(ctx context.Context, o localOptions, e *env) (*resolve.Resu
 	if err != nil {
 		return nil, err
 	}
-	return resolve.Resolve(ctx, sn, o.Scenario, o.resolveOptions(e))
+	return resolvePlan(ctx, sn, o.Scenario, o.Tier, o.resolveOptions(e))
 }
 
 // resolveOne resolves one secret id, through the scenario's plan when one
@@ -79,7 +79,7 @@ func resolveOne(ctx context.Context, o localOptions, id string, e *env) (resolve
 		res, err = resolve.ResolveIDs(ctx, sn, []string{id}, ro)
 	} else {
 		ro.AllowMissing = true
-		res, err = resolve.Resolve(ctx, sn, o.Scenario, ro)
+		res, err = resolvePlan(ctx, sn, o.Scenario, o.Tier, ro)
 	}
 	if err != nil {
 		return resolve.Value{}, err

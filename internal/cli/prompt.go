@@ -29,6 +29,9 @@ type promptOptions struct {
 	Keystore    string
 	KeystoreDir string
 	Timeout     time.Duration
+	// KeystorePassphrase encrypts the file fallback with a passphrase; nil
+	// for the identity file.
+	KeystorePassphrase func() ([]byte, error)
 }
 
 func newPromptCommand(e *env) *ucli.Command {
@@ -41,6 +44,11 @@ and stores it in the OS keychain (macOS Keychain, Windows Credential Manager,
 Secret Service on Linux) under --app and the secret's stable id. Where no
 keychain exists, an age-encrypted file in the user's config directory is
 used instead; a keychain that exists but is locked or failing is an error.
+That file is encrypted to an age identity kept next to it, which protects
+no more than the file's permissions (0600), unless
+SECRETSCTL_KEYSTORE_PASSPHRASE is set: it is then encrypted with that
+passphrase (age scrypt) and no identity file is used, so a copy of the
+directory (a backup, a stolen disk) does not reveal it.
 
 On a terminal nothing typed is echoed and an invalid value is asked again;
 when stdin is not a terminal one line is read per prompt (an empty line
@@ -75,7 +83,7 @@ An answer that fails validation (after the retries on a terminal) exits 2.` + ex
 			opts := promptOptions{storeOptions: readOptions(c), Scenario: c.String("scenario"), Tier: c.String("tier"),
 				App: c.String("app"), Web: c.Bool("web"), List: c.Bool("list"), Forget: c.String("forget"),
 				Spec: c.Bool("spec"), Format: c.String("format"), Keystore: c.String("keystore"),
-				KeystoreDir: c.String("keystore-dir"), Timeout: c.Duration("timeout")}
+				KeystoreDir: c.String("keystore-dir"), Timeout: c.Duration("timeout"), KeystorePassphrase: keystorePassphrase(e)}
 			return runPrompt(c.Context, opts, e)
 		},
 	}
@@ -134,7 +142,7 @@ func promptSpec(opts promptOptions, e *env) (*prompt.Spec, error) {
 }
 
 func openKeystore(opts promptOptions) (*keystore.Store, error) {
-	return keystore.Open(opts.App, keystore.Options{Backend: opts.Keystore, Dir: opts.KeystoreDir})
+	return keystore.Open(opts.App, keystore.Options{Backend: opts.Keystore, Dir: opts.KeystoreDir, Passphrase: opts.KeystorePassphrase})
 }
 
 // askAndStore asks on the terminal or in the web form and stores each answer.

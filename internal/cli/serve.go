@@ -103,7 +103,7 @@ func runServe(ctx context.Context, opts serveOptions, e *env) error {
 	logs := newFlushWriter(e.stderr, 200*time.Millisecond)
 	defer logs.Close()
 	apiOpts := api.Options{AllowUnverified: opts.AllowUnverified, Tokens: tokens,
-		Logger: slog.New(api.NewLogHandler(logs)), Assets: &api.Assets{Prefix: ui.Prefix, Handler: ui.Handler()}}
+		Logger: slog.New(slog.NewJSONHandler(logs, nil)), Assets: &api.Assets{Prefix: ui.Prefix, Handler: ui.Handler()}}
 	var replica *store.Replica
 	if opts.Remote == "" {
 		if apiOpts.Store, err = opts.openStore(e); err != nil {

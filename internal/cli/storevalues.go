@@ -122,7 +122,7 @@ func perScenario(s store.SourceSpec) bool {
 func resolveEachScenario(ctx context.Context, sn *store.Snapshot, opts resolve.Options) ([]*resolve.Result, error) {
 	var out []*resolve.Result
 	for _, name := range sn.ScenarioNames() {
-		res, err := resolve.Resolve(ctx, sn, name, opts)
+		res, err := resolvePlan(ctx, sn, name, "", opts)
 		if err != nil {
 			return nil, fmt.Errorf("scenario %s: %w", name, err)
 		}

@@ -11,7 +11,6 @@ import (
 
 	"github.com/secretsctl/secretsctl/internal/bundlescan"
 	"github.com/secretsctl/secretsctl/internal/plan"
-	"github.com/secretsctl/secretsctl/resolve"
 	"github.com/secretsctl/secretsctl/store"
 )
 
@@ -235,7 +234,7 @@ func (b *byteProgress) done() { b.p.done() }
 func bundleValues(e *env) valueResolver {
 	return func(ctx context.Context, sn *store.Snapshot, scenario, tier string, ids []string) (map[string][]byte, []string, error) {
 		opts := localOptions{Tier: tier, AllowMissing: true, ScenarioDir: e.cwd}.resolveOptions(e)
-		res, err := resolve.Resolve(ctx, sn, scenario, opts)
+		res, err := resolvePlan(ctx, sn, scenario, tier, opts)
 		if err != nil {
 			return nil, nil, err
 		}

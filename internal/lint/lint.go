@@ -84,6 +84,9 @@ func Run(ctx context.Context, sn *store.Snapshot, hasKey bool) (*Report, error) 
 			return nil, err
 		}
 	}
+	if err := lintStored(ctx, sn, r); err != nil {
+		return nil, err
+	}
 	for _, file := range sn.UnsealedFiles() {
 		r.add(Finding{Rule: RuleUnsealed, Severity: Warning, File: file,
 			Message: "last written by another tool (such as sops edit): its values are verified, but renamed or moved keys would not be detected",
