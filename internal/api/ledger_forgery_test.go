@@ -35,4 +35,9 @@ func TestForgedLedgerEventIs422(t *testing.T) {
 	assert.Equal(t, "integrity", errorCode(t, body))
 	assert.Contains(t, string(body), rel)
 	assert.False(t, strings.Contains(string(body), value))
+
+	// The verdict is remembered for the ledger commit, not forgotten.
+	status, _, body = f.get(t, "/api/v1/deployments?scenario=picker-wheel")
+	assert.Equal(t, http.StatusUnprocessableEntity, status)
+	assert.Contains(t, string(body), rel)
 }

@@ -2,6 +2,7 @@ package api
 
 import (
 	"context"
+	"errors"
 	"net/http"
 	"time"
 
@@ -263,12 +264,39 @@ func (s *Server) deployments(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	// A server that holds the private key verifies every event's
-	// fingerprints: a forged event is an integrity error, not a summary.
-	deps, err := ledger.Reader{Snapshot: sn, Mode: ledger.Metadata, Now: time.Now().UTC(), Verify: ledger.CanVerify(sn)}.All(scenario)
+	deps, err := s.ledgerDeployments(sn, scenario)
 	if err != nil {
 		s.fail(c, err)
 		return
 	}
 	s.uncached(c, sn.Revision, map[string]any{"revision": sn.Revision, "deployments": ledger.Summaries(deps)})
+}
+
+// ledgerDeployments derives the deployments of the ledger (of one scenario
+// when set) from its clear metadata. A server that holds the private key
+// also verifies every event's fingerprints, once per ledger commit: a forged
+// event is an integrity error, not a summary.
+func (s *Server) ledgerDeployments(sn *store.Snapshot, scenario string) ([]*ledger.Deployment, error) {
+	r := ledger.Reader{Snapshot: sn, Mode: ledger.Metadata, Now: time.Now().UTC()}
+	rev, err := sn.LedgerRevision()
+	if err != nil || !ledger.CanVerify(sn) {
+		return r.All(scenario)
+	}
+	key := rev + "\x00" + scenario
+	if checked, ok := s.ledgerChecked.Load(key); ok {
+		if checked != nil {
+			return nil, checked.(error)
+		}
+		return r.All(scenario)
+	}
+	r.Verify = true
+	deps, err := r.All(scenario)
+	var integrity *store.IntegrityError
+	switch {
+	case err == nil && rev != "":
+		s.ledgerChecked.Store(key, nil)
+	case errors.As(err, &integrity) && rev != "":
+		s.ledgerChecked.Store(key, err)
+	}
+	return deps, err
 }

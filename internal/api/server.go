@@ -68,6 +68,10 @@ type Server struct {
 	metrics *metrics
 	cache   *cache
 	flight  singleflight.Group // one computation per cache key at a time
+	// ledgerChecked remembers, per ledger commit and scenario filter, the
+	// outcome of verifying the ledger's fingerprints (a nil error or the
+	// integrity error): events are append-only, a commit never changes.
+	ledgerChecked sync.Map
 
 	mu    sync.RWMutex
 	store *store.Store

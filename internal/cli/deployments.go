@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"text/tabwriter"
 	"time"
@@ -18,9 +19,10 @@ type ledgerReadOptions struct {
 	Deployment string
 	Secret     string
 	Format     string
-	// NoVerify skips decrypting the events to verify their fingerprints,
-	// which readers otherwise do when the private key is at hand.
-	NoVerify bool
+	// Verify decrypts every event reported on and checks its
+	// fingerprints (it needs the private key); without it the ledger's
+	// clear metadata is read, fast and unverified.
+	Verify bool
 	// Remote, when set, is the git remote whose ledger branch is fetched
 	// and read instead of the local one.
 	Remote string
@@ -31,13 +33,13 @@ func ledgerReadFlags(formats string) []ucli.Flag {
 		remoteFlag(),
 		&ucli.StringFlag{Name: "scenario", Aliases: []string{"s"}, Usage: "only this scenario"},
 		&ucli.StringFlag{Name: "format", Aliases: []string{"o"}, Value: "text", Usage: "output format: " + formats},
-		&ucli.BoolFlag{Name: "no-verify", Usage: "read the ledger's clear metadata only, even when the private key could verify every event's fingerprints"},
+		&ucli.BoolFlag{Name: "verify", Usage: "decrypt every event reported on and verify its fingerprints, so a forged event is an integrity error (needs the private key; slower: one decryption per event)"},
 	)
 }
 
 func ledgerReadOpts(c *ucli.Context) ledgerReadOptions {
 	o := ledgerReadOptions{storeOptions: readOptions(c), Scenario: c.String("scenario"), Format: c.String("format"),
-		NoVerify: c.Bool("no-verify"), Remote: c.String("remote")}
+		Verify: c.Bool("verify"), Remote: c.String("remote")}
 	if c.IsSet("deployment") {
 		o.Deployment = c.String("deployment")
 	}
@@ -67,10 +69,18 @@ func (o ledgerReadOptions) reader(ctx context.Context, e *env) (ledger.Reader, e
 	if o.Scenario != "" && !store.ValidLedgerName(o.Scenario) {
 		return ledger.Reader{}, usagef("invalid --scenario %q", o.Scenario)
 	}
-	// With the private key, the events reported on are decrypted and their
-	// fingerprints verified: a forged event is an integrity error.
+	// With --verify the events reported on are decrypted and their
+	// fingerprints checked: a forged event is an integrity error.
+	if o.Verify {
+		// It needs the private key; a missing key document is for the
+		// verification to judge (an integrity error once events hold values).
+		var nf *store.NotFoundError
+		if _, err := sn.FingerprintKey(); err != nil && !errors.As(err, &nf) {
+			return ledger.Reader{}, fmt.Errorf("--verify: %w", err)
+		}
+	}
 	return ledger.Reader{Snapshot: sn, Mode: ledger.Metadata, Now: now().UTC(),
-		FingerprintKey: e.getenv(ledger.FingerprintKeyEnv), Verify: !o.NoVerify && ledger.CanVerify(sn)}, nil
+		FingerprintKey: e.getenv(ledger.FingerprintKeyEnv), Verify: o.Verify}, nil
 }
 
 func newDeploymentsCommand(e *env) *ucli.Command {
