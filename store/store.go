@@ -36,6 +36,10 @@ type Options struct {
 	// Getenv reads the environment (SOPS_AGE_KEY_FILE, SOPS_AGE_KEY,
 	// SOPS_AGE_KEY_CMD, XDG_CONFIG_HOME, HOME). os.Getenv when nil.
 	Getenv func(string) string
+	// GitTokenFile, for [OpenReplica], is a file holding the token an HTTPS
+	// remote is given (as the basic-auth password), instead of the
+	// credentials git would find; it is read again before every fetch.
+	GitTokenFile string
 }
 
 func (o Options) getenv() func(string) string {

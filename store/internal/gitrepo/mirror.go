@@ -11,6 +11,7 @@ import (
 	"github.com/go-git/go-git/v5"
 	"github.com/go-git/go-git/v5/config"
 	"github.com/go-git/go-git/v5/plumbing"
+	"github.com/go-git/go-git/v5/plumbing/transport"
 )
 
 // Mirror is a bare repository that follows a remote: [Mirror.Sync] fetches
@@ -85,12 +86,19 @@ func (m *Mirror) Sync(ctx context.Context) (Commit, error) {
 	if err != nil {
 		return Commit{}, fmt.Errorf("sync: %w", err)
 	}
-	advertised, err := rem.ListContext(ctx, &git.ListOptions{})
-	if err != nil {
-		return Commit{}, fmt.Errorf("fetch: %w", err)
-	}
-	err = rem.FetchContext(ctx, &git.FetchOptions{Tags: git.NoTags, Force: true,
-		RefSpecs: []config.RefSpec{"+refs/heads/*:refs/remotes/origin/*", "+refs/tags/*:refs/tags/*"}})
+	var advertised []*plumbing.Reference
+	err = m.repo.network(ctx, remoteName, func(u string, auth transport.AuthMethod) error {
+		var err error
+		lister := rem
+		if u != "" {
+			lister = git.NewRemote(g.Storer, &config.RemoteConfig{Name: remoteName, URLs: []string{u}})
+		}
+		if advertised, err = lister.ListContext(ctx, &git.ListOptions{Auth: auth}); err != nil {
+			return err
+		}
+		return rem.FetchContext(ctx, &git.FetchOptions{RemoteURL: u, Auth: auth, Tags: git.NoTags, Force: true,
+			RefSpecs: []config.RefSpec{"+refs/heads/*:refs/remotes/origin/*", "+refs/tags/*:refs/tags/*"}})
+	})
 	if err != nil && !errors.Is(err, git.NoErrAlreadyUpToDate) {
 		return Commit{}, fmt.Errorf("fetch: %w", err)
 	}

@@ -14,6 +14,7 @@ import (
 	"github.com/go-git/go-git/v5/plumbing"
 	"github.com/go-git/go-git/v5/plumbing/filemode"
 	"github.com/go-git/go-git/v5/plumbing/object"
+	"github.com/go-git/go-git/v5/plumbing/transport"
 )
 
 // ErrDiverged is returned by [Repo.Push] when local commits cannot be
@@ -66,9 +67,11 @@ func (r *Repo) PushBranch(ctx context.Context, remote, branch string, attempts i
 	ref := plumbing.NewBranchReferenceName(branch)
 	spec := config.RefSpec(ref.String() + ":" + ref.String())
 	for i := 1; ; i++ {
-		r.mu.Lock()
-		err := r.repo.PushContext(ctx, &git.PushOptions{RemoteName: remote, RefSpecs: []config.RefSpec{spec}})
-		r.mu.Unlock()
+		err := r.network(ctx, remote, func(u string, auth transport.AuthMethod) error {
+			r.mu.Lock()
+			defer r.mu.Unlock()
+			return r.repo.PushContext(ctx, &git.PushOptions{RemoteName: remote, RemoteURL: u, Auth: auth, RefSpecs: []config.RefSpec{spec}})
+		})
 		if err == nil || errors.Is(err, git.NoErrAlreadyUpToDate) {
 			return r.Resolve(ref.String())
 		}
@@ -98,9 +101,12 @@ func (r *Repo) PushBranch(ctx context.Context, remote, branch string, attempts i
 func (r *Repo) FetchBranch(ctx context.Context, remote, branch string) (hash string, ok bool, err error) {
 	tracking := plumbing.NewRemoteReferenceName(remote, branch)
 	fetch := config.RefSpec("+" + plumbing.NewBranchReferenceName(branch).String() + ":" + tracking.String())
-	r.mu.Lock()
-	err = r.repo.FetchContext(ctx, &git.FetchOptions{RemoteName: remote, RefSpecs: []config.RefSpec{fetch}, Tags: git.NoTags})
-	r.mu.Unlock()
+	err = r.network(ctx, remote, func(u string, auth transport.AuthMethod) error {
+		r.mu.Lock()
+		defer r.mu.Unlock()
+		return r.repo.FetchContext(ctx, &git.FetchOptions{RemoteName: remote, RemoteURL: u, Auth: auth,
+			RefSpecs: []config.RefSpec{fetch}, Tags: git.NoTags})
+	})
 	var nomatch git.NoMatchingRefSpecError
 	switch {
 	case errors.As(err, &nomatch):
