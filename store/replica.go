@@ -52,6 +52,11 @@ func (r *Replica) Sync(ctx context.Context) (Revision, error) {
 	return revisionOf(c), nil
 }
 
+// ErrAuth marks a remote that refused the credentials presented, or asked
+// for credentials when git found none (see docs/store-format.md,
+// "Credentials"). The error names the remote, never the credential.
+var ErrAuth = gitrepo.ErrAuth
+
 // RedactURL removes the user information from a URL (a token is often the
 // user name), so a URL can be logged. A URL that does not parse is not
 // shown at all.

@@ -1,0 +1,159 @@
+package store_test
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/base64"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/secretsctl/secretsctl/internal/storetest"
+	"github.com/secretsctl/secretsctl/store"
+)
+
+// canaryToken is a fresh token a test hunts for in argv, output and errors.
+func canaryToken() string { return "canary-" + rand.Text() }
+
+// test that a replica follows a private smart-HTTP remote with
+// --git-token-file, reads the file again on every fetch (a wrong token
+// fails naming the remote without the token, keeping the revision it had;
+// the right one recovers) and never puts the token in any argv.
+func TestReplicaFollowsHTTPSWithTokenFile(t *testing.T) {
+	work := storetest.NewExample(t)
+	token := canaryToken()
+	storetest.WatchArgv(t, token)
+	srv := storetest.NewGitServer(t, token)
+	remote := srv.Publish(t, work, "store.git")
+	tokenFile := filepath.Join(t.TempDir(), "token")
+	require.NoError(t, os.WriteFile(tokenFile, []byte(token+"\n"), 0o600))
+	ctx := context.Background()
+
+	rep, err := store.OpenReplica(remote, filepath.Join(t.TempDir(), "replica"), store.Options{GitTokenFile: tokenFile})
+	require.NoError(t, err)
+	rev, err := rep.Sync(ctx)
+	require.NoError(t, err)
+	assert.Equal(t, storetest.Git(t, work, "rev-parse", "HEAD"), rev.Hash)
+
+	wrong := canaryToken()
+	require.NoError(t, os.WriteFile(tokenFile, []byte(wrong), 0o600))
+	_, err = rep.Sync(ctx)
+	require.Error(t, err)
+	assert.ErrorIs(t, err, store.ErrAuth)
+	assert.Contains(t, err.Error(), remote, "the error names the remote")
+	assert.NotContains(t, err.Error(), wrong)
+	assert.NotContains(t, err.Error(), token)
+	head, err := rep.Store().Head()
+	require.NoError(t, err)
+	assert.Equal(t, rev.Hash, head.Hash, "the replica keeps its revision")
+
+	storetest.Git(t, work, "commit", "-q", "--allow-empty", "-m", "two")
+	storetest.Git(t, work, "push", "-q", filepath.Join(srv.Root, "store.git"), "main")
+	require.NoError(t, os.WriteFile(tokenFile, []byte(token), 0o600))
+	rev, err = rep.Sync(ctx)
+	require.NoError(t, err, "the rotated file is read again")
+	assert.Equal(t, storetest.Git(t, work, "rev-parse", "HEAD"), rev.Hash)
+}
+
+// ledgerClone returns the example store with one commit on its ledger
+// branch and origin set to a private smart-HTTP remote serving main.
+func ledgerClone(t *testing.T, token string) (work string, srv *storetest.GitServer, remote string) {
+	t.Helper()
+	work = storetest.NewExample(t)
+	srv = storetest.NewGitServer(t, token)
+	remote = srv.Publish(t, work, "store.git")
+	storetest.Git(t, work, "remote", "add", "origin", remote)
+	storetest.Git(t, work, "branch", store.DefaultLedgerBranch, "main")
+	storetest.CommitOnBranch(t, work, store.DefaultLedgerBranch, "ledger/one.yaml", []byte("x: 1\n"))
+	return work, srv, remote
+}
+
+// pushLedger pushes the ledger of the store in work.
+func pushLedger(t *testing.T, work string) (store.PushResult, error) {
+	t.Helper()
+	s, err := store.Open(work, store.Options{})
+	require.NoError(t, err)
+	return s.PushLedger(context.Background())
+}
+
+// assertPushed checks the remote's ledger branch is the local one.
+func assertPushed(t *testing.T, work string, srv *storetest.GitServer, res store.PushResult) {
+	t.Helper()
+	local := storetest.Git(t, work, "rev-parse", store.DefaultLedgerBranch)
+	assert.Equal(t, local, res.Head)
+	assert.Equal(t, local, storetest.Git(t, filepath.Join(srv.Root, "store.git"), "rev-parse", store.DefaultLedgerBranch))
+}
+
+// test that a clone whose only credential is a `credential.helper store`
+// entry pushes the ledger over smart HTTP, and that a wrong stored token
+// fails naming the remote and is rejected (erased) as git would.
+func TestPushLedgerWithCredentialHelper(t *testing.T) {
+	token := canaryToken()
+	storetest.WatchArgv(t, token)
+	work, srv, remote := ledgerClone(t, token)
+	creds := filepath.Join(t.TempDir(), "git-credentials")
+	storetest.Git(t, work, "config", "credential.helper", "store --file "+creds)
+
+	wrong := canaryToken()
+	require.NoError(t, os.WriteFile(creds, []byte(strings.Replace(remote, "://", "://x-access-token:"+wrong+"@", 1)+"\n"), 0o600))
+	_, err := pushLedger(t, work)
+	require.Error(t, err)
+	assert.ErrorIs(t, err, store.ErrAuth)
+	assert.Contains(t, err.Error(), remote)
+	assert.NotContains(t, err.Error(), wrong)
+	stored, err := os.ReadFile(creds)
+	require.NoError(t, err)
+	assert.NotContains(t, string(stored), wrong, "git credential reject erased the refused token")
+
+	require.NoError(t, os.WriteFile(creds, []byte(strings.Replace(remote, "://", "://x-access-token:"+token+"@", 1)+"\n"), 0o600))
+	res, err := pushLedger(t, work)
+	require.NoError(t, err)
+	assertPushed(t, work, srv, res)
+}
+
+// test that a clone configured the way actions/checkout does it
+// (http.<url>.extraheader holding basic auth) pushes the ledger.
+func TestPushLedgerWithExtraHeader(t *testing.T) {
+	token := canaryToken()
+	storetest.WatchArgv(t, token)
+	work, srv, _ := ledgerClone(t, token)
+	basic := base64.StdEncoding.EncodeToString([]byte("x-access-token:" + token))
+	cmd := exec.Command("git", "config", "--local", "http."+srv.URL+"/.extraheader", "AUTHORIZATION: basic "+basic)
+	cmd.Dir = work
+	require.NoError(t, cmd.Run())
+	res, err := pushLedger(t, work)
+	require.NoError(t, err)
+	assertPushed(t, work, srv, res)
+}
+
+// test that a push to a private remote with no credential anywhere fails
+// saying so and naming the remote.
+func TestPushLedgerWithoutCredentials(t *testing.T) {
+	token := canaryToken()
+	work, _, remote := ledgerClone(t, token)
+	_, err := pushLedger(t, work)
+	require.Error(t, err)
+	assert.ErrorIs(t, err, store.ErrAuth)
+	assert.Contains(t, err.Error(), remote)
+	assert.Contains(t, err.Error(), "git found none")
+}
+
+// test that the argv watcher sees a canary in a process's argv, so its
+// silence in the other tests means something.
+func TestWatchArgvSeesCanary(t *testing.T) {
+	canary := canaryToken()
+	cmd := exec.Command("sh", "-c", "sleep 5", canary)
+	require.NoError(t, cmd.Start())
+	defer func() { _ = cmd.Process.Kill(); _ = cmd.Wait() }()
+	assert.Eventually(t, func() bool {
+		pid, ok := storetest.ArgvHolding(canary)
+		return ok && pid == strconv.Itoa(cmd.Process.Pid)
+	}, 2*time.Second, time.Millisecond, "the exec'd child shows its argv")
+}
