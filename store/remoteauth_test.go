@@ -48,6 +48,7 @@ func TestReplicaFollowsHTTPSWithTokenFile(t *testing.T) {
 	require.Error(t, err)
 	assert.ErrorIs(t, err, store.ErrAuth)
 	assert.Contains(t, err.Error(), remote, "the error names the remote")
+	t.Logf("refused: %v", err)
 	assert.NotContains(t, err.Error(), wrong)
 	assert.NotContains(t, err.Error(), token)
 	head, err := rep.Store().Head()

@@ -25,6 +25,7 @@ type serveOptions struct {
 	PullInterval time.Duration
 	ReplicaDir   string
 	TokenFile    string
+	GitTokenFile string
 }
 
 func newServeCommand(e *env) *ucli.Command {
@@ -54,6 +55,11 @@ With --remote, serve keeps a bare clone of the remote store (in
 and fast-forwards every --pull-interval; it never commits or pushes.
 /readyz is 503 until the first sync, then reports the revision and the
 last good sync; a failed fetch keeps the last good revision serving.
+The replica authenticates as git would (credential helpers,
+http.<url>.extraheader); --git-token-file (or SECRETSCTL_GIT_TOKEN_FILE)
+instead names a file holding an HTTPS token, sent as the basic-auth
+password and read again before every fetch, for a service without a home
+directory. Never put a token in the URL: it would be in argv.
 
 --token-file holds bearer tokens, one per line (blank lines and lines
 starting with # are ignored), each of at least 128 bits of entropy (such as
@@ -72,6 +78,8 @@ Examples:
 			&ucli.DurationFlag{Name: "pull-interval", Value: 30 * time.Second, Usage: "how often a replica fetches"},
 			&ucli.StringFlag{Name: "replica-dir", Usage: "where a replica keeps its bare clone (default: a temporary directory)"},
 			&ucli.StringFlag{Name: "token-file", Usage: "file of accepted bearer tokens, one per line"},
+			&ucli.StringFlag{Name: "git-token-file", EnvVars: []string{"SECRETSCTL_GIT_TOKEN_FILE"},
+				Usage: "file holding the HTTPS token the --remote is given, read before every fetch"},
 			allowUnverifiedFlag(),
 		},
 		Action: func(c *ucli.Context) error {
@@ -80,9 +88,9 @@ Examples:
 			}
 			opts := serveOptions{storeOptions: storeOptions{Store: storeFlagValue(c), AllowUnverified: c.Bool("allow-unverified")},
 				Addr: c.String("addr"), Remote: c.String("remote"), PullInterval: c.Duration("pull-interval"),
-				ReplicaDir: c.String("replica-dir"), TokenFile: c.String("token-file")}
-			if c.String("remote") == "" && (c.IsSet("pull-interval") || c.IsSet("replica-dir")) {
-				return usagef("--pull-interval and --replica-dir need --remote")
+				ReplicaDir: c.String("replica-dir"), TokenFile: c.String("token-file"), GitTokenFile: c.String("git-token-file")}
+			if c.String("remote") == "" && (c.IsSet("pull-interval") || c.IsSet("replica-dir") || c.IsSet("git-token-file")) {
+				return usagef("--pull-interval, --replica-dir and --git-token-file need --remote")
 			}
 			return runServe(c.Context, opts, e)
 		},
@@ -115,7 +123,7 @@ func runServe(ctx context.Context, opts serveOptions, e *env) error {
 			return err
 		}
 		defer cleanup()
-		if replica, err = store.OpenReplica(opts.Remote, dir, store.Options{Getenv: e.getenv}); err != nil {
+		if replica, err = openReplica(e, opts, dir); err != nil {
 			return err
 		}
 	}
@@ -140,6 +148,19 @@ func runServe(ctx context.Context, opts serveOptions, e *env) error {
 		}()
 	}
 	return serveUntilDone(ctx, srv.HTTPServer(srv), ln)
+}
+
+// openReplica opens the replica, checking the git token file is readable
+// now rather than at the first fetch.
+func openReplica(e *env, opts serveOptions, dir string) (*store.Replica, error) {
+	var tokenFile string
+	if opts.GitTokenFile != "" {
+		tokenFile = resolvePath(e, opts.GitTokenFile)
+		if _, err := os.Stat(tokenFile); err != nil {
+			return nil, usagef("--git-token-file: %v", err)
+		}
+	}
+	return store.OpenReplica(opts.Remote, dir, store.Options{Getenv: e.getenv, GitTokenFile: tokenFile})
 }
 
 // announce says where the server listens, and warns when it is reachable
