@@ -158,3 +158,33 @@ func TestWatchArgvSeesCanary(t *testing.T) {
 		return ok && pid == strconv.Itoa(cmd.Process.Pid)
 	}, 2*time.Second, time.Millisecond, "the exec'd child shows its argv")
 }
+
+// test that a ledger push rejected because another clone pushed first
+// fetches the remote ledger branch with the same credentials (here
+// http.extraheader), replays the local event onto it and lands.
+func TestPushLedgerRetryAuthenticates(t *testing.T) {
+	token := canaryToken()
+	storetest.WatchArgv(t, token)
+	first, srv, remote := ledgerClone(t, token)
+	header := "AUTHORIZATION: basic " + base64.StdEncoding.EncodeToString([]byte("x-access-token:"+token))
+	setHeader := func(dir string) {
+		cmd := exec.Command("git", "config", "--local", "http."+srv.URL+"/.extraheader", header)
+		cmd.Dir = dir
+		require.NoError(t, cmd.Run())
+	}
+	setHeader(first)
+	second := filepath.Join(t.TempDir(), "second")
+	storetest.Git(t, first, "clone", "-q", first, second)
+	storetest.Git(t, second, "remote", "set-url", "origin", remote)
+	storetest.Git(t, second, "branch", store.DefaultLedgerBranch, "origin/main")
+	storetest.CommitOnBranch(t, second, store.DefaultLedgerBranch, "ledger/two.yaml", []byte("x: 2\n"))
+	setHeader(second)
+
+	_, err := pushLedger(t, first)
+	require.NoError(t, err)
+	res, err := pushLedger(t, second)
+	require.NoError(t, err)
+	assertPushed(t, second, srv, res)
+	files := storetest.Git(t, filepath.Join(srv.Root, "store.git"), "ls-tree", "-r", "--name-only", store.DefaultLedgerBranch, "ledger")
+	assert.Equal(t, "ledger/one.yaml\nledger/two.yaml", files, "both events are on the remote")
+}
