@@ -188,3 +188,19 @@ func TestPushLedgerRetryAuthenticates(t *testing.T) {
 	files := storetest.Git(t, filepath.Join(srv.Root, "store.git"), "ls-tree", "-r", "--name-only", store.DefaultLedgerBranch, "ledger")
 	assert.Equal(t, "ledger/one.yaml\nledger/two.yaml", files, "both events are on the remote")
 }
+
+// test that url.<base>.insteadOf applies to the remote as git applies it:
+// origin is "private:store.git" and git's configuration maps it to the
+// HTTP server, whose credential a helper holds.
+func TestPushLedgerFollowsInsteadOf(t *testing.T) {
+	token := canaryToken()
+	work, srv, remote := ledgerClone(t, token)
+	storetest.Git(t, work, "remote", "set-url", "origin", "private:store.git")
+	storetest.Git(t, work, "config", "url."+srv.URL+"/.insteadOf", "private:")
+	creds := filepath.Join(t.TempDir(), "git-credentials")
+	require.NoError(t, os.WriteFile(creds, []byte(strings.Replace(remote, "://", "://x-access-token:"+token+"@", 1)+"\n"), 0o600))
+	storetest.Git(t, work, "config", "credential.helper", "store --file "+creds)
+	res, err := pushLedger(t, work)
+	require.NoError(t, err)
+	assertPushed(t, work, srv, res)
+}
