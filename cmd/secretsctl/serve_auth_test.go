@@ -72,5 +72,5 @@ func TestServeGitTokenFileNeedsRemote(t *testing.T) {
 	var exit *exec.ExitError
 	require.ErrorAs(t, err, &exit)
 	assert.Equal(t, 2, exit.ExitCode())
-	assert.Contains(t, string(out), "need --remote")
+	assert.Contains(t, string(out), "--git-token-file needs --remote")
 }

@@ -89,8 +89,11 @@ Examples:
 			opts := serveOptions{storeOptions: storeOptions{Store: storeFlagValue(c), AllowUnverified: c.Bool("allow-unverified")},
 				Addr: c.String("addr"), Remote: c.String("remote"), PullInterval: c.Duration("pull-interval"),
 				ReplicaDir: c.String("replica-dir"), TokenFile: c.String("token-file"), GitTokenFile: c.String("git-token-file")}
-			if c.String("remote") == "" && (c.IsSet("pull-interval") || c.IsSet("replica-dir") || c.IsSet("git-token-file")) {
-				return usagef("--pull-interval, --replica-dir and --git-token-file need --remote")
+			if c.String("remote") == "" && (c.IsSet("pull-interval") || c.IsSet("replica-dir")) {
+				return usagef("--pull-interval and --replica-dir need --remote")
+			}
+			if c.String("remote") == "" && c.IsSet("git-token-file") {
+				return usagef("--git-token-file needs --remote")
 			}
 			return runServe(c.Context, opts, e)
 		},
