@@ -25,7 +25,8 @@ func OpenReplica(remote, dir string, opts Options) (*Replica, error) {
 		return nil, err
 	}
 	repo := m.Repo()
-	repo.SetCredentials(gitrepo.Credentials{TokenFile: opts.GitTokenFile})
+	repo.SetCredentials(gitrepo.Credentials{TokenFile: opts.GitTokenFile,
+		SSHKeyFile: opts.SSHKeyFile, KnownHostsFile: opts.KnownHostsFile})
 	keys, err := loadKeys(opts)
 	if err != nil {
 		return nil, err

@@ -40,6 +40,11 @@ type Options struct {
 	// remote is given (as the basic-auth password), instead of the
 	// credentials git would find; it is read again before every fetch.
 	GitTokenFile string
+	// SSHKeyFile and KnownHostsFile, for [OpenReplica], are the private key
+	// (a deploy key) an SSH remote is given and the known_hosts file its
+	// host key is checked against, instead of the SSH agent and
+	// ~/.ssh/known_hosts.
+	SSHKeyFile, KnownHostsFile string
 }
 
 func (o Options) getenv() func(string) string {

@@ -74,3 +74,29 @@ func TestServeGitTokenFileNeedsRemote(t *testing.T) {
 	assert.Equal(t, 2, exit.ExitCode())
 	assert.Contains(t, string(out), "--git-token-file needs --remote")
 }
+
+// test that `serve --remote ssh://…` follows a repository over a real sshd
+// with --ssh-key and --known-hosts, and that with a known_hosts file
+// lacking the server's key /readyz reports the refusal and stays 503.
+func TestServeReplicaOverSSH(t *testing.T) {
+	work := storetest.NewExample(t)
+	sshd := storetest.NewSSHServer(t)
+	bare := filepath.Join(t.TempDir(), "store.git")
+	storetest.Git(t, filepath.Dir(bare), "clone", "-q", "--bare", work, bare)
+
+	srv := startServe(t, "--remote", sshd.URL(bare), "--pull-interval", "1s", "--ssh-key", sshd.KeyFile, "--known-hosts", sshd.KnownHosts)
+	require.Eventually(t, func() bool { st, _ := readiness(t, srv); return st == http.StatusOK }, 15*time.Second, 50*time.Millisecond,
+		"the replica syncs over SSH\n%s", srv.stderr)
+	_, h := readiness(t, srv)
+	assert.Equal(t, storetest.Git(t, work, "rev-parse", "HEAD"), h["revision"])
+
+	empty := filepath.Join(t.TempDir(), "known_hosts")
+	require.NoError(t, os.WriteFile(empty, nil, 0o600))
+	t.Setenv("SECRETSCTL_SSH_KEY_FILE", sshd.KeyFile)
+	t.Setenv("SECRETSCTL_SSH_KNOWN_HOSTS", empty)
+	refused := startServe(t, "--remote", sshd.URL(bare), "--pull-interval", "1s")
+	require.Eventually(t, func() bool { _, h := readiness(t, refused); return h["last_error"] != nil }, 15*time.Second, 50*time.Millisecond)
+	status, h := readiness(t, refused)
+	assert.Equal(t, http.StatusServiceUnavailable, status)
+	assert.Contains(t, fmt.Sprint(h["last_error"]), "key is unknown")
+}

@@ -26,6 +26,8 @@ type serveOptions struct {
 	ReplicaDir   string
 	TokenFile    string
 	GitTokenFile string
+	SSHKey       string
+	KnownHosts   string
 }
 
 func newServeCommand(e *env) *ucli.Command {
@@ -59,7 +61,10 @@ The replica authenticates as git would (credential helpers,
 http.<url>.extraheader); --git-token-file (or SECRETSCTL_GIT_TOKEN_FILE)
 instead names a file holding an HTTPS token, sent as the basic-auth
 password and read again before every fetch, for a service without a home
-directory. Never put a token in the URL: it would be in argv.
+directory. Never put a token in the URL: it would be in argv. For an SSH
+remote, --ssh-key (SECRETSCTL_SSH_KEY_FILE) names a deploy key and
+--known-hosts (SECRETSCTL_SSH_KNOWN_HOSTS) the known_hosts file its host key
+must be in; host keys are always checked.
 
 --token-file holds bearer tokens, one per line (blank lines and lines
 starting with # are ignored), each of at least 128 bits of entropy (such as
@@ -80,6 +85,10 @@ Examples:
 			&ucli.StringFlag{Name: "token-file", Usage: "file of accepted bearer tokens, one per line"},
 			&ucli.StringFlag{Name: "git-token-file", EnvVars: []string{"SECRETSCTL_GIT_TOKEN_FILE"},
 				Usage: "file holding the HTTPS token the --remote is given, read before every fetch"},
+			&ucli.StringFlag{Name: "ssh-key", EnvVars: []string{"SECRETSCTL_SSH_KEY_FILE"},
+				Usage: "private key (a deploy key) for an SSH --remote"},
+			&ucli.StringFlag{Name: "known-hosts", EnvVars: []string{"SECRETSCTL_SSH_KNOWN_HOSTS"},
+				Usage: "known_hosts file an SSH --remote's host key is checked against (default ~/.ssh/known_hosts)"},
 			allowUnverifiedFlag(),
 		},
 		Action: func(c *ucli.Context) error {
@@ -88,12 +97,15 @@ Examples:
 			}
 			opts := serveOptions{storeOptions: storeOptions{Store: storeFlagValue(c), AllowUnverified: c.Bool("allow-unverified")},
 				Addr: c.String("addr"), Remote: c.String("remote"), PullInterval: c.Duration("pull-interval"),
-				ReplicaDir: c.String("replica-dir"), TokenFile: c.String("token-file"), GitTokenFile: c.String("git-token-file")}
+				ReplicaDir: c.String("replica-dir"), TokenFile: c.String("token-file"), GitTokenFile: c.String("git-token-file"),
+				SSHKey: c.String("ssh-key"), KnownHosts: c.String("known-hosts")}
 			if c.String("remote") == "" && (c.IsSet("pull-interval") || c.IsSet("replica-dir")) {
 				return usagef("--pull-interval and --replica-dir need --remote")
 			}
-			if c.String("remote") == "" && c.IsSet("git-token-file") {
-				return usagef("--git-token-file needs --remote")
+			for _, f := range []string{"git-token-file", "ssh-key", "known-hosts"} {
+				if c.String("remote") == "" && c.IsSet(f) {
+					return usagef("--%s needs --remote", f)
+				}
 			}
 			return runServe(c.Context, opts, e)
 		},
@@ -153,17 +165,22 @@ func runServe(ctx context.Context, opts serveOptions, e *env) error {
 	return serveUntilDone(ctx, srv.HTTPServer(srv), ln)
 }
 
-// openReplica opens the replica, checking the git token file is readable
-// now rather than at the first fetch.
+// openReplica opens the replica, checking the credential files are
+// readable now rather than at the first fetch.
 func openReplica(e *env, opts serveOptions, dir string) (*store.Replica, error) {
-	var tokenFile string
-	if opts.GitTokenFile != "" {
-		tokenFile = resolvePath(e, opts.GitTokenFile)
-		if _, err := os.Stat(tokenFile); err != nil {
-			return nil, usagef("--git-token-file: %v", err)
+	files := []struct{ flag, path string }{{"git-token-file", opts.GitTokenFile}, {"ssh-key", opts.SSHKey}, {"known-hosts", opts.KnownHosts}}
+	paths := make([]string, len(files))
+	for i, f := range files {
+		if f.path == "" {
+			continue
+		}
+		paths[i] = resolvePath(e, f.path)
+		if _, err := os.Stat(paths[i]); err != nil {
+			return nil, usagef("--%s: %v", f.flag, err)
 		}
 	}
-	return store.OpenReplica(opts.Remote, dir, store.Options{Getenv: e.getenv, GitTokenFile: tokenFile})
+	return store.OpenReplica(opts.Remote, dir, store.Options{Getenv: e.getenv,
+		GitTokenFile: paths[0], SSHKeyFile: paths[1], KnownHostsFile: paths[2]})
 }
 
 // announce says where the server listens, and warns when it is reachable

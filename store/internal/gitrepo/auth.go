@@ -24,6 +24,12 @@ type Credentials struct {
 	// the user name of the remote URL or else "x-access-token". It is read
 	// again before every network operation, so it can be rotated.
 	TokenFile string
+	// SSHKeyFile is an unencrypted private key for SSH remotes (a deploy
+	// key), used as user of the URL or else "git"; KnownHostsFile the
+	// known_hosts file their host keys are checked against (else the SSH
+	// defaults: SSH_KNOWN_HOSTS, ~/.ssh/known_hosts). Host keys are always
+	// checked. Both are read again before every network operation.
+	SSHKeyFile, KnownHostsFile string
 }
 
 // SetCredentials makes c the credentials of every later network
@@ -44,12 +50,19 @@ func (r *Repo) SetCredentials(c Credentials) {
 // argv: it travels through pipes and request headers only.
 func (r *Repo) network(ctx context.Context, remote string, op func(url string, auth transport.AuthMethod) error) error {
 	u := r.remoteURL(ctx, remote)
-	if !isHTTP(u) {
-		return op("", nil)
-	}
 	r.mu.Lock()
 	creds := r.creds
 	r.mu.Unlock()
+	if isSSH(u) && creds.SSHKeyFile != "" {
+		auth, err := sshAuth(creds, u)
+		if err != nil {
+			return err
+		}
+		return op(u, auth)
+	}
+	if !isHTTP(u) {
+		return op("", nil)
+	}
 	if creds.TokenFile != "" {
 		auth, err := tokenAuth(creds.TokenFile, u)
 		if err != nil {
