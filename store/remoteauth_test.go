@@ -204,3 +204,31 @@ func TestPushLedgerFollowsInsteadOf(t *testing.T) {
 	require.NoError(t, err)
 	assertPushed(t, work, srv, res)
 }
+
+// test that fetching the ledger from a private remote (SyncLedger, what
+// --remote and issue's fetch use) presents the clone's credentials and
+// that a refused credential is the same clear error.
+func TestSyncLedgerAuthenticates(t *testing.T) {
+	token := canaryToken()
+	storetest.WatchArgv(t, token)
+	pusher, srv, remote := ledgerClone(t, token)
+	creds := filepath.Join(t.TempDir(), "git-credentials")
+	require.NoError(t, os.WriteFile(creds, []byte(strings.Replace(remote, "://", "://x-access-token:"+token+"@", 1)+"\n"), 0o600))
+	storetest.Git(t, pusher, "config", "credential.helper", "store --file "+creds)
+	_, err := pushLedger(t, pusher)
+	require.NoError(t, err)
+
+	reader := filepath.Join(t.TempDir(), "reader")
+	storetest.Git(t, pusher, "clone", "-q", "--single-branch", "-b", "main", filepath.Join(srv.Root, "store.git"), reader)
+	storetest.Git(t, reader, "remote", "set-url", "origin", remote)
+	s, err := store.Open(reader, store.Options{})
+	require.NoError(t, err)
+	err = s.SyncLedger(context.Background(), "origin")
+	require.ErrorIs(t, err, store.ErrAuth, "no credential yet")
+	assert.Contains(t, err.Error(), remote)
+
+	storetest.Git(t, reader, "config", "credential.helper", "store --file "+creds)
+	require.NoError(t, s.SyncLedger(context.Background(), "origin"))
+	assert.Equal(t, storetest.Git(t, pusher, "rev-parse", store.DefaultLedgerBranch),
+		storetest.Git(t, reader, "rev-parse", store.DefaultLedgerBranch), "the ledger came over the authenticated fetch")
+}
