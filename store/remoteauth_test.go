@@ -4,11 +4,15 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/base64"
+	"net/http"
+	"net/http/httptest"
+	"net/http/httputil"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -231,4 +235,27 @@ func TestSyncLedgerAuthenticates(t *testing.T) {
 	require.NoError(t, s.SyncLedger(context.Background(), "origin"))
 	assert.Equal(t, storetest.Git(t, pusher, "rev-parse", store.DefaultLedgerBranch),
 		storetest.Git(t, reader, "rev-parse", store.DefaultLedgerBranch), "the ledger came over the authenticated fetch")
+}
+
+// test that http.proxy in git's configuration carries the ledger push, as
+// git would send it: a forward proxy on 127.0.0.1 sees the requests.
+func TestPushLedgerThroughHTTPProxy(t *testing.T) {
+	token := canaryToken()
+	work, srv, _ := ledgerClone(t, token)
+	var seen atomic.Int32
+	forward := &httputil.ReverseProxy{Rewrite: func(r *httputil.ProxyRequest) { r.Out.URL = r.In.URL }}
+	proxy := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		seen.Add(1)
+		forward.ServeHTTP(w, r)
+	}))
+	t.Cleanup(proxy.Close)
+	storetest.Git(t, work, "config", "http.proxy", strings.TrimPrefix(proxy.URL, "http://"))
+	basic := base64.StdEncoding.EncodeToString([]byte("x-access-token:" + token))
+	cmd := exec.Command("git", "config", "--local", "http."+srv.URL+"/.extraheader", "Authorization: Basic "+basic)
+	cmd.Dir = work
+	require.NoError(t, cmd.Run())
+	res, err := pushLedger(t, work)
+	require.NoError(t, err)
+	assertPushed(t, work, srv, res)
+	assert.Positive(t, seen.Load(), "the push went through the proxy")
 }

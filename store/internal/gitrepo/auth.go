@@ -48,7 +48,15 @@ func (r *Repo) SetCredentials(c Credentials) {
 // are handled here; for the others op gets no URL and no auth, and go-git
 // uses the configured URL and its defaults. A credential is never put in
 // argv: it travels through pipes and request headers only.
-func (r *Repo) network(ctx context.Context, remote string, op func(url string, auth transport.AuthMethod) error) error {
+// remoteOpts is how to reach a remote: its URL ("" for the configured
+// one), the credentials and the proxy.
+type remoteOpts struct {
+	url   string
+	auth  transport.AuthMethod
+	proxy transport.ProxyOptions
+}
+
+func (r *Repo) network(ctx context.Context, remote string, op func(remoteOpts) error) error {
 	u := r.remoteURL(ctx, remote)
 	r.mu.Lock()
 	creds := r.creds
@@ -58,22 +66,25 @@ func (r *Repo) network(ctx context.Context, remote string, op func(url string, a
 		if err != nil {
 			return err
 		}
-		return op(u, auth)
+		return op(remoteOpts{url: u, auth: auth})
 	}
 	if !isHTTP(u) {
-		return op("", nil)
+		return op(remoteOpts{})
 	}
+	o := remoteOpts{url: u, proxy: r.proxy(ctx, u)}
 	if creds.TokenFile != "" {
 		auth, err := tokenAuth(creds.TokenFile, u)
 		if err != nil {
 			return err
 		}
-		return authErr(u, op(u, auth))
+		o.auth = auth
+		return authErr(u, op(o))
 	}
 	if h, ok := r.extraHeader(ctx, u); ok {
-		return authErr(u, op(u, h))
+		o.auth = h
+		return authErr(u, op(o))
 	}
-	err := op(u, nil)
+	err := op(o)
 	if !errors.Is(err, transport.ErrAuthenticationRequired) {
 		return err
 	}
@@ -82,7 +93,8 @@ func (r *Repo) network(ctx context.Context, remote string, op func(url string, a
 		return fmt.Errorf("%w: %s asks for credentials and git found none (credential helper, http.extraheader): %w",
 			ErrAuth, RedactURL(u), err)
 	}
-	err = op(u, cred)
+	o.auth = cred
+	err = op(o)
 	r.credentialReport(ctx, u, cred, err)
 	return authErr(u, err)
 }
@@ -149,6 +161,20 @@ func (r *Repo) extraHeader(ctx context.Context, u string) (githttp.AuthMethod, b
 		return nil, false
 	}
 	return headerAuth{name: strings.TrimSpace(name), value: strings.TrimSpace(value)}, true
+}
+
+// proxy reads http.<url>.proxy from git's configuration; without it the
+// HTTPS_PROXY/HTTP_PROXY/NO_PROXY environment applies.
+func (r *Repo) proxy(ctx context.Context, u string) transport.ProxyOptions {
+	out, err := r.gitCLI(ctx, "", "config", "--get-urlmatch", "http.proxy", u)
+	p := strings.TrimSpace(out)
+	if err != nil || p == "" {
+		return transport.ProxyOptions{}
+	}
+	if !strings.Contains(p, "://") {
+		p = "http://" + p // git's default scheme for a proxy
+	}
+	return transport.ProxyOptions{URL: p}
 }
 
 // RedactURL removes the user information (a token is often the user name)

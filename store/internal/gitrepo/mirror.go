@@ -11,7 +11,6 @@ import (
 	"github.com/go-git/go-git/v5"
 	"github.com/go-git/go-git/v5/config"
 	"github.com/go-git/go-git/v5/plumbing"
-	"github.com/go-git/go-git/v5/plumbing/transport"
 )
 
 // Mirror is a bare repository that follows a remote: [Mirror.Sync] fetches
@@ -87,16 +86,16 @@ func (m *Mirror) Sync(ctx context.Context) (Commit, error) {
 		return Commit{}, fmt.Errorf("sync: %w", err)
 	}
 	var advertised []*plumbing.Reference
-	err = m.repo.network(ctx, remoteName, func(u string, auth transport.AuthMethod) error {
+	err = m.repo.network(ctx, remoteName, func(o remoteOpts) error {
 		var err error
 		lister := rem
-		if u != "" {
-			lister = git.NewRemote(g.Storer, &config.RemoteConfig{Name: remoteName, URLs: []string{u}})
+		if o.url != "" {
+			lister = git.NewRemote(g.Storer, &config.RemoteConfig{Name: remoteName, URLs: []string{o.url}})
 		}
-		if advertised, err = lister.ListContext(ctx, &git.ListOptions{Auth: auth}); err != nil {
+		if advertised, err = lister.ListContext(ctx, &git.ListOptions{Auth: o.auth, ProxyOptions: o.proxy}); err != nil {
 			return err
 		}
-		return rem.FetchContext(ctx, &git.FetchOptions{RemoteURL: u, Auth: auth, Tags: git.NoTags, Force: true,
+		return rem.FetchContext(ctx, &git.FetchOptions{RemoteURL: o.url, Auth: o.auth, ProxyOptions: o.proxy, Tags: git.NoTags, Force: true,
 			RefSpecs: []config.RefSpec{"+refs/heads/*:refs/remotes/origin/*", "+refs/tags/*:refs/tags/*"}})
 	})
 	if err != nil && !errors.Is(err, git.NoErrAlreadyUpToDate) {

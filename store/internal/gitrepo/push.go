@@ -14,7 +14,6 @@ import (
 	"github.com/go-git/go-git/v5/plumbing"
 	"github.com/go-git/go-git/v5/plumbing/filemode"
 	"github.com/go-git/go-git/v5/plumbing/object"
-	"github.com/go-git/go-git/v5/plumbing/transport"
 )
 
 // ErrDiverged is returned by [Repo.Push] when local commits cannot be
@@ -67,10 +66,11 @@ func (r *Repo) PushBranch(ctx context.Context, remote, branch string, attempts i
 	ref := plumbing.NewBranchReferenceName(branch)
 	spec := config.RefSpec(ref.String() + ":" + ref.String())
 	for i := 1; ; i++ {
-		err := r.network(ctx, remote, func(u string, auth transport.AuthMethod) error {
+		err := r.network(ctx, remote, func(o remoteOpts) error {
 			r.mu.Lock()
 			defer r.mu.Unlock()
-			return r.repo.PushContext(ctx, &git.PushOptions{RemoteName: remote, RemoteURL: u, Auth: auth, RefSpecs: []config.RefSpec{spec}})
+			return r.repo.PushContext(ctx, &git.PushOptions{RemoteName: remote, RemoteURL: o.url, Auth: o.auth, ProxyOptions: o.proxy,
+				RefSpecs: []config.RefSpec{spec}})
 		})
 		if err == nil || errors.Is(err, git.NoErrAlreadyUpToDate) {
 			return r.Resolve(ref.String())
@@ -101,10 +101,10 @@ func (r *Repo) PushBranch(ctx context.Context, remote, branch string, attempts i
 func (r *Repo) FetchBranch(ctx context.Context, remote, branch string) (hash string, ok bool, err error) {
 	tracking := plumbing.NewRemoteReferenceName(remote, branch)
 	fetch := config.RefSpec("+" + plumbing.NewBranchReferenceName(branch).String() + ":" + tracking.String())
-	err = r.network(ctx, remote, func(u string, auth transport.AuthMethod) error {
+	err = r.network(ctx, remote, func(o remoteOpts) error {
 		r.mu.Lock()
 		defer r.mu.Unlock()
-		return r.repo.FetchContext(ctx, &git.FetchOptions{RemoteName: remote, RemoteURL: u, Auth: auth,
+		return r.repo.FetchContext(ctx, &git.FetchOptions{RemoteName: remote, RemoteURL: o.url, Auth: o.auth, ProxyOptions: o.proxy,
 			RefSpecs: []config.RefSpec{fetch}, Tags: git.NoTags})
 	})
 	var nomatch git.NoMatchingRefSpecError
