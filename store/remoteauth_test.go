@@ -259,3 +259,21 @@ func TestPushLedgerThroughHTTPProxy(t *testing.T) {
 	assertPushed(t, work, srv, res)
 	assert.Positive(t, seen.Load(), "the push went through the proxy")
 }
+
+// test that GIT_ASKPASS answers when no helper holds a credential, as git
+// asks it (user name, then password), without a terminal prompt.
+func TestPushLedgerWithAskpass(t *testing.T) {
+	token := canaryToken()
+	storetest.WatchArgv(t, token)
+	work, srv, _ := ledgerClone(t, token)
+	dir := t.TempDir()
+	tokenFile := filepath.Join(dir, "token")
+	require.NoError(t, os.WriteFile(tokenFile, []byte(token+"\n"), 0o600))
+	askpass := filepath.Join(dir, "askpass")
+	script := "#!/bin/sh\ncase \"$1\" in Username*) echo x-access-token ;; *) cat '" + tokenFile + "' ;; esac\n"
+	require.NoError(t, os.WriteFile(askpass, []byte(script), 0o700))
+	t.Setenv("GIT_ASKPASS", askpass)
+	res, err := pushLedger(t, work)
+	require.NoError(t, err)
+	assertPushed(t, work, srv, res)
+}

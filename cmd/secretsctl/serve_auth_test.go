@@ -49,6 +49,7 @@ func TestServeReplicaWithGitTokenFile(t *testing.T) {
 	lastErr := fmt.Sprint(h["last_error"])
 	assert.Contains(t, lastErr, remote, "names the remote")
 	assert.Contains(t, lastErr, "authentication failed")
+	assert.NotEmpty(t, h["last_error_at"], "and when")
 
 	_, _, metrics := srv.get(t, "/metrics")
 	for _, canary := range []string{token, wrong} {
