@@ -277,3 +277,19 @@ func TestPushLedgerWithAskpass(t *testing.T) {
 	require.NoError(t, err)
 	assertPushed(t, work, srv, res)
 }
+
+// test that a token inside the configured remote URL (discouraged, but
+// people do it) works and still never reaches any argv or error.
+func TestPushLedgerWithTokenInURL(t *testing.T) {
+	token := canaryToken()
+	storetest.WatchArgv(t, token)
+	work, srv, remote := ledgerClone(t, token)
+	withToken := strings.Replace(remote, "://", "://x-access-token:"+token+"@", 1)
+	cmd := exec.Command("git", "remote", "set-url", "origin", withToken)
+	cmd.Dir = work
+	require.NoError(t, cmd.Run())
+	res, err := pushLedger(t, work)
+	require.NoError(t, err)
+	assertPushed(t, work, srv, res)
+	assert.NotContains(t, res.Remote, token)
+}

@@ -152,7 +152,7 @@ func (h headerAuth) SetAuth(req *http.Request) { req.Header.Set(h.name, h.value)
 // extraHeader reads http.<url>.extraheader for u from git's configuration
 // (system, global, repository), as actions/checkout writes it.
 func (r *Repo) extraHeader(ctx context.Context, u string) (githttp.AuthMethod, bool) {
-	out, err := r.gitCLI(ctx, "", "config", "--get-urlmatch", "http.extraheader", u)
+	out, err := r.gitCLI(ctx, "", "config", "--get-urlmatch", "http.extraheader", withoutUserinfo(u))
 	if err != nil {
 		return nil, false
 	}
@@ -166,7 +166,7 @@ func (r *Repo) extraHeader(ctx context.Context, u string) (githttp.AuthMethod, b
 // proxy reads http.<url>.proxy from git's configuration; without it the
 // HTTPS_PROXY/HTTP_PROXY/NO_PROXY environment applies.
 func (r *Repo) proxy(ctx context.Context, u string) transport.ProxyOptions {
-	out, err := r.gitCLI(ctx, "", "config", "--get-urlmatch", "http.proxy", u)
+	out, err := r.gitCLI(ctx, "", "config", "--get-urlmatch", "http.proxy", withoutUserinfo(u))
 	p := strings.TrimSpace(out)
 	if err != nil || p == "" {
 		return transport.ProxyOptions{}
@@ -175,6 +175,17 @@ func (r *Repo) proxy(ctx context.Context, u string) transport.ProxyOptions {
 		p = "http://" + p // git's default scheme for a proxy
 	}
 	return transport.ProxyOptions{URL: p}
+}
+
+// withoutUserinfo drops the user information of a URL that goes into argv
+// (a token in a configured remote URL must not reach ps).
+func withoutUserinfo(s string) string {
+	u, err := url.Parse(s)
+	if err != nil {
+		return ""
+	}
+	u.User = nil
+	return u.String()
 }
 
 // RedactURL removes the user information (a token is often the user name)
