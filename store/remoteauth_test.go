@@ -293,3 +293,19 @@ func TestPushLedgerWithTokenInURL(t *testing.T) {
 	assertPushed(t, work, srv, res)
 	assert.NotContains(t, res.Remote, token)
 }
+
+// test that an extraheader the server refuses (an expired job token) is
+// followed, as git follows it, by the credential helpers' answer.
+func TestPushLedgerExtraHeaderFallsBackToHelper(t *testing.T) {
+	token := canaryToken()
+	storetest.WatchArgv(t, token)
+	work, srv, remote := ledgerClone(t, token)
+	expired := base64.StdEncoding.EncodeToString([]byte("x-access-token:" + canaryToken()))
+	storetest.Git(t, work, "config", "--local", "http."+srv.URL+"/.extraheader", "AUTHORIZATION: basic "+expired)
+	creds := filepath.Join(t.TempDir(), "git-credentials")
+	require.NoError(t, os.WriteFile(creds, []byte(strings.Replace(remote, "://", "://x-access-token:"+token+"@", 1)+"\n"), 0o600))
+	storetest.Git(t, work, "config", "credential.helper", "store --file "+creds)
+	res, err := pushLedger(t, work)
+	require.NoError(t, err)
+	assertPushed(t, work, srv, res)
+}

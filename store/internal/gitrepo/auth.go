@@ -80,20 +80,26 @@ func (r *Repo) network(ctx context.Context, remote string, op func(remoteOpts) e
 		o.auth = auth
 		return authErr(u, op(o))
 	}
-	if h, ok := r.extraHeader(ctx, u); ok {
-		o.auth = h
-		return authErr(u, op(o))
+	header, hasHeader := r.extraHeader(ctx, u)
+	if hasHeader {
+		o.auth = header
 	}
 	err := op(o)
 	if !errors.Is(err, transport.ErrAuthenticationRequired) {
-		return err
+		return authErr(u, err)
 	}
 	cred, ok := r.credentialFill(ctx, u)
-	if !ok {
+	switch {
+	case !ok && hasHeader:
+		return authErr(u, err)
+	case !ok:
 		return fmt.Errorf("%w: %s asks for credentials and git found none (credential helper, http.extraheader): %w",
 			ErrAuth, RedactURL(u), err)
+	case hasHeader:
+		o.auth = bothAuth{header, cred} // git sends the extra header with the helper's credential
+	default:
+		o.auth = cred
 	}
-	o.auth = cred
 	err = op(o)
 	r.credentialReport(ctx, u, cred, err)
 	return authErr(u, err)
@@ -148,6 +154,20 @@ type headerAuth struct{ name, value string }
 func (h headerAuth) Name() string              { return "http-extraheader" }
 func (h headerAuth) String() string            { return "http.extraheader " + h.name + ": [redacted]" }
 func (h headerAuth) SetAuth(req *http.Request) { req.Header.Set(h.name, h.value) }
+
+// bothAuth sends the extra header, then the helper's basic auth (which
+// wins when the header is Authorization too).
+type bothAuth struct {
+	header githttp.AuthMethod
+	basic  *githttp.BasicAuth
+}
+
+func (b bothAuth) Name() string   { return "http-extraheader+basic-auth" }
+func (b bothAuth) String() string { return b.header.String() + ", " + b.basic.String() }
+func (b bothAuth) SetAuth(req *http.Request) {
+	b.header.SetAuth(req)
+	b.basic.SetAuth(req)
+}
 
 // extraHeader reads http.<url>.extraheader for u from git's configuration
 // (system, global, repository), as actions/checkout writes it.
