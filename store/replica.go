@@ -3,7 +3,6 @@ package store
 import (
 	"context"
 	"fmt"
-	"net/url"
 
 	"github.com/secretsctl/secretsctl/store/internal/gitrepo"
 )
@@ -26,6 +25,8 @@ func OpenReplica(remote, dir string, opts Options) (*Replica, error) {
 		return nil, err
 	}
 	repo := m.Repo()
+	repo.SetCredentials(gitrepo.Credentials{TokenFile: opts.GitTokenFile,
+		SSHKeyFile: opts.SSHKeyFile, KnownHostsFile: opts.KnownHostsFile})
 	keys, err := loadKeys(opts)
 	if err != nil {
 		return nil, err
@@ -52,16 +53,12 @@ func (r *Replica) Sync(ctx context.Context) (Revision, error) {
 	return revisionOf(c), nil
 }
 
+// ErrAuth marks a remote that refused the credentials presented, or asked
+// for credentials when git found none (see docs/store-format.md,
+// "Credentials"). The error names the remote, never the credential.
+var ErrAuth = gitrepo.ErrAuth
+
 // RedactURL removes the user information from a URL (a token is often the
 // user name), so a URL can be logged. A URL that does not parse is not
 // shown at all.
-func RedactURL(s string) string {
-	u, err := url.Parse(s)
-	if err != nil {
-		return "(unparsable remote URL)"
-	}
-	if u.User != nil {
-		u.User = url.User("xxxxx")
-	}
-	return u.String()
-}
+func RedactURL(s string) string { return gitrepo.RedactURL(s) }

@@ -36,6 +36,15 @@ type Options struct {
 	// Getenv reads the environment (SOPS_AGE_KEY_FILE, SOPS_AGE_KEY,
 	// SOPS_AGE_KEY_CMD, XDG_CONFIG_HOME, HOME). os.Getenv when nil.
 	Getenv func(string) string
+	// GitTokenFile, for [OpenReplica], is a file holding the token an HTTPS
+	// remote is given (as the basic-auth password), instead of the
+	// credentials git would find; it is read again before every fetch.
+	GitTokenFile string
+	// SSHKeyFile and KnownHostsFile, for [OpenReplica], are the private key
+	// (a deploy key) an SSH remote is given and the known_hosts file its
+	// host key is checked against, instead of the SSH agent and
+	// ~/.ssh/known_hosts.
+	SSHKeyFile, KnownHostsFile string
 }
 
 func (o Options) getenv() func(string) string {

@@ -25,6 +25,9 @@ type serveOptions struct {
 	PullInterval time.Duration
 	ReplicaDir   string
 	TokenFile    string
+	GitTokenFile string
+	SSHKey       string
+	KnownHosts   string
 }
 
 func newServeCommand(e *env) *ucli.Command {
@@ -54,6 +57,14 @@ With --remote, serve keeps a bare clone of the remote store (in
 and fast-forwards every --pull-interval; it never commits or pushes.
 /readyz is 503 until the first sync, then reports the revision and the
 last good sync; a failed fetch keeps the last good revision serving.
+The replica authenticates as git would (credential helpers,
+http.<url>.extraheader); --git-token-file (or SECRETSCTL_GIT_TOKEN_FILE)
+instead names a file holding an HTTPS token, sent as the basic-auth
+password and read again before every fetch, for a service without a home
+directory. Never put a token in the URL: it would be in argv. For an SSH
+remote, --ssh-key (SECRETSCTL_SSH_KEY_FILE) names a deploy key and
+--known-hosts (SECRETSCTL_SSH_KNOWN_HOSTS) the known_hosts file its host key
+must be in; host keys are always checked.
 
 --token-file holds bearer tokens, one per line (blank lines and lines
 starting with # are ignored), each of at least 128 bits of entropy (such as
@@ -72,6 +83,12 @@ Examples:
 			&ucli.DurationFlag{Name: "pull-interval", Value: 30 * time.Second, Usage: "how often a replica fetches"},
 			&ucli.StringFlag{Name: "replica-dir", Usage: "where a replica keeps its bare clone (default: a temporary directory)"},
 			&ucli.StringFlag{Name: "token-file", Usage: "file of accepted bearer tokens, one per line"},
+			&ucli.StringFlag{Name: "git-token-file", EnvVars: []string{"SECRETSCTL_GIT_TOKEN_FILE"},
+				Usage: "file holding the HTTPS token the --remote is given, read before every fetch"},
+			&ucli.StringFlag{Name: "ssh-key", EnvVars: []string{"SECRETSCTL_SSH_KEY_FILE"},
+				Usage: "private key (a deploy key) for an SSH --remote"},
+			&ucli.StringFlag{Name: "known-hosts", EnvVars: []string{"SECRETSCTL_SSH_KNOWN_HOSTS"},
+				Usage: "known_hosts file an SSH --remote's host key is checked against (default ~/.ssh/known_hosts)"},
 			allowUnverifiedFlag(),
 		},
 		Action: func(c *ucli.Context) error {
@@ -80,9 +97,15 @@ Examples:
 			}
 			opts := serveOptions{storeOptions: storeOptions{Store: storeFlagValue(c), AllowUnverified: c.Bool("allow-unverified")},
 				Addr: c.String("addr"), Remote: c.String("remote"), PullInterval: c.Duration("pull-interval"),
-				ReplicaDir: c.String("replica-dir"), TokenFile: c.String("token-file")}
+				ReplicaDir: c.String("replica-dir"), TokenFile: c.String("token-file"), GitTokenFile: c.String("git-token-file"),
+				SSHKey: c.String("ssh-key"), KnownHosts: c.String("known-hosts")}
 			if c.String("remote") == "" && (c.IsSet("pull-interval") || c.IsSet("replica-dir")) {
 				return usagef("--pull-interval and --replica-dir need --remote")
+			}
+			for _, f := range []string{"git-token-file", "ssh-key", "known-hosts"} {
+				if c.String("remote") == "" && c.IsSet(f) {
+					return usagef("--%s needs --remote", f)
+				}
 			}
 			return runServe(c.Context, opts, e)
 		},
@@ -115,7 +138,7 @@ func runServe(ctx context.Context, opts serveOptions, e *env) error {
 			return err
 		}
 		defer cleanup()
-		if replica, err = store.OpenReplica(opts.Remote, dir, store.Options{Getenv: e.getenv}); err != nil {
+		if replica, err = openReplica(e, opts, dir); err != nil {
 			return err
 		}
 	}
@@ -140,6 +163,24 @@ func runServe(ctx context.Context, opts serveOptions, e *env) error {
 		}()
 	}
 	return serveUntilDone(ctx, srv.HTTPServer(srv), ln)
+}
+
+// openReplica opens the replica, checking the credential files are
+// readable now rather than at the first fetch.
+func openReplica(e *env, opts serveOptions, dir string) (*store.Replica, error) {
+	files := []struct{ flag, path string }{{"git-token-file", opts.GitTokenFile}, {"ssh-key", opts.SSHKey}, {"known-hosts", opts.KnownHosts}}
+	paths := make([]string, len(files))
+	for i, f := range files {
+		if f.path == "" {
+			continue
+		}
+		paths[i] = resolvePath(e, f.path)
+		if _, err := os.Stat(paths[i]); err != nil {
+			return nil, usagef("--%s: %v", f.flag, err)
+		}
+	}
+	return store.OpenReplica(opts.Remote, dir, store.Options{Getenv: e.getenv,
+		GitTokenFile: paths[0], SSHKeyFile: paths[1], KnownHostsFile: paths[2]})
 }
 
 // announce says where the server listens, and warns when it is reachable

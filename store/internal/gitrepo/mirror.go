@@ -85,12 +85,19 @@ func (m *Mirror) Sync(ctx context.Context) (Commit, error) {
 	if err != nil {
 		return Commit{}, fmt.Errorf("sync: %w", err)
 	}
-	advertised, err := rem.ListContext(ctx, &git.ListOptions{})
-	if err != nil {
-		return Commit{}, fmt.Errorf("fetch: %w", err)
-	}
-	err = rem.FetchContext(ctx, &git.FetchOptions{Tags: git.NoTags, Force: true,
-		RefSpecs: []config.RefSpec{"+refs/heads/*:refs/remotes/origin/*", "+refs/tags/*:refs/tags/*"}})
+	var advertised []*plumbing.Reference
+	err = m.repo.network(ctx, remoteName, func(o remoteOpts) error {
+		var err error
+		lister := rem
+		if o.url != "" {
+			lister = git.NewRemote(g.Storer, &config.RemoteConfig{Name: remoteName, URLs: []string{o.url}})
+		}
+		if advertised, err = lister.ListContext(ctx, &git.ListOptions{Auth: o.auth, ProxyOptions: o.proxy}); err != nil {
+			return err
+		}
+		return rem.FetchContext(ctx, &git.FetchOptions{RemoteURL: o.url, Auth: o.auth, ProxyOptions: o.proxy, Tags: git.NoTags, Force: true,
+			RefSpecs: []config.RefSpec{"+refs/heads/*:refs/remotes/origin/*", "+refs/tags/*:refs/tags/*"}})
+	})
 	if err != nil && !errors.Is(err, git.NoErrAlreadyUpToDate) {
 		return Commit{}, fmt.Errorf("fetch: %w", err)
 	}

@@ -28,6 +28,8 @@ type Repo struct {
 	hc headCache // what HEAD resolved to, for Head
 
 	bare bool // no work tree: only branches other than HEAD's are written
+
+	creds Credentials // explicit credentials for HTTPS remotes (see network)
 }
 
 // Open finds the git repository containing dir, walking up the parents as git

@@ -66,9 +66,12 @@ func (r *Repo) PushBranch(ctx context.Context, remote, branch string, attempts i
 	ref := plumbing.NewBranchReferenceName(branch)
 	spec := config.RefSpec(ref.String() + ":" + ref.String())
 	for i := 1; ; i++ {
-		r.mu.Lock()
-		err := r.repo.PushContext(ctx, &git.PushOptions{RemoteName: remote, RefSpecs: []config.RefSpec{spec}})
-		r.mu.Unlock()
+		err := r.network(ctx, remote, func(o remoteOpts) error {
+			r.mu.Lock()
+			defer r.mu.Unlock()
+			return r.repo.PushContext(ctx, &git.PushOptions{RemoteName: remote, RemoteURL: o.url, Auth: o.auth, ProxyOptions: o.proxy,
+				RefSpecs: []config.RefSpec{spec}})
+		})
 		if err == nil || errors.Is(err, git.NoErrAlreadyUpToDate) {
 			return r.Resolve(ref.String())
 		}
@@ -98,9 +101,12 @@ func (r *Repo) PushBranch(ctx context.Context, remote, branch string, attempts i
 func (r *Repo) FetchBranch(ctx context.Context, remote, branch string) (hash string, ok bool, err error) {
 	tracking := plumbing.NewRemoteReferenceName(remote, branch)
 	fetch := config.RefSpec("+" + plumbing.NewBranchReferenceName(branch).String() + ":" + tracking.String())
-	r.mu.Lock()
-	err = r.repo.FetchContext(ctx, &git.FetchOptions{RemoteName: remote, RefSpecs: []config.RefSpec{fetch}, Tags: git.NoTags})
-	r.mu.Unlock()
+	err = r.network(ctx, remote, func(o remoteOpts) error {
+		r.mu.Lock()
+		defer r.mu.Unlock()
+		return r.repo.FetchContext(ctx, &git.FetchOptions{RemoteName: remote, RemoteURL: o.url, Auth: o.auth, ProxyOptions: o.proxy,
+			RefSpecs: []config.RefSpec{fetch}, Tags: git.NoTags})
+	})
 	var nomatch git.NoMatchingRefSpecError
 	switch {
 	case errors.As(err, &nomatch):
