@@ -128,6 +128,13 @@ install_keyring() {
 	apt_install "gnome-keyring-daemon dbus-run-session secret-tool" gnome-keyring libsecret-tools dbus-daemon dbus-bin
 }
 
+# install_sshd installs OpenSSH's server for the tests of SSH remotes, which
+# start their own sshd on a loopback port (the package's service is not
+# needed).
+install_sshd() {
+	PATH="$PATH:/usr/sbin" apt_install "sshd ssh-keygen" openssh-server openssh-client
+}
+
 # vault_version prints the first line of `$BIN/vault version`, if any.
 vault_version() {
 	[[ -x "$BIN/vault" ]] || return 0
@@ -185,6 +192,7 @@ main() {
 	install_precommit
 	install_browser
 	install_keyring
+	install_sshd
 	install_vault
 	printf '%s\n' "$BIN"
 }

@@ -29,7 +29,10 @@ func NewSSHServer(t testing.TB) *SSHServer {
 	sshd, err := exec.LookPath("sshd")
 	if err != nil {
 		if sshd, err = exec.LookPath("/usr/sbin/sshd"); err != nil {
-			t.Skip("no sshd (apt-get install openssh-server)")
+			if os.Getenv("CI") != "" {
+				t.Fatal("no sshd: scripts/test-deps.sh installs openssh-server (required in CI)")
+			}
+			t.Skip("no sshd (apt-get install openssh-server, or run scripts/test-deps.sh)")
 		}
 	}
 	dir := t.TempDir()
