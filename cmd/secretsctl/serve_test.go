@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"os"
 	"os/exec"
@@ -161,14 +160,6 @@ func TestServeTokenFile(t *testing.T) {
 	assert.NotContains(t, srv.stderr.String(), "s3cret-token-one-4f9a2c7e1b8d5a3f")
 }
 
-// freePort returns a TCP port free on 127.0.0.1 right now.
-func freePort(t *testing.T) int {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	require.NoError(t, err)
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port
-}
 
 // revisionOf returns the revision a replica serves and whether it is ready.
 func readiness(t *testing.T, s *server) (status int, h map[string]any) {
@@ -190,7 +181,7 @@ func TestServeReplicas(t *testing.T) {
 	root := t.TempDir()
 	bare := filepath.Join(root, "repos", "store.git")
 	storetest.Git(t, root, "clone", "-q", "--bare", work, bare)
-	port := freePort(t)
+	port := storetest.FreePort(t)
 	daemon := exec.Command("git", "daemon", "--export-all", "--reuseaddr", "--base-path="+filepath.Join(root, "repos"),
 		"--listen=127.0.0.1", fmt.Sprintf("--port=%d", port), filepath.Join(root, "repos"))
 	// Its own process group: git daemon forks a child per connection, and
@@ -271,7 +262,7 @@ func TestServeReplicas(t *testing.T) {
 // JSON 503 on data routes.
 func TestServeReplicaNotReady(t *testing.T) {
 	storetest.Isolate(t)
-	srv := startServe(t, "--remote", fmt.Sprintf("git://127.0.0.1:%d/none.git", freePort(t)), "--pull-interval", "1s")
+	srv := startServe(t, "--remote", fmt.Sprintf("git://127.0.0.1:%d/none.git", storetest.FreePort(t)), "--pull-interval", "1s")
 	require.Eventually(t, func() bool { _, h := readiness(t, srv); return h["last_error"] != nil }, 10*time.Second, 50*time.Millisecond)
 	status, h := readiness(t, srv)
 	assert.Equal(t, http.StatusServiceUnavailable, status)

@@ -40,7 +40,7 @@ func NewSSHServer(t testing.TB) *SSHServer {
 	keygen(t, filepath.Join(dir, "host_key"))
 	keygen(t, s.KeyFile)
 	copyFile(t, s.KeyFile+".pub", filepath.Join(dir, "authorized_keys"))
-	s.Addr = freeAddr(t)
+	s.Addr = fmt.Sprintf("127.0.0.1:%d", FreePort(t))
 	_, port, _ := net.SplitHostPort(s.Addr)
 	host := readFile(t, filepath.Join(dir, "host_key.pub"))
 	writeFile(t, s.KnownHosts, fmt.Sprintf("[127.0.0.1]:%s %s", port, host))
@@ -86,15 +86,6 @@ func keygen(t testing.TB, file string) {
 	}
 }
 
-func freeAddr(t testing.TB) string {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	return ln.Addr().String()
-}
 
 func waitListening(t testing.TB, addr string) {
 	t.Helper()

@@ -5,7 +5,6 @@ package vaulttest
 import (
 	"context"
 	"fmt"
-	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -15,6 +14,8 @@ import (
 	"time"
 
 	vault "github.com/hashicorp/vault/api"
+
+	"github.com/secretsctl/secretsctl/internal/storetest"
 )
 
 // RootToken is the dev server's root token.
@@ -61,7 +62,7 @@ func isExecutable(p string) bool {
 func Start(t testing.TB) *Server {
 	t.Helper()
 	bin := Binary(t)
-	port := freePort(t)
+	port := storetest.FreePort(t)
 	addr := fmt.Sprintf("127.0.0.1:%d", port)
 	cmd := exec.Command(bin, "server", "-dev", "-dev-root-token-id="+RootToken, "-dev-listen-address="+addr, "-dev-no-store-token")
 	cmd.Env = append(os.Environ(), "HOME="+t.TempDir(), "VAULT_DISABLE_MLOCK=true")
@@ -128,14 +129,4 @@ func (s *Server) Token(t testing.TB, readable string) string {
 		t.Fatal(err)
 	}
 	return sec.Auth.ClientToken
-}
-
-func freePort(t testing.TB) int {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port
 }

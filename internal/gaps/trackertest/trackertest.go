@@ -8,7 +8,6 @@ package trackertest
 import (
 	"encoding/json"
 	"fmt"
-	"net"
 	"net/http"
 	"os"
 	"os/exec"
@@ -70,7 +69,7 @@ func Start(t testing.TB) *Server {
 		t.Fatalf("copy the tracker source: %v", err)
 	}
 	bin := build(t, filepath.Join(root, "scenarios", "app-issue-tracker", "api"))
-	addr := fmt.Sprintf("127.0.0.1:%d", freePort(t))
+	addr := fmt.Sprintf("127.0.0.1:%d", storetest.FreePort(t))
 	cmd := exec.Command(bin)
 	cmd.Dir = root
 	cmd.Env = append(os.Environ(), "VROOLI_LIFECYCLE_MANAGED=true", "APP_ISSUE_TRACKER_ROOT="+root,
@@ -144,12 +143,3 @@ func (s *Server) Get(t testing.TB, path string, out any) {
 	}
 }
 
-func freePort(t testing.TB) int {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port
-}
