@@ -160,7 +160,6 @@ func TestServeTokenFile(t *testing.T) {
 	assert.NotContains(t, srv.stderr.String(), "s3cret-token-one-4f9a2c7e1b8d5a3f")
 }
 
-
 // revisionOf returns the revision a replica serves and whether it is ready.
 func readiness(t *testing.T, s *server) (status int, h map[string]any) {
 	t.Helper()

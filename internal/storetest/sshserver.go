@@ -86,7 +86,6 @@ func keygen(t testing.TB, file string) {
 	}
 }
 
-
 func waitListening(t testing.TB, addr string) {
 	t.Helper()
 	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {

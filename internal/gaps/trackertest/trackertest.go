@@ -142,4 +142,3 @@ func (s *Server) Get(t testing.TB, path string, out any) {
 		t.Fatalf("GET %s: %v", path, err)
 	}
 }
-
