@@ -110,8 +110,8 @@ func (s *Server) resources(c *gin.Context) {
 // coverage is GET /api/v1/coverage?scenario=&tier=: the scenario × tier
 // matrix of `secretsctl coverage --format json`.
 func (s *Server) coverage(c *gin.Context) {
-	s.pairs(c, "coverage", func(sn *store.Snapshot, pairs []plan.Pair) (any, error) {
-		return coverage.Compute(c.Request.Context(), sn, pairs)
+	s.pairs(c, "coverage", func(sn *store.Snapshot, _ []plan.Pair) (any, error) {
+		return coverage.Compute(c.Request.Context(), sn, c.Query("scenario"), c.Query("tier"))
 	})
 }
 
@@ -125,11 +125,7 @@ func (s *Server) Warm(ctx context.Context) error {
 		return err
 	}
 	_, err = s.fill(sn.Revision+"\x00"+pairsKey("coverage", "", ""), sn.Revision, func() (any, error) {
-		pairs, err := plan.Pairs(ctx, sn, "", "")
-		if err != nil {
-			return nil, err
-		}
-		return coverage.Compute(ctx, sn, pairs)
+		return coverage.Compute(ctx, sn, "", "")
 	})
 	return err
 }

@@ -6,13 +6,10 @@ import (
 	"io"
 	"slices"
 	"strings"
-	"text/tabwriter"
 
 	ucli "github.com/urfave/cli/v2"
 
 	"github.com/secretsctl/secretsctl/internal/coverage"
-	"github.com/secretsctl/secretsctl/internal/plan"
-	"github.com/secretsctl/secretsctl/store"
 )
 
 type coverageOptions struct {
@@ -32,14 +29,19 @@ func newCoverageCommand(e *env) *ucli.Command {
 		Name:  "coverage",
 		Usage: "share of secrets with an explicit strategy, per scenario × tier",
 		Description: `Plans every scenario on every tier it ships to and reports how many of its
-secrets have an explicit strategy. With --min, exits 10 when any scenario ×
-tier is below the bar and names the secrets that are missing one.
+secrets have an explicit strategy. A scenario × tier without any secret is
+its own state, "no secrets": neither ready nor 100 %. With --min, exits 10
+when any scenario × tier with secrets is below the bar and names the
+secrets that are missing one; it says how many pairs without secrets it
+left out. Percentages are rounded to one decimal, never up to 100.0 while a
+secret is missing.
 
 --format html writes the scenario × tier matrix as one standalone page
 (inline CSS, no script, nothing fetched) for a CI artifact: every tier is a
 column, each cell coloured ready (every secret strategized), blocking (some
-secret blocks the plan) or not shipped, with counts and a legend. --format
-svg writes a compact picture of the same matrix for a README badge or a
+secret blocks the plan), no secrets or not shipped, with counts and a
+legend. Every format ends with the same summary of the same counts. --format
+svg writes a picture of the same matrix, its rows and columns named, for a README badge or a
 pull-request comment. --out writes to a file (replaced atomically) instead
 of stdout.
 
@@ -78,72 +80,39 @@ func runCoverage(ctx context.Context, opts coverageOptions, e *env) error {
 	if err != nil {
 		return err
 	}
-	pairs, err := plan.Pairs(ctx, sn, opts.Scenario, opts.Tier)
+	rep, err := coverage.Compute(ctx, sn, opts.Scenario, opts.Tier)
 	if err != nil {
 		return err
 	}
-	rep, err := coverage.Compute(ctx, sn, pairs)
-	if err != nil {
+	if err := writeCoverage(e, opts, rep); err != nil || opts.Min < 0 {
 		return err
 	}
-	if err := writeCoverage(e, opts, sn, rep); err != nil || opts.Min < 0 {
-		return err
+	if n := rep.Counts.NoSecrets; n > 0 {
+		fmt.Fprintf(e.stderr, "secretsctl: --min leaves out %d scenario × tier pairs without secrets\n", n)
 	}
 	below := rep.Below(opts.Min)
 	if len(below) == 0 {
 		return nil
 	}
 	var b strings.Builder
-	fmt.Fprintf(&b, "%d scenario × tier pairs are below %v%%:", len(below), opts.Min)
+	fmt.Fprintf(&b, "%d scenario × tier pairs with secrets are below %v%%:", len(below), opts.Min)
 	for _, row := range below {
-		fmt.Fprintf(&b, "\n  %s on %s: %v%%, missing %s", row.Scenario, row.Tier, row.Percent, strings.Join(row.Missing, ", "))
+		fmt.Fprintf(&b, "\n  %s on %s: %s, missing %s", row.Scenario, row.Tier, coverage.FormatPercent(row.Percent), strings.Join(row.Missing, ", "))
 	}
 	return checkFailed{msg: b.String()}
 }
 
 // writeCoverage prints rep in opts.Format to stdout or to opts.Out.
-func writeCoverage(e *env, opts coverageOptions, sn *store.Snapshot, rep *coverage.Report) error {
+func writeCoverage(e *env, opts coverageOptions, rep *coverage.Report) error {
 	return writeOutput(e, opts.Out, func(w io.Writer) error {
 		switch opts.Format {
 		case "json":
 			return writeJSON(e.withStdout(w), rep)
-		case "html", "svg":
-			tiers := sn.Tiers().Tiers()
-			if opts.Tier != "" {
-				t, err := sn.Tiers().Resolve(opts.Tier)
-				if err != nil {
-					return err
-				}
-				tiers = []store.Tier{t}
-			}
-			names := sn.ScenarioNames()
-			if opts.Scenario != "" {
-				names = []string{opts.Scenario}
-			}
-			m := coverage.NewMatrix(rep, tiers, names)
-			if opts.Format == "svg" {
-				return coverage.WriteSVG(w, m)
-			}
-			return coverage.WriteHTML(w, m)
+		case "html":
+			return coverage.WriteHTML(w, coverage.NewMatrix(rep))
+		case "svg":
+			return coverage.WriteSVG(w, coverage.NewMatrix(rep))
 		}
-		return coverageTable(e.withStdout(w), rep)
+		return coverage.WriteTable(w, rep)
 	})
-}
-
-func coverageTable(e *env, rep *coverage.Report) error {
-	tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "SCENARIO\tTIER\tSTRATEGIZED\tTOTAL\tCOVERAGE\tMISSING")
-	for _, row := range rep.Rows {
-		missing := strings.Join(row.Missing, ", ")
-		if missing == "" {
-			missing = "-"
-		}
-		fmt.Fprintf(tw, "%s\t%s\t%d\t%d\t%.1f%%\t%s\n", row.Scenario, row.Tier, row.Strategized, row.Total, row.Percent, missing)
-	}
-	if err := tw.Flush(); err != nil {
-		return err
-	}
-	_, err := fmt.Fprintf(e.stdout, "\n%d of %d secrets strategized over %d scenario × tier pairs: %.1f%%\n",
-		rep.Strategized, rep.Total, len(rep.Rows), rep.Percent)
-	return err
 }

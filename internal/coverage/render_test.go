@@ -13,7 +13,6 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/secretsctl/secretsctl/internal/plan"
 	"github.com/secretsctl/secretsctl/internal/storetest"
 	"github.com/secretsctl/secretsctl/store"
 )
@@ -26,12 +25,10 @@ var update = flag.Bool("update", false, "rewrite the golden files")
 func exampleMatrix(t *testing.T) *Matrix {
 	t.Helper()
 	sn := storetest.ExampleSnapshot(t)
-	pairs, err := plan.Pairs(context.Background(), sn, "", "")
-	require.NoError(t, err)
-	rep, err := Compute(context.Background(), sn, pairs)
+	rep, err := Compute(context.Background(), sn, "", "")
 	require.NoError(t, err)
 	rep.Revision = "0123456789abcdef0123456789abcdef01234567"
-	return NewMatrix(rep, sn.Tiers().Tiers(), sn.ScenarioNames())
+	return NewMatrix(rep)
 }
 
 func golden(t *testing.T, name string, got []byte) {
@@ -74,6 +71,8 @@ func TestWriteSVGGolden(t *testing.T) {
 	require.NoError(t, WriteSVG(&b, exampleMatrix(t)))
 	golden(t, "example.svg", b.Bytes())
 	assert.Contains(t, b.String(), "99.5% · 1 blocking")
+	assert.Contains(t, b.String(), `<text class="name" x=`, "rows are named in the picture")
+	assert.Contains(t, b.String(), `rotate(-90)">tier-2-desktop</text>`, "columns are named in the picture")
 }
 
 var externalRef = regexp.MustCompile(`(?i)(https?:)?//[a-z0-9]|\b(src|href|action|srcset)\s*=|@import|url\(|<script|<link|<iframe|<object|<embed`)
@@ -99,9 +98,11 @@ func TestSVGIsSelfContained(t *testing.T) {
 // hostileMatrix names a scenario, a tier and a secret with markup.
 func hostileMatrix() *Matrix {
 	const evil = `<script>alert(1)</script><img src=x onerror="alert(2)">&"'`
-	rep := &Report{Revision: "rev", Rows: []Row{{Scenario: evil, Tier: "t-" + evil, Total: 2, Strategized: 1,
-		Percent: 50, Missing: []string{evil + "/KEY"}, Blocking: []string{evil + "/KEY"}}}, Total: 2, Strategized: 1, Percent: 50}
-	return NewMatrix(rep, []store.Tier{{ID: "t-" + evil}}, []string{evil})
+	rep := &Report{Revision: "rev", Scenarios: []string{evil}, tiers: []store.Tier{{ID: "t-" + evil}}}
+	rep.add(Row{Scenario: evil, Tier: "t-" + evil, State: Blocking, Total: 2, Strategized: 1,
+		Percent: Percent(1, 2), Missing: []string{evil + "/KEY"}, Blocking: []string{evil + "/KEY"}})
+	rep.Percent = Percent(1, 2)
+	return NewMatrix(rep)
 }
 
 func TestRenderersEscapeHostileNames(t *testing.T) {
@@ -123,7 +124,7 @@ func TestRenderersEscapeHostileNames(t *testing.T) {
 
 func TestComputeCountsBlockingByClassification(t *testing.T) {
 	sn := storetest.ExampleSnapshot(t)
-	rep, err := Compute(context.Background(), sn, []plan.Pair{{Scenario: "picker-wheel", Tier: store.TierDesktop}})
+	rep, err := Compute(context.Background(), sn, "picker-wheel", "desktop")
 	require.NoError(t, err)
 	require.Len(t, rep.Rows, 1)
 	row := rep.Rows[0]
@@ -137,9 +138,10 @@ func TestComputeCountsBlockingByClassification(t *testing.T) {
 
 func TestCellTooltipNamesAFewBlockingSecrets(t *testing.T) {
 	ids := []string{"r/A", "r/B", "r/C", "r/D", "r/E", "r/F", "r/G"}
-	rep := &Report{Rows: []Row{{Scenario: "s", Tier: "t", Total: 7, Missing: ids, Blocking: ids}}, Total: 7}
+	rep := &Report{Scenarios: []string{"s"}, tiers: []store.Tier{{ID: "t"}}}
+	rep.add(Row{Scenario: "s", Tier: "t", State: Blocking, Total: 7, Missing: ids, Blocking: ids})
 	var b bytes.Buffer
-	require.NoError(t, WriteHTML(&b, NewMatrix(rep, []store.Tier{{ID: "t"}}, []string{"s"})))
+	require.NoError(t, WriteHTML(&b, NewMatrix(rep)))
 	assert.Contains(t, b.String(), `title="s on t: 7 blocking: r/A, r/B, r/C, r/D, r/E and 2 more">✗ 0/7</td>`)
 	assert.Contains(t, b.String(), `<li>s on t: <code>r/A</code>, <code>r/B</code>, <code>r/C</code>, <code>r/D</code>, <code>r/E</code>, <code>r/F</code>, <code>r/G</code></li>`)
 }

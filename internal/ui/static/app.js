@@ -169,9 +169,8 @@ function showRevision(rev) {
 function cellOf(row, cls) {
   if (!row) return {state: 'not-shipped'};
   if (!cls) {
-    const blocking = row.blocking || [];
-    const state = blocking.length || row.strategized_secrets < row.total_secrets ? 'blocking' : 'ready';
-    return {state, strategized: row.strategized_secrets, total: row.total_secrets, blocking: blocking.length};
+    // the state is the server's (secretsctl coverage decides it once)
+    return {state: row.state, strategized: row.strategized_secrets, total: row.total_secrets, blocking: (row.blocking || []).length};
   }
   const c = (row.by_classification || {})[cls];
   if (!c || !c.total_secrets) return {state: 'empty'};
@@ -179,12 +178,16 @@ function cellOf(row, cls) {
   return {state, strategized: c.strategized_secrets, total: c.total_secrets, blocking: c.blocking_secrets};
 }
 
-const MARK = {'ready': '✓', 'blocking': '✗', 'not-shipped': '–', 'empty': '·'};
+const MARK = {'ready': '✓', 'blocking': '✗', 'no-secrets': '○', 'not-shipped': '–', 'empty': '·'};
 
 function matrixCell(scenario, tier, cell, rev, cls) {
   const attrs = {'class': cell.state, 'data-scenario': scenario, 'data-tier': tier, 'data-state': cell.state};
   if (cell.state === 'not-shipped') {
     return h('td', attrs, h('span', {title: scenario + ' does not ship to ' + tier}, MARK[cell.state]));
+  }
+  if (cell.state === 'no-secrets') {
+    return h('td', attrs, h('a', {href: planLink(scenario, tier, rev), title: scenario + ' on ' + tier + ': no secrets', 'class': 'count'},
+      MARK[cell.state] + ' no secrets'));
   }
   if (cell.state === 'empty') {
     return h('td', attrs, h('span', {title: 'no ' + cls + ' secrets'}, MARK[cell.state]));
@@ -218,7 +221,7 @@ async function showMatrix(params) {
     const q = nameInput.value.trim().toLowerCase();
     const cls = classSelect.value;
     legend.querySelector('#legend-empty').hidden = !cls;
-    const tally = {'ready': 0, 'blocking': 0, 'not-shipped': 0, 'empty': 0};
+    const tally = {'ready': 0, 'blocking': 0, 'no-secrets': 0, 'not-shipped': 0, 'empty': 0};
     let shown = 0;
     const frag = document.createDocumentFragment();
     for (const s of scenarios.scenarios) {
@@ -237,9 +240,11 @@ async function showMatrix(params) {
       h('span', {}, shown + ' of ' + scenarios.scenarios.length + ' scenarios:'),
       h('span', {id: 'count-ready'}, tally['ready'] + ' ready'),
       h('span', {id: 'count-blocking'}, tally['blocking'] + ' blocking'),
+      cls ? null : h('span', {id: 'count-no-secrets'}, tally['no-secrets'] + ' without secrets'),
       h('span', {id: 'count-not-shipped'}, tally['not-shipped'] + ' not shipped'),
       cls ? h('span', {id: 'count-empty'}, tally['empty'] + ' without ' + cls + ' secrets') : null,
-      h('span', {'class': 'muted'}, coverage.strategized_secrets + ' of ' + coverage.total_secrets +
+      h('span', {'class': 'muted', id: 'count-share'}, coverage.percent === null ? 'no secrets to strategize' :
+        coverage.strategized_secrets + ' of ' + coverage.total_secrets +
         ' secrets strategized (' + coverage.percent.toFixed(1) + '%)')].filter(Boolean));
   };
   const remember = () => {
@@ -252,6 +257,7 @@ async function showMatrix(params) {
   const legend = h('ul', {'class': 'legend', id: 'legend'},
     h('li', {}, h('span', {'class': 'sw ready'}, MARK['ready']), 'every secret strategized'),
     h('li', {}, h('span', {'class': 'sw blocking'}, MARK['blocking']), 'some secrets blocking'),
+    h('li', {}, h('span', {'class': 'sw no-secrets'}, MARK['no-secrets']), 'shipped without secrets'),
     h('li', {}, h('span', {'class': 'sw not-shipped'}, MARK['not-shipped']), 'tier not shipped'),
     h('li', {id: 'legend-empty'}, h('span', {'class': 'sw empty'}, MARK['empty']), 'no secret of the chosen classification'));
   view.replaceChildren(h('h2', {}, 'Strategy coverage'),
