@@ -92,6 +92,9 @@ type Secret struct {
 	ValidationPattern string `json:"validation_pattern,omitempty" jsonschema:"format=regex"`
 	// Classification is infrastructure, service or user; omitted until decided.
 	Classification Classification `json:"classification,omitempty" jsonschema:"enum=infrastructure,enum=service,enum=user"`
+	// ClassificationSuggested marks a classification `secretsctl suggest`
+	// proposed and nobody has reviewed yet; removing it is the review.
+	ClassificationSuggested *Suggestion `json:"classification_suggested,omitempty"`
 	// DocumentationURL points at where to learn about or obtain the value.
 	DocumentationURL string `json:"documentation_url,omitempty"`
 	// RotateAfter is how long an issued value may live, such as "90d".

@@ -9,9 +9,12 @@ type StrategySource string
 const (
 	SourceOverride StrategySource = "scenario-override"
 	SourceResource StrategySource = "resource"
-	SourceScenario StrategySource = "scenario"
-	SourcePolicy   StrategySource = "policy"
-	SourceNone     StrategySource = "none"
+	// SourceSuggested is a resource's or scenario's own strategy that
+	// `secretsctl suggest` wrote and nobody has reviewed yet.
+	SourceSuggested StrategySource = "suggested"
+	SourceScenario  StrategySource = "scenario"
+	SourcePolicy    StrategySource = "policy"
+	SourceNone      StrategySource = "none"
 )
 
 // Bundle secret classes understood by existing bundlers.

@@ -66,6 +66,20 @@ type Strategy struct {
 	BundleHints map[string]string `json:"bundle_hints,omitempty"`
 	// Reason explains the choice; required for a scenario override.
 	Reason string `json:"reason,omitempty"`
+	// Suggested marks a strategy `secretsctl suggest` proposed and nobody
+	// has reviewed yet: plans show it as strategy_source suggested and lint
+	// warns about it; removing the mark is the review.
+	Suggested *Suggestion `json:"suggested,omitempty"`
+}
+
+// A Suggestion marks a value `secretsctl suggest` wrote: the rule that
+// produced it, so a reviewer can judge the rule rather than the value.
+type Suggestion struct {
+	// Rule is the id of the rule, such as name/data-store-credential or
+	// policy/infrastructure-end-user.
+	Rule string `json:"rule" jsonschema:"pattern=^[a-z0-9][a-z0-9/._-]*$"`
+	// Because says in words what the rule saw.
+	Because string `json:"because,omitempty"`
 }
 
 // A Generator describes how a value is generated. Type selects the

@@ -68,6 +68,7 @@ Examples:
 			newLintCommand(e),
 			newCoverageCommand(e),
 			newGapsCommand(e),
+			newSuggestCommand(e),
 			newImportCommand(e),
 			newSealCommand(e),
 			newEditCommand(e),

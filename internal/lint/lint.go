@@ -154,6 +154,7 @@ func lintResources(sn *store.Snapshot, r *Report) {
 }
 
 func lintDeclared(tiers *store.TierCatalog, r *Report, file, id string, s store.Secret) {
+	lintSuggestions(r, file, id, s)
 	for _, t := range tiers.Tiers() {
 		st, ok := s.Strategies[t.ID]
 		if !ok {

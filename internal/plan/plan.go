@@ -100,6 +100,9 @@ func effective(in Input, e entry, tier string) (store.Strategy, store.StrategySo
 		return s, store.SourceOverride
 	}
 	if s, ok := e.secret.Strategies[tier]; ok {
+		if s.Suggested != nil {
+			return s, store.SourceSuggested
+		}
 		if e.own {
 			return s, store.SourceScenario
 		}
