@@ -12,6 +12,8 @@ const (
 	RuleInfrastructureStrip = "strategy/infrastructure-strip"
 	RuleServiceGenerate     = "strategy/service-generate"
 	RuleUserPrompt          = "strategy/user-prompt"
+	// RuleHardRule replaces a declared strategy that breaks the hard rule.
+	RuleHardRule = "hard-rule/infrastructure-end-user"
 )
 
 // StrategyFor proposes the strategy of a secret of class on tier t. It

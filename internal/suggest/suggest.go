@@ -2,6 +2,7 @@ package suggest
 
 import (
 	"context"
+	"fmt"
 	"maps"
 	"slices"
 
@@ -82,6 +83,10 @@ func proposeFor(sn *store.Snapshot, o owner, s store.Secret, tiers map[string]bo
 			Classification: c.Class, Rule: c.Rule, Because: c.Because})
 	}
 	for _, t := range sn.Tiers().Tiers() {
+		if p, ok := hardRule(o, s, class, t); ok {
+			out = append(out, p)
+			continue
+		}
 		if !tiers[t.ID] {
 			continue
 		}
@@ -168,3 +173,18 @@ func (r *Report) Counts() map[string]int {
 
 // Rules lists the rules of r's proposals, sorted.
 func (r *Report) Rules() []string { return slices.Sorted(maps.Keys(r.Counts())) }
+
+// hardRule proposes strip for an infrastructure secret whose declared
+// strategy on a tier that ships to end users is anything but strip or
+// delegate (SPEC §2): the one case where suggest replaces a value the
+// store holds, so the reviewer sees the old one in the diff.
+func hardRule(o owner, s store.Secret, class store.Classification, t store.Tier) (Proposal, bool) {
+	st, ok := s.Strategies[t.ID]
+	if !ok || class != store.Infrastructure || !t.ShipsToEndUsers || st.Strategy == store.Strip || st.Strategy == store.Delegate {
+		return Proposal{}, false
+	}
+	id := store.SecretID(o.name, s.Key)
+	return Proposal{ID: id + "@" + t.ID, Secret: id, File: o.file, Field: FieldStrategy, Tier: t.ID,
+		Classification: class, Strategy: &store.Strategy{Strategy: store.Strip}, Rule: RuleHardRule,
+		Because: fmt.Sprintf("an infrastructure secret may only be strip or delegate on %s, which ships to end users; it was %s", t.ID, st.Strategy)}, true
+}
