@@ -96,3 +96,11 @@ func TestGeneratorByName(t *testing.T) {
 	}
 	assert.Equal(t, "uuid", generatorFor(store.Secret{Key: "WEBHOOK_ID", Type: "uuid"}).Type)
 }
+
+func TestServiceAddressIsStrippedNotGenerated(t *testing.T) {
+	tier, err := catalog(t).Resolve("desktop")
+	require.NoError(t, err)
+	st, rule, _ := StrategyFor(store.Service, tier, store.Secret{Key: "WEBHOOK_URL"})
+	assert.Equal(t, store.Strategy{Strategy: store.Strip}, st)
+	assert.Equal(t, RuleServiceEndpoint, rule)
+}

@@ -21,9 +21,13 @@
 // Strategies follow the (possibly proposed) classification where the
 // store's policy has no default for it: infrastructure is stripped,
 // service secrets are generated (at install on tiers that ship to end
-// users, at bundle elsewhere) and user secrets are prompted for. No
-// proposal ever places an infrastructure secret on a tier that ships to
-// end users with anything but strip.
+// users, at bundle elsewhere) unless named like an address (a host, port
+// or URL the runtime configures: stripped), and user secrets are prompted
+// for. No proposal ever places an infrastructure secret on a tier that
+// ships to end users with anything but strip; where the store itself does
+// (an infrastructure secret generated or prompted for on such a tier), the
+// rule hard-rule/infrastructure-end-user proposes strip in its place, so
+// the reviewer sees the old value in the diff.
 //
 // # The mark
 //

@@ -12,6 +12,7 @@ const (
 	RuleInfrastructureStrip = "strategy/infrastructure-strip"
 	RuleServiceGenerate     = "strategy/service-generate"
 	RuleUserPrompt          = "strategy/user-prompt"
+	RuleServiceEndpoint     = "strategy/service-endpoint-strip"
 	// RuleHardRule replaces a declared strategy that breaks the hard rule.
 	RuleHardRule = "hard-rule/infrastructure-end-user"
 )
@@ -19,8 +20,11 @@ const (
 // StrategyFor proposes the strategy of a secret of class on tier t. It
 // never proposes anything but strip for infrastructure.
 func StrategyFor(class store.Classification, t store.Tier, s store.Secret) (store.Strategy, string, string) {
-	switch class {
-	case store.Service:
+	switch {
+	case class == store.Service && endpointKey.MatchString(strings.ToUpper(s.Key)):
+		return store.Strategy{Strategy: store.Strip}, RuleServiceEndpoint,
+			s.Key + " is an address: the runtime of " + t.ID + " configures it, a generator cannot"
+	case class == store.Service:
 		at := store.AtBundle
 		why := "a service secret is generated; at bundle, so the ledger records what each deployment of " + t.ID + " holds"
 		if t.ShipsToEndUsers {
@@ -28,7 +32,7 @@ func StrategyFor(class store.Classification, t store.Tier, s store.Secret) (stor
 			why = "a service secret is generated; at install, since " + t.ID + " ships to end users and every copy needs its own"
 		}
 		return store.Strategy{Strategy: store.Generate, At: at, Generator: generatorFor(s)}, RuleServiceGenerate, why
-	case store.User:
+	case class == store.User:
 		return store.Strategy{Strategy: store.Prompt, Prompt: promptFor(s)}, RuleUserPrompt,
 			"a user secret is asked from the person running the app and kept in their keychain"
 	}
@@ -40,6 +44,7 @@ func StrategyFor(class store.Classification, t store.Tier, s store.Secret) (stor
 }
 
 var (
+	endpointKey = regexp.MustCompile(`_(HOST|HOSTNAME|PORT|URL|ADDR|ADDRESS|ENDPOINT|SERVER)$`)
 	jwtKey      = regexp.MustCompile(`JWT`)
 	binaryKey   = regexp.MustCompile(`(ENCRYPTION|SIGNING|CRYPTO|MASTER|SESSION)_KEY|SECRET_KEY_BASE|HMAC`)
 	passwordKey = regexp.MustCompile(`PASSWORD|PASSWD`)
