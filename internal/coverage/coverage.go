@@ -23,6 +23,9 @@ type Row struct {
 	State       State  `json:"state"`
 	Total       int    `json:"total_secrets"`
 	Strategized int    `json:"strategized_secrets"`
+	// Suggested counts the strategized secrets whose strategy `secretsctl
+	// suggest` wrote and nobody has reviewed yet.
+	Suggested int `json:"suggested_secrets"`
 	// Percent is the share of strategized secrets (see [Percent]); null
 	// when the pair has no secrets, which is not 100 %.
 	Percent *float64 `json:"percent"`
@@ -55,6 +58,7 @@ type Report struct {
 	Counts      Counts   `json:"counts"`
 	Total       int      `json:"total_secrets"`
 	Strategized int      `json:"strategized_secrets"`
+	Suggested   int      `json:"suggested_secrets"`
 	Percent     *float64 `json:"percent"`
 
 	tiers []store.Tier
@@ -99,6 +103,7 @@ func (r *Report) add(row Row) {
 	r.Counts.add(row.State)
 	r.Total += row.Total
 	r.Strategized += row.Strategized
+	r.Suggested += row.Suggested
 }
 
 func newRow(m *store.Manifest) Row {
@@ -113,6 +118,9 @@ func newRow(m *store.Manifest) Row {
 	for _, s := range m.Secrets {
 		cc := row.ByClassification[s.Classification]
 		cc.Total++
+		if s.StrategySource == store.SourceSuggested {
+			row.Suggested++
+		}
 		if s.HandlingStrategy == store.Unspecified {
 			row.Missing = append(row.Missing, s.ID)
 		} else {

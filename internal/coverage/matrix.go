@@ -115,6 +115,9 @@ func (r *Report) Summary() string {
 	if r.Percent != nil {
 		share = fmt.Sprintf("%d of %d secrets strategized (%s)", r.Strategized, r.Total, FormatPercent(r.Percent))
 	}
+	if r.Suggested > 0 {
+		share += fmt.Sprintf(", %d of them by unreviewed suggestions", r.Suggested)
+	}
 	return fmt.Sprintf("%d scenarios × %d tiers: %d ready, %d blocking, %d without secrets, %d not shipped; %s",
 		len(r.Scenarios), len(r.tiers), r.Counts.Ready, r.Counts.Blocking, r.Counts.NoSecrets, r.Counts.NotShipped, share)
 }
