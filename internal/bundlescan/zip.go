@@ -3,11 +3,13 @@ package bundlescan
 import (
 	"archive/zip"
 	"bytes"
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
 	"io"
 	"os"
+	"slices"
 )
 
 // zip refuses a zip whose entries overlap (before decompressing anything),
@@ -48,6 +50,8 @@ func (w *worker) zip(ctx context.Context, name string, r io.Reader, ra io.Reader
 			return err
 		}
 		if f.FileInfo().IsDir() {
+			e := lay.entries[i]
+			regions = append(regions, region{start: e.data, end: e.dataEnd, place: names[i] + "!<directory data>"})
 			continue
 		}
 		before := len(w.findings)
@@ -56,10 +60,15 @@ func (w *worker) zip(ctx context.Context, name string, r io.Reader, ra io.Reader
 		}
 		regions = append(regions, lay.dataRegion(names[i], i, f, w.seenSince(before)))
 	}
+	unlisted, err := w.zipUnlisted(ctx, name, ra, gaps(regions, size), depth, b)
+	if err != nil {
+		return err
+	}
+	regions = append(regions, unlisted...)
 	tap := newRawScan(w.sc.m)
-	for i, f := range zr.File {
-		if f.Method == zip.Store {
-			tap.skip(lay.entries[i].data, lay.entries[i].dataEnd)
+	for _, r := range regions {
+		if r.content {
+			tap.skip(r.start, r.end)
 		}
 	}
 	if err := tap.readAt(ra, size); err != nil {
@@ -118,6 +127,7 @@ func (l *zipLayout) dataRegion(entry string, i int, f *zip.File, seen map[string
 
 // readAt feeds the tap a file read at random, reading only what it scans.
 func (r *rawScan) readAt(ra io.ReaderAt, size int64) error {
+	slices.SortFunc(r.skips, func(a, b span) int { return cmp.Compare(a.start, b.start) })
 	pos := int64(0)
 	for _, s := range append(r.skips, span{size, size}) {
 		if s.start > pos {

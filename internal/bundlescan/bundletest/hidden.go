@@ -6,6 +6,7 @@ import (
 	"bytes"
 	"compress/gzip"
 	"encoding/binary"
+	"io"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -39,7 +40,9 @@ func HiddenPlaces(t testing.TB, v []byte) []Hidden {
 		{"zip extra field", "app.zip", "app.zip!/extra.txt!<extra field>", zipWith(t, files, nil,
 			&zip.FileHeader{Name: "extra.txt", Method: zip.Deflate, Extra: cat([]byte{0xfe, 0xca, byte(len(v)), 0}, v)})},
 		{"zip entry name", "app.zip", "app.zip!/<entry 1>!<name>", zipWith(t, files, nil, &zip.FileHeader{Name: "aa/" + string(v) + ".txt"})},
-		{"zip local entry not in the directory", "app.zip", "app.zip!<unreferenced bytes>", unlisted(t, files, v)},
+		{"zip stored local entry not in the directory", "app.zip", "app.zip!<unlisted entry 1>", unlisted(t, files, v, zip.Store)},
+		{"zip deflated local entry not in the directory", "app.zip", "app.zip!<unlisted entry 1>", unlisted(t, files, v, zip.Deflate)},
+		{"zip bytes between entries", "app.zip", "app.zip!<unreferenced bytes>", unlisted(t, files, v, 99)},
 		{"zip clean", "clean.zip", "", clean},
 		{"tar PAX header", "bundle.tar", "bundle.tar!/pax.txt!<pax header>", tarWith(t, files, &tar.Header{Name: "pax.txt",
 			Typeflag: tar.TypeReg, Mode: 0o644, PAXRecords: map[string]string{"SCHILY.xattr.user.note": string(v)}})},
@@ -96,15 +99,17 @@ func tarWith(t testing.TB, files map[string][]byte, extra *tar.Header) []byte {
 	return b.Bytes()
 }
 
-// unlisted is a zip whose first local entry, holding v stored, is left out
-// of the central directory: its bytes are in the file, but no listed entry
-// references them.
-func unlisted(t testing.TB, files map[string][]byte, v []byte) []byte {
+// unlisted is a zip whose first local entry, holding v with method, is
+// left out of the central directory: its bytes are in the file, but no
+// listed entry references them. Method 99 (unknown) leaves its data as
+// bytes no reader can decode: stored as is.
+func unlisted(t testing.TB, files map[string][]byte, v []byte, method uint16) []byte {
 	var b bytes.Buffer
 	zw := zip.NewWriter(&b)
-	w, err := zw.CreateHeader(&zip.FileHeader{Name: "hidden.txt", Method: zip.Store})
+	zw.RegisterCompressor(99, func(w io.Writer) (io.WriteCloser, error) { return nopCloser{w}, nil })
+	w, err := zw.CreateHeader(&zip.FileHeader{Name: "hidden.txt", Method: method})
 	require.NoError(t, err)
-	_, err = w.Write(cat(Filler(100), v))
+	_, err = w.Write(cat(Filler(3000), v, Filler(3000)))
 	require.NoError(t, err)
 	for _, name := range SortedKeys(files) {
 		w, err := zw.CreateHeader(&zip.FileHeader{Name: name, Method: zip.Deflate})
@@ -115,6 +120,10 @@ func unlisted(t testing.TB, files map[string][]byte, v []byte) []byte {
 	require.NoError(t, zw.Close())
 	return DropRecord(t, b.Bytes(), 0)
 }
+
+type nopCloser struct{ io.Writer }
+
+func (nopCloser) Close() error { return nil }
 
 // DropRecord removes central directory record i from a zip written by
 // archive/zip (no comment, no zip64), leaving its local entry in place.
