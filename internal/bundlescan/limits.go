@@ -13,8 +13,8 @@ type Limits struct {
 	// MaxDepth is how many archives may nest (a zip in a tar.gz is 2:
 	// gzip counts as one); default 8.
 	MaxDepth int
-	// MaxEntries is the number of archive entries one file may hold,
-	// nested ones included; default 1,000,000.
+	// MaxEntries is the number of archive entries one top-level file may
+	// hold, nested ones included; default 1,000,000.
 	MaxEntries int
 	// MaxExpanded is the number of bytes the bundle's archives may
 	// decompress to, all files and levels counted; default 64 GiB.
