@@ -2,6 +2,8 @@ package bundlescan
 
 import (
 	"archive/zip"
+	"bytes"
+	"fmt"
 	"runtime"
 	"strings"
 	"testing"
@@ -107,4 +109,24 @@ func TestExpandedBudgetIsPerBundle(t *testing.T) {
 	require.NoError(t, err, "one file is under the limit")
 	_, err = Scan(t.Context(), dir, testSecret, Options{Limits: Limits{MaxExpanded: 1 << 20}})
 	assert.Contains(t, archiveErr(t, err).Error(), "limit --max-expanded")
+}
+
+// test that a zip64 archive (more than 65,535 entries: archive/zip writes
+// zip64 end records) is laid out right: its comment is found where it is,
+// and its entries are not mistaken for overlapping.
+func TestZip64Layout(t *testing.T) {
+	if testing.Short() {
+		t.Skip("70,000 entries")
+	}
+	files := map[string][]byte{}
+	for i := range 70_000 {
+		files[fmt.Sprintf("d/%05d", i)] = nil
+	}
+	files["a.txt"] = append(filler(100), "a-test-value-123"...)
+	z := zipBytes(t, files, zip.Store)
+	require.True(t, bytes.Contains(z[len(z)-200:], []byte("PK\x06\x06")), "a zip64 end record")
+	rep, err := scanBytes(t, "big.zip", z, Options{})
+	require.NoError(t, err)
+	require.Len(t, rep.Findings, 1)
+	assert.Equal(t, "big.zip!/a.txt", rep.Findings[0].File)
 }

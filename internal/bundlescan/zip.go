@@ -44,7 +44,7 @@ func (w *worker) zip(ctx context.Context, name string, r io.Reader, ra io.Reader
 	if i, j, bad := lay.overlap(size); bad {
 		return archiveErrorf(name, "%s: a zip bomb? refusing the bundle", overlapReason(names, i, j))
 	}
-	regions := lay.fileRegions(name, names, zr, size)
+	regions := lay.fileRegions(ra, name, names, zr, size)
 	for i, f := range zr.File {
 		if err := b.entry(names[i]); err != nil {
 			return err
@@ -90,7 +90,7 @@ func overlapReason(names []string, i, j int) string {
 
 // fileRegions are a zip's parts other than its entries' data; names are
 // the entries' (safe) names.
-func (l *zipLayout) fileRegions(name string, names []string, zr *zip.Reader, size int64) []region {
+func (l *zipLayout) fileRegions(ra io.ReaderAt, name string, names []string, zr *zip.Reader, size int64) []region {
 	var out []region
 	add := func(start, n int64, place string) {
 		out = append(out, region{start: start, end: start + n, place: place})
@@ -105,7 +105,7 @@ func (l *zipLayout) fileRegions(name string, names []string, zr *zip.Reader, siz
 		add(p+dirRecLen+nameLen, extraLen, entry+"!<extra field>")
 		add(p+dirRecLen+nameLen+extraLen, int64(len(f.Comment)), entry+"!<comment>")
 		if f.Flags&0x8 != 0 {
-			add(e.dataEnd, 24, entry+"!<data descriptor>")
+			add(e.dataEnd, descriptorLen(ra, e.dataEnd, f), entry+"!<data descriptor>")
 		}
 	}
 	tail := l.eocd + 22 + int64(len(zr.Comment))
@@ -113,6 +113,20 @@ func (l *zipLayout) fileRegions(name string, names []string, zr *zip.Reader, siz
 	add(l.eocd+22, int64(len(zr.Comment)), name+"!<comment>")
 	add(tail, size-tail, name+"!<trailing data>")
 	return out
+}
+
+// descriptorLen is the length of the data descriptor after an entry's
+// data: CRC-32 and two sizes (8 bytes each in zip64), after an optional
+// signature.
+func descriptorLen(ra io.ReaderAt, at int64, f *zip.File) int64 {
+	n := int64(12)
+	if f.CompressedSize64 >= 0xffffffff || f.UncompressedSize64 >= 0xffffffff {
+		n = 20
+	}
+	if sigAt(ra, at, 0x08074b50) {
+		n += 4
+	}
+	return n
 }
 
 // dataRegion is entry i's data: its content when stored, else compressed
