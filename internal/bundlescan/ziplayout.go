@@ -3,7 +3,6 @@ package bundlescan
 import (
 	"archive/zip"
 	"bufio"
-	"bytes"
 	"cmp"
 	"encoding/binary"
 	"fmt"
@@ -181,9 +180,4 @@ func (l *zipLayout) overlap(size int64) (i, j int, found bool) {
 		return -1, -1, true
 	}
 	return 0, 0, false
-}
-
-// hasLocalHeader reports whether data starts with a zip local header.
-func hasLocalHeader(data []byte) bool {
-	return len(data) >= 30 && bytes.Equal(data[:4], []byte("PK\x03\x04"))
 }
