@@ -7,7 +7,7 @@ import (
 	"os"
 	"strings"
 
-	ucli "github.com/urfave/cli/v2"
+	ucli "github.com/urfave/cli/v3"
 )
 
 // Version is set at build time with -ldflags "-X ...cli.Version=v1.2.3".
@@ -40,12 +40,12 @@ func Main(args []string, stdin io.Reader, stdout, stderr io.Writer) (code int) {
 			code = ExitError
 		}
 	}()
-	err = newApp(e).RunContext(context.Background(), args)
+	err = newApp(e).Run(context.Background(), args)
 	return report(stderr, err)
 }
 
-func newApp(e *env) *ucli.App {
-	app := &ucli.App{
+func newApp(e *env) *ucli.Command {
+	app := &ucli.Command{
 		Name:    "secretsctl",
 		Usage:   "a git-backed GitOps store for deployment secrets",
 		Version: Version,
@@ -91,24 +91,25 @@ Examples:
 			newSourcesCommand(e),
 			newServeCommand(e),
 		},
-		CustomAppHelpTemplate: ucli.AppHelpTemplate + exitCodeHelp,
-		ExitErrHandler:        func(*ucli.Context, error) {},
-		OnUsageError: func(_ *ucli.Context, err error, _ bool) error {
-			return usageError{err}
-		},
-		HideHelpCommand: true,
+		CustomRootCommandHelpTemplate: ucli.RootCommandHelpTemplate + exitCodeHelp,
+		ExitErrHandler:                func(context.Context, *ucli.Command, error) {},
+		OnUsageError:                  onUsageError,
+		HideHelpCommand:               true,
 	}
-	for _, c := range app.Commands {
-		// Usage mistakes print one line to stderr, not the whole help on stdout.
-		c.OnUsageError = app.OnUsageError
-		// --store may follow the command too (it is also a global flag).
-		c.Flags = append(c.Flags, storeFlag())
-	}
+	// Usage mistakes print one line to stderr, not the whole help on stdout.
+	_ = app.Walk(func(c *ucli.Command) error {
+		c.OnUsageError = onUsageError
+		return nil
+	})
 	return app
 }
 
+func onUsageError(_ context.Context, _ *ucli.Command, err error, _ bool) error {
+	return usageError{err}
+}
+
 func storeFlag() ucli.Flag {
-	return &ucli.StringFlag{Name: "store", Usage: "store directory (default: the nearest directory with secretsctl.yaml at or above the current one)", EnvVars: []string{"SECRETSCTL_STORE"}}
+	return &ucli.StringFlag{Name: "store", Usage: "store directory (default: the nearest directory with secretsctl.yaml at or above the current one)", Sources: ucli.EnvVars("SECRETSCTL_STORE")}
 }
 
 // usageError marks a mistake in how the command was called.
@@ -141,13 +142,8 @@ func report(stderr io.Writer, err error) int {
 	return code
 }
 
-// storeFlagValue is --store as given after the command, else before it
-// (urfave/cli keeps the two in separate contexts).
-func storeFlagValue(c *ucli.Context) string {
-	for _, ctx := range c.Lineage() {
-		if v := ctx.String("store"); ctx.IsSet("store") && v != "" {
-			return v
-		}
-	}
-	return ""
+// storeFlagValue is --store, given before or after the command (it is a
+// persistent flag of the root command).
+func storeFlagValue(c *ucli.Command) string {
+	return c.String("store")
 }

@@ -5,7 +5,7 @@ import (
 	"fmt"
 	"strings"
 
-	ucli "github.com/urfave/cli/v2"
+	ucli "github.com/urfave/cli/v3"
 
 	"github.com/secretsctl/secretsctl/hooks/keystore"
 	"github.com/secretsctl/secretsctl/hooks/prompt"

@@ -9,7 +9,7 @@ import (
 	"strings"
 	"time"
 
-	ucli "github.com/urfave/cli/v2"
+	ucli "github.com/urfave/cli/v3"
 
 	"github.com/secretsctl/secretsctl/hooks"
 	"github.com/secretsctl/secretsctl/internal/ledger"
@@ -41,7 +41,7 @@ func ledgerWriteFlags() []ucli.Flag {
 	}
 }
 
-func ledgerWriteOptions(c *ucli.Context) ledgerOptions {
+func ledgerWriteOptions(c *ucli.Command) ledgerOptions {
 	return ledgerOptions{storeOptions: storeOptions{Store: storeFlagValue(c), AllowUnverified: c.Bool("allow-unverified")},
 		Author: c.String("author"), Push: c.Bool("push"), Format: c.String("format"), Remote: c.String("remote")}
 }

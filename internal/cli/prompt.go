@@ -8,7 +8,7 @@ import (
 	"text/tabwriter"
 	"time"
 
-	ucli "github.com/urfave/cli/v2"
+	ucli "github.com/urfave/cli/v3"
 
 	"github.com/secretsctl/secretsctl/hooks/keystore"
 	"github.com/secretsctl/secretsctl/hooks/prompt"
@@ -76,7 +76,7 @@ An answer that fails validation (after the retries on a terminal) exits 2.` + ex
 			&ucli.StringFlag{Name: "keystore", Value: keystore.BackendAuto, Usage: "auto (keychain, else the encrypted file), keychain or file"},
 			&ucli.StringFlag{Name: "keystore-dir", Usage: "directory of the encrypted-file fallback (default: the user's config dir)/secretsctl/keystore"},
 		),
-		Action: func(c *ucli.Context) error {
+		Action: func(ctx context.Context, c *ucli.Command) error {
 			if c.NArg() > 0 {
 				return usagef("prompt takes no arguments (got %q)", c.Args().First())
 			}
@@ -84,7 +84,7 @@ An answer that fails validation (after the retries on a terminal) exits 2.` + ex
 				App: c.String("app"), Web: c.Bool("web"), List: c.Bool("list"), Forget: c.String("forget"),
 				Spec: c.Bool("spec"), Format: c.String("format"), Keystore: c.String("keystore"),
 				KeystoreDir: c.String("keystore-dir"), Timeout: c.Duration("timeout"), KeystorePassphrase: keystorePassphrase(e)}
-			return runPrompt(c.Context, opts, e)
+			return runPrompt(ctx, opts, e)
 		},
 	}
 }

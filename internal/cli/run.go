@@ -10,7 +10,7 @@ import (
 	"strings"
 	"syscall"
 
-	ucli "github.com/urfave/cli/v2"
+	ucli "github.com/urfave/cli/v3"
 )
 
 type runOptions struct {
@@ -44,11 +44,11 @@ Examples:
 		Flags: append(localFlags(true),
 			&ucli.BoolFlag{Name: "allow-missing", Usage: "run even when required secrets are missing"},
 		),
-		Action: func(c *ucli.Context) error {
+		Action: func(ctx context.Context, c *ucli.Command) error {
 			if c.NArg() == 0 {
 				return usagef("run needs a command: secretsctl run --scenario S -- CMD [ARG...]")
 			}
-			return runRun(c.Context, runOptions{localOptions: readLocalOptions(c, e), Command: c.Args().Slice()}, e)
+			return runRun(ctx, runOptions{localOptions: readLocalOptions(c, e), Command: c.Args().Slice()}, e)
 		},
 	}
 }

@@ -7,7 +7,7 @@ import (
 	"slices"
 	"strings"
 
-	ucli "github.com/urfave/cli/v2"
+	ucli "github.com/urfave/cli/v3"
 
 	"github.com/secretsctl/secretsctl/internal/bundlescan"
 	"github.com/secretsctl/secretsctl/internal/plan"
@@ -91,9 +91,9 @@ Examples:
 			&ucli.Int64Flag{Name: "max-expanded", Value: 64 << 30, Usage: "bytes one file's archives may decompress to"},
 			&ucli.Int64Flag{Name: "max-ratio", Value: 250, Usage: "times its compressed size an entry over 8 MiB may expand to"},
 		),
-		Action: func(c *ucli.Context) error {
+		Action: func(ctx context.Context, c *ucli.Command) error {
 			if c.NArg() != 1 {
-				return usagef("verify-bundle takes one DIR or FILE (got %d arguments); flags go before it", c.NArg())
+				return usagef("verify-bundle takes one DIR or FILE (got %d arguments)", c.NArg())
 			}
 			opts := verifyBundleOptions{storeOptions: readOptions(c), Scenario: c.String("scenario"), Tier: c.String("tier"),
 				Path: c.Args().First(), Format: c.String("format"), AllowMissing: c.Bool("allow-missing"), Workers: c.Int("workers"),
@@ -101,7 +101,7 @@ Examples:
 				Limits: bundlescan.Limits{MaxDepth: c.Int("max-depth"), MaxEntries: c.Int("max-entries"),
 					MaxExpanded: c.Int64("max-expanded"), MaxRatio: c.Int64("max-ratio")},
 				resolve: bundleValues(e)}
-			return runVerifyBundle(c.Context, opts, e)
+			return runVerifyBundle(ctx, opts, e)
 		},
 	}
 }
