@@ -22,6 +22,8 @@ type env struct {
 	cwd    string
 	// stderrTTY enables progress lines on stderr.
 	stderrTTY bool
+	// command is the full name of the command that ran, for usage errors.
+	command string
 }
 
 // Main runs secretsctl with args (args[0] is the program name) and returns
@@ -41,7 +43,7 @@ func Main(args []string, stdin io.Reader, stdout, stderr io.Writer) (code int) {
 		}
 	}()
 	err = newApp(e).Run(context.Background(), args)
-	return report(stderr, err)
+	return reportUsage(stderr, e.command, err)
 }
 
 func newApp(e *env) *ucli.Command {
@@ -90,20 +92,18 @@ Examples:
 			newUnsetCommand(e),
 			newSourcesCommand(e),
 			newServeCommand(e),
+			newHelpCommand(e),
 		},
 		CustomRootCommandHelpTemplate: ucli.RootCommandHelpTemplate + exitCodeHelp,
 		ExitErrHandler:                func(context.Context, *ucli.Command, error) {},
-		OnUsageError:                  onUsageError,
-		HideHelpCommand:               true,
 	}
 	// Usage mistakes print one line to stderr, not the whole help on stdout.
-	_ = app.Walk(func(c *ucli.Command) error {
-		c.OnUsageError = onUsageError
-		return nil
-	})
+	wireUsage(app, e)
 	return app
 }
 
+// onUsageError makes a parse error a usage error (wireUsage replaces it
+// with one that also names the command).
 func onUsageError(_ context.Context, _ *ucli.Command, err error, _ bool) error {
 	return usageError{err}
 }

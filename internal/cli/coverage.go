@@ -52,7 +52,7 @@ Examples:
 		Flags: append(reviewFlags(),
 			&ucli.StringFlag{Name: "scenario", Aliases: []string{"s"}, Usage: "only this scenario"},
 			&ucli.StringFlag{Name: "tier", Aliases: []string{"t"}, Usage: "only this tier (id or alias)"},
-			&ucli.Float64Flag{Name: "min", Value: -1, Usage: "fail when any scenario × tier is below this percentage (0-100)"},
+			&ucli.Float64Flag{Name: "min", Value: -1, DefaultText: "off", Usage: "fail when any scenario × tier is below this percentage (0-100)"},
 			&ucli.StringFlag{Name: "format", Aliases: []string{"o"}, Value: "table", Usage: "output format: table, json, html or svg"},
 			&ucli.StringFlag{Name: "out", Usage: "write to this file instead of stdout"},
 		),

@@ -37,10 +37,10 @@ starts, listing all of them, unless --allow-missing.
 Examples:
    secretsctl run --scenario picker-wheel -- npm start
    secretsctl run -s picker-wheel -- sh -c 'psql "postgres://$POSTGRES_USER:$POSTGRES_PASSWORD@localhost"'
-   secretsctl run -s picker-wheel -t desktop --allow-missing -- ./smoke-test` + exitCodeHelp + `
-   These are secretsctl's own failures, before CMD starts. Once CMD runs,
-   secretsctl exits with CMD's exit code (128+N when a signal N killed it).
-`,
+   secretsctl run -s picker-wheel -t desktop --allow-missing -- ./smoke-test
+
+Once CMD runs, secretsctl exits with CMD's exit code (128+N when a signal N
+killed it); before that, with its own.` + exitCodeHelp,
 		Flags: append(localFlags(true),
 			&ucli.BoolFlag{Name: "allow-missing", Usage: "run even when required secrets are missing"},
 		),
