@@ -10,9 +10,6 @@ import (
 	ucli "github.com/urfave/cli/v3"
 )
 
-// Version is set at build time with -ldflags "-X ...cli.Version=v1.2.3".
-var Version = "dev"
-
 // env is what a command may touch of the outside world.
 type env struct {
 	stdin  io.Reader
@@ -50,7 +47,7 @@ func newApp(e *env) *ucli.Command {
 	app := &ucli.Command{
 		Name:    "secretsctl",
 		Usage:   "a git-backed GitOps store for deployment secrets",
-		Version: Version,
+		Version: buildVersion(),
 		Description: `secretsctl keeps every secret's classification and per-tier strategy as
 SOPS-encrypted YAML in a git repository and derives deployment manifests
 from it. Every change is a commit; git history is the audit trail.
