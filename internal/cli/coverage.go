@@ -7,7 +7,7 @@ import (
 	"slices"
 	"strings"
 
-	ucli "github.com/urfave/cli/v2"
+	ucli "github.com/urfave/cli/v3"
 
 	"github.com/secretsctl/secretsctl/internal/coverage"
 )
@@ -40,9 +40,9 @@ secret is missing.
 (inline CSS, no script, nothing fetched) for a CI artifact: every tier is a
 column, each cell coloured ready (every secret strategized), blocking (some
 secret blocks the plan), no secrets or not shipped, with counts and a
-legend. Every format ends with the same summary of the same counts. --format
-svg writes a picture of the same matrix, its rows and columns named, for a README badge or a
-pull-request comment. --out writes to a file (replaced atomically) instead
+legend. Every format ends with the same summary of the same counts.
+--format svg writes a picture of the same matrix, its rows and columns
+named, for a README or a pull-request comment. --out writes to a file (replaced atomically) instead
 of stdout.
 
 Examples:
@@ -54,17 +54,17 @@ Examples:
 		Flags: append(reviewFlags(),
 			&ucli.StringFlag{Name: "scenario", Aliases: []string{"s"}, Usage: "only this scenario"},
 			&ucli.StringFlag{Name: "tier", Aliases: []string{"t"}, Usage: "only this tier (id or alias)"},
-			&ucli.Float64Flag{Name: "min", Value: -1, Usage: "fail when any scenario × tier is below this percentage (0-100)"},
+			&ucli.Float64Flag{Name: "min", Value: -1, DefaultText: "off", Usage: "fail when any scenario × tier is below this percentage (0-100)"},
 			&ucli.StringFlag{Name: "format", Aliases: []string{"o"}, Value: "table", Usage: "output format: table, json, html or svg"},
 			&ucli.StringFlag{Name: "out", Usage: "write to this file instead of stdout"},
 		),
-		Action: func(c *ucli.Context) error {
+		Action: func(ctx context.Context, c *ucli.Command) error {
 			if c.NArg() > 0 {
 				return usagef("coverage takes no arguments (got %q)", c.Args().First())
 			}
 			opts := coverageOptions{storeOptions: reviewOptions(c), Scenario: c.String("scenario"), Tier: c.String("tier"),
 				Min: c.Float64("min"), Format: c.String("format"), Out: c.String("out")}
-			return runCoverage(c.Context, opts, e)
+			return runCoverage(ctx, opts, e)
 		},
 	}
 }

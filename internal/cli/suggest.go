@@ -8,9 +8,9 @@ import (
 	"strings"
 	"text/tabwriter"
 
-	ucli "github.com/urfave/cli/v2"
+	ucli "github.com/urfave/cli/v3"
 
-	"github.com/secretsctl/secretsctl/internal/suggest"
+	proposal "github.com/secretsctl/secretsctl/internal/suggest"
 	"github.com/secretsctl/secretsctl/store"
 )
 
@@ -61,13 +61,13 @@ Examples:
 			&ucli.BoolFlag{Name: "all", Usage: "remove every suggestion mark"},
 			&ucli.StringFlag{Name: "author", Usage: `commit author as "Name <email>" (default: git config)`},
 		},
-		Action: func(c *ucli.Context) error {
+		Action: func(ctx context.Context, c *ucli.Command) error {
 			if c.NArg() > 0 {
 				return usagef("suggest takes no arguments (got %q)", c.Args().First())
 			}
 			opts := suggestOptions{Store: storeFlagValue(c), Format: c.String("format"), Write: c.Bool("write"),
 				Accept: c.StringSlice("accept"), AcceptAll: c.Bool("all"), Author: c.String("author")}
-			return runSuggest(c.Context, opts, e)
+			return runSuggest(ctx, opts, e)
 		},
 	}
 }
@@ -94,7 +94,7 @@ func runSuggest(ctx context.Context, opts suggestOptions, e *env) error {
 	if accepting {
 		return acceptSuggestions(ctx, e, st, sn, opts, author)
 	}
-	rep, err := suggest.Propose(ctx, sn)
+	rep, err := proposal.Propose(ctx, sn)
 	if err != nil {
 		return err
 	}
@@ -104,12 +104,12 @@ func runSuggest(ctx context.Context, opts suggestOptions, e *env) error {
 	return writeSuggestions(ctx, e, st, sn, rep, author)
 }
 
-func writeSuggestions(ctx context.Context, e *env, st *store.Store, sn *store.Snapshot, rep *suggest.Report, author store.Author) error {
+func writeSuggestions(ctx context.Context, e *env, st *store.Store, sn *store.Snapshot, rep *proposal.Report, author store.Author) error {
 	if len(rep.Proposals) == 0 {
 		fmt.Fprintln(e.stderr, "secretsctl: nothing to suggest: every secret is classified and every shipped tier has a strategy")
 		return nil
 	}
-	docs, err := suggest.Apply(sn, rep.Proposals)
+	docs, err := proposal.Apply(sn, rep.Proposals)
 	if err != nil {
 		return err
 	}
@@ -118,7 +118,7 @@ func writeSuggestions(ctx context.Context, e *env, st *store.Store, sn *store.Sn
 }
 
 func acceptSuggestions(ctx context.Context, e *env, st *store.Store, sn *store.Snapshot, opts suggestOptions, author store.Author) error {
-	docs, marks, err := suggest.Accept(sn, opts.Accept)
+	docs, marks, err := proposal.Accept(sn, opts.Accept)
 	if err != nil {
 		return err
 	}
@@ -133,7 +133,7 @@ func acceptSuggestions(ctx context.Context, e *env, st *store.Store, sn *store.S
 	return commitSuggestions(ctx, e, st, sn, docs, subject, author)
 }
 
-func commitSuggestions(ctx context.Context, e *env, st *store.Store, sn *store.Snapshot, docs suggest.Documents, subject string, author store.Author) error {
+func commitSuggestions(ctx context.Context, e *env, st *store.Store, sn *store.Snapshot, docs proposal.Documents, subject string, author store.Author) error {
 	c, ok, err := st.Commit(ctx, store.Change{Documents: docs, Parent: sn.Revision, Author: author,
 		Message: store.Message{Subject: subject, Action: "suggest"}})
 	if err != nil {
@@ -145,14 +145,14 @@ func commitSuggestions(ctx context.Context, e *env, st *store.Store, sn *store.S
 	return nil
 }
 
-func printProposals(e *env, format string, rep *suggest.Report) error {
+func printProposals(e *env, format string, rep *proposal.Report) error {
 	if format == "json" {
 		return writeJSON(e, rep)
 	}
 	return proposalTable(e.stdout, rep)
 }
 
-func proposalTable(w io.Writer, rep *suggest.Report) error {
+func proposalTable(w io.Writer, rep *proposal.Report) error {
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "ID\tVALUE\tRULE\tBECAUSE")
 	for _, p := range rep.Proposals {
@@ -174,7 +174,7 @@ func proposalTable(w io.Writer, rep *suggest.Report) error {
 	return err
 }
 
-func proposalValue(p suggest.Proposal) string {
+func proposalValue(p proposal.Proposal) string {
 	if p.Strategy == nil {
 		return string(p.Classification)
 	}
