@@ -121,7 +121,7 @@ func layoutGrid(d *svgData, m *Matrix, top int) int {
 		tierW = max(tierW, utf8.RuneCountInString(t.ID))
 	}
 	labelW := nameW*svgCharW + 6
-	headerH := tierW*svgCharW + 6
+	headerH := tierW*(svgCharW-1) + 8 // rotated text: a tighter average advance
 	bands := max((len(m.Rows)+svgBandRows-1)/svgBandRows, 1)
 	perBand := (len(m.Rows) + bands - 1) / bands
 	bandW := labelW + len(m.Tiers)*svgPitch + svgBandGap
