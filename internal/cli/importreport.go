@@ -92,6 +92,10 @@ func (r importReport) printUnmapped(out io.Writer) {
 		}
 		return
 	}
+	if len(r.res.Change.Documents) == 0 {
+		fmt.Fprintf(out, "not mapped: %d fields, as when the store was imported (--verbose lists every row)\n", len(r.v.Unmapped))
+		return
+	}
 	type group struct{ field, why string }
 	rows := map[group][]string{}
 	var order []group

@@ -25,6 +25,10 @@ func (v *Vrooli) applyDatabase(db *Database, tiers *store.TierCatalog) {
 	v.FromDatabase = true
 	v.Unmapped = append(v.Unmapped, db.Unknown...)
 	refs := map[string]secretRef{}
+	v.rowLabels = map[string]string{}
+	for _, row := range db.Secrets {
+		v.rowLabels[row.ID] = row.Resource + "/" + row.Key
+	}
 	for _, row := range db.Secrets {
 		if ref, ok := v.applySecret(row); ok {
 			refs[row.ID] = ref
@@ -111,7 +115,7 @@ func (v *Vrooli) secretFields(s *store.Secret, label string, row DBSecret) {
 func (v *Vrooli) applyStrategy(row DBStrategy, refs map[string]secretRef, tiers *store.TierCatalog) (string, bool) {
 	ref, ok := refs[row.SecretID]
 	if !ok {
-		v.unmapped(tableStrategies, "secret "+row.SecretID+"@"+row.Tier, "row", "its resource_secrets row was not imported")
+		v.unmapped(tableStrategies, v.rowLabels[row.SecretID]+"@"+row.Tier, "row", "its resource_secrets row was not imported")
 		return "", false
 	}
 	label := ref.id() + "@" + row.Tier

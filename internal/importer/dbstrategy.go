@@ -120,7 +120,7 @@ func (v *Vrooli) hints(table, label string, raw []byte) map[string]string {
 func (v *Vrooli) applyOverride(row DBOverride, refs map[string]secretRef, base map[string]DBStrategy, tiers *store.TierCatalog) {
 	ref, ok := refs[row.SecretID]
 	if !ok {
-		v.unmapped(tableOverrides, row.Scenario+":secret "+row.SecretID+"@"+row.Tier, "row", "its resource_secrets row was not imported")
+		v.unmapped(tableOverrides, row.Scenario+":"+v.rowLabels[row.SecretID]+"@"+row.Tier, "row", "its resource_secrets row was not imported")
 		return
 	}
 	label := row.Scenario + ":" + ref.id() + "@" + row.Tier
@@ -156,6 +156,8 @@ func (v *Vrooli) applyOverride(row DBOverride, refs map[string]secretRef, base m
 }
 
 // inherit fills an override's null columns from the resource's strategy.
+// The fallback is not inherited: the store has none, and the resource's
+// row already lists it.
 func inherit(o DBOverride, b DBStrategy) (strategyFields, bool) {
 	f := strategyFields{Handling: deref(o.Handling), Fallback: o.Fallback, RequiresInput: o.RequiresInput,
 		PromptLabel: o.PromptLabel, PromptDescription: o.PromptDescription, Generator: o.GeneratorTemplate, Hints: o.BundleHints}
@@ -168,7 +170,6 @@ func inherit(o DBOverride, b DBStrategy) (strategyFields, bool) {
 	if b.ID == "" {
 		return f, true
 	}
-	f.Fallback = first(f.Fallback, b.Fallback)
 	f.PromptLabel = first(f.PromptLabel, b.PromptLabel)
 	f.PromptDescription = first(f.PromptDescription, b.PromptDescription)
 	f.RequiresInput = first(f.RequiresInput, &b.RequiresInput)

@@ -116,6 +116,7 @@ func decide[T ~string](r *Result, what string, dst *T, src T) {
 		r.Kept = append(r.Kept, fmt.Sprintf("%s: kept the store's %q (the source says %q)", what, *dst, src))
 	}
 }
+
 // decideTiers adds the source's strategies on tiers the store has none
 // for, and lists the tiers where the store's differs (kept). The result is
 // a new map: the snapshot's documents are never changed in place.

@@ -38,6 +38,8 @@ type Vrooli struct {
 	Database   Counts
 	Unmapped   []Unmapped
 	Incomplete []string
+
+	rowLabels map[string]string // resource_secrets id → "resource/KEY" as the database spells it
 }
 
 var validKey = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_.-]*$`)
