@@ -63,12 +63,10 @@ echo "== import again (must change nothing)"
 echo "== scenarios and secrets"
 plans=$("$BIN" "${S[@]}" plan --all --format table --allow-blocking | tail -n +2 | wc -l)
 echo "scenarios: $(ls "$TMP/store/scenarios" | wc -l), scenario × tier pairs: $plans"
-secrets=0 classified=0 strategies=0
-for f in "$TMP"/store/resources/*.yaml; do
-	n=$(grep -c '^    - key:\|^  - key:' "$f" || true)
-	secrets=$((secrets + n))
-done
-echo "resources: $(ls "$TMP/store/resources" | wc -l), secrets: $secrets"
+secrets=$(cat "$TMP"/store/resources/*.yaml | grep -c '^ *- key:' || true)
+classified=$(cat "$TMP"/store/resources/*.yaml | grep -c '^ *classification:' || true)
+strategies=$(cat "$TMP"/store/resources/*.yaml | grep -c '^ *strategy:' || true)
+echo "resources: $(ls "$TMP/store/resources" | wc -l), secrets: $secrets ($classified classified, $strategies per-tier strategies)"
 for bad in required optional; do
 	[[ ! -e $TMP/store/resources/$bad.yaml ]] || { echo "vrooli-check: a resource is named $bad" >&2; exit 1; }
 done
@@ -76,6 +74,7 @@ done
 echo "== coverage"
 "$BIN" "${S[@]}" coverage | tail -n 1
 echo "gaps: $("$BIN" "${S[@]}" gaps --format text | tail -n 1)"
+echo "lint: $("$BIN" "${S[@]}" lint 2>&1 | tail -n 1 || true)"
 
 # suggest --write: the coverage before and after `secretsctl suggest --write`
 # and the suggestions by rule go here once the suggest command lands (issue 18

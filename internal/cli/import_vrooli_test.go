@@ -49,8 +49,9 @@ func TestImportVrooliDatabase(t *testing.T) {
 		"secret_deployment_strategies.row of openrouter/OPENROUTER_API_KEY@tier-9-moon: unknown tier \"tier-9-moon\"",
 		"secret_deployment_strategies.row of n8n/bad key@tier-1-local: its resource_secrets row was not imported",
 		"scenario_secret_strategy_overrides.row of no-such-scenario:postgres/POSTGRES_HOST@tier-1-local: scenario \"no-such-scenario\" has no .vrooli/service.json",
-		"incomplete: postgres/POSTGRES_PASSWORD on tier-2-desktop: generate strategy has no generator",
-		"incomplete: openrouter/OPENROUTER_API_KEY on tier-4-saas: delegate strategy needs a provider and a reference",
+		"to review: postgres/POSTGRES_PASSWORD on tier-2-desktop: generate strategy has no generator",
+		"to review: postgres/POSTGRES_PASSWORD on tier-2-desktop: an infrastructure secret set to generate on a tier that ships to end users",
+		"to review: openrouter/OPENROUTER_API_KEY on tier-4-saas: delegate strategy needs a provider and a reference",
 	} {
 		assert.Contains(t, report, "\n"+prefixFor(line)+line)
 	}
@@ -58,10 +59,10 @@ func TestImportVrooliDatabase(t *testing.T) {
 	assertNoCanary(t, storeDir, report)
 }
 
-// prefixFor is the report's prefix of an expected line: incomplete
-// strategies carry their own.
+// prefixFor is the report's prefix of an expected line: strategies to
+// review carry their own.
 func prefixFor(line string) string {
-	if strings.HasPrefix(line, "incomplete: ") {
+	if strings.HasPrefix(line, "to review: ") {
 		return ""
 	}
 	return "not mapped: "

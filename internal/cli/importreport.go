@@ -70,11 +70,11 @@ func (r importReport) printDatabase(out io.Writer) {
 		r.db.Isolation, r.db.ReadOnly, c.Secrets, len(r.db.Secrets), c.Strategies, len(r.db.Strategies), c.Overrides, len(r.db.Overrides))
 	r.printUnmapped(out)
 	if n := len(r.v.Incomplete); n > 0 && !r.verbose {
-		fmt.Fprintf(out, "incomplete: %d imported strategies lack what lint requires (--verbose lists them)\n", n)
+		fmt.Fprintf(out, "to review: %d imported strategies that lint reports (--verbose lists them)\n", n)
 	}
 	if r.verbose {
 		for _, s := range r.v.Incomplete {
-			fmt.Fprintf(out, "incomplete: %s\n", s)
+			fmt.Fprintf(out, "to review: %s\n", s)
 		}
 	}
 }

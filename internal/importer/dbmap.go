@@ -138,6 +138,9 @@ func (v *Vrooli) applyStrategy(row DBStrategy, refs map[string]secretRef, tiers 
 	}
 	s.Strategies[tier.ID] = st
 	v.checkComplete(ref.id(), tier.ID, st)
+	if s.Classification == store.Infrastructure && tier.ShipsToEndUsers && st.Strategy != store.Strip && st.Strategy != store.Delegate {
+		v.Incomplete = append(v.Incomplete, fmt.Sprintf("%s on %s: an infrastructure secret set to %s on a tier that ships to end users: imported as the database says; lint fails until it is strip or delegate", ref.id(), tier.ID, st.Strategy))
+	}
 	v.Database.Strategies++
 	return tier.ID, true
 }

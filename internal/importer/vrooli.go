@@ -33,8 +33,9 @@ type Vrooli struct {
 	// FromDatabase is set when the secrets-manager database was read.
 	FromDatabase bool
 	// Database counts what the database gave, and Unmapped lists what
-	// the store cannot hold; Incomplete lists imported strategies that
-	// lack what lint requires (the database does not say it).
+	// the store cannot hold; Incomplete lists imported strategies lint
+	// reports: they lack what the database does not say, or break the
+	// hard rule of infrastructure secrets on end-user tiers.
 	Database   Counts
 	Unmapped   []Unmapped
 	Incomplete []string
