@@ -10,6 +10,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/secretsctl/secretsctl/internal/pgtest"
 	"github.com/secretsctl/secretsctl/store"
 )
 
@@ -23,11 +24,16 @@ const canaryDefault = "canary-default-value"
 // fixture from a real PostgreSQL: every row is accounted for, each field
 // the store can hold is carried over, the rest is listed with its reason.
 func TestImportVrooliDatabase(t *testing.T) {
-	url := vrooliDB(t, filepath.Join(vrooliFixture, "schema.sql"), filepath.Join(vrooliFixture, "seed.sql"))
+	pg := pgtest.Start(t)
+	url := pg.CreateDB(t, "secrets_manager")
+	pg.LoadFile(t, "secrets_manager", filepath.Join(vrooliFixture, "schema.sql"))
+	pg.LoadFile(t, "secrets_manager", filepath.Join(vrooliFixture, "seed.sql"))
+	// The import needs nothing but SELECT: it runs as a role that may not write.
+	pg.Exec(t, "secrets_manager", "CREATE ROLE reader LOGIN; GRANT SELECT ON ALL TABLES IN SCHEMA public TO reader")
 	storeDir := newImportStore(t)
 	fixture, err := filepath.Abs(vrooliFixture)
 	require.NoError(t, err)
-	report := importVrooli(t, storeDir, fixture, url, true)
+	report := importVrooli(t, storeDir, fixture, strings.Replace(url, "postgres://postgres@", "postgres://reader@", 1), true)
 
 	assertEveryRowAccounted(t, storeDir, url, report)
 	assertFaithfulResources(t, storeDir)
