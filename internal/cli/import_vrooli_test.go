@@ -37,11 +37,12 @@ func TestImportVrooliDatabase(t *testing.T) {
 
 	assertEveryRowAccounted(t, storeDir, url, report)
 	assertFaithfulResources(t, storeDir)
-	assert.Contains(t, report, "normalised resource names: resource-openrouter → openrouter\n")
+	assert.Contains(t, report, "normalised resource names: resource-n8n → n8n, resource-openrouter → openrouter\n")
 	assert.Contains(t, report, "database (read in one transaction, isolation repeatable read, read-only on): "+
-		"imported 4 of 5 secrets, 5 of 7 strategies, 2 of 3 overrides\n")
+		"imported 4 of 6 secrets, 5 of 7 strategies, 2 of 3 overrides\n")
 	for _, line := range []string{
 		"resource_secrets.row of n8n/bad key: secret key \"bad key\" is not a valid key",
+		"resource_secrets.row of resource-n8n/N8N_ENCRYPTION_KEY: the same secret as n8n/N8N_ENCRYPTION_KEY once names are normalised; the first row is kept",
 		"resource_secrets.owner_team of postgres/POSTGRES_HOST: the store has no owner field",
 		"resource_secrets.owner_contact of postgres/POSTGRES_HOST: the store has no owner field",
 		"resource_secrets.default_value of n8n/N8N_ENCRYPTION_KEY: documents hold no values (it was not read)",
@@ -136,7 +137,7 @@ func TestImportVrooliReimport(t *testing.T) {
 	require.NoError(t, err)
 	first := importVrooli(t, storeDir, fixture, url, false)
 	assert.NotContains(t, first, "created resources/", "documents are listed only with --verbose")
-	assert.Contains(t, first, "not mapped: 15 fields (--verbose lists every row):\n")
+	assert.Contains(t, first, "not mapped: 16 fields (--verbose lists every row):\n")
 	assert.Contains(t, first, "  resource_secrets.owner_team of 2 rows: the store has no owner field\n")
 
 	again := importVrooli(t, storeDir, fixture, url, false)

@@ -69,11 +69,11 @@ func (r importReport) printDatabase(out io.Writer) {
 	fmt.Fprintf(out, "database (read in one transaction, isolation %s, read-only %s): imported %d of %d secrets, %d of %d strategies, %d of %d overrides\n",
 		r.db.Isolation, r.db.ReadOnly, c.Secrets, len(r.db.Secrets), c.Strategies, len(r.db.Strategies), c.Overrides, len(r.db.Overrides))
 	r.printUnmapped(out)
-	if n := len(r.v.Incomplete); n > 0 && !r.verbose {
+	if n := len(r.v.Review); n > 0 && !r.verbose {
 		fmt.Fprintf(out, "to review: %d imported strategies that lint reports (--verbose lists them)\n", n)
 	}
 	if r.verbose {
-		for _, s := range r.v.Incomplete {
+		for _, s := range r.v.Review {
 			fmt.Fprintf(out, "to review: %s\n", s)
 		}
 	}

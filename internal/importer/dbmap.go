@@ -25,7 +25,7 @@ func (v *Vrooli) applyDatabase(db *Database, tiers *store.TierCatalog) {
 	v.FromDatabase = true
 	v.Unmapped = append(v.Unmapped, db.Unknown...)
 	refs := map[string]secretRef{}
-	v.rowLabels = map[string]string{}
+	v.rowLabels, v.dbSeen = map[string]string{}, map[string]string{}
 	for _, row := range db.Secrets {
 		v.rowLabels[row.ID] = row.Resource + "/" + row.Key
 	}
@@ -60,6 +60,11 @@ func (v *Vrooli) applySecret(row DBSecret) (secretRef, bool) {
 		v.unmapped(tableSecrets, label, "row", "unknown classification %q", row.Classification)
 		return secretRef{}, false
 	}
+	if first, dup := v.dbSeen[name+"/"+row.Key]; dup {
+		v.unmapped(tableSecrets, label, "row", "the same secret as %s once names are normalised; the first row is kept", first)
+		return secretRef{}, false
+	}
+	v.dbSeen[name+"/"+row.Key] = label
 	r := v.resource(name, "imported from the Vrooli secrets-manager database")
 	i := slices.IndexFunc(r.Secrets, func(s store.Secret) bool { return s.Key == row.Key })
 	if i < 0 {
@@ -131,23 +136,32 @@ func (v *Vrooli) applyStrategy(row DBStrategy, refs map[string]secretRef, tiers 
 	if !ok {
 		return "", false
 	}
-	r := v.Resources[ref.resource]
-	s := &r.Secrets[slices.IndexFunc(r.Secrets, func(s store.Secret) bool { return s.Key == ref.key })]
+	s := v.secret(ref)
 	if s.Strategies == nil {
 		s.Strategies = map[string]store.Strategy{}
 	}
 	s.Strategies[tier.ID] = st
-	v.checkComplete(ref.id(), tier.ID, st)
-	if s.Classification == store.Infrastructure && tier.ShipsToEndUsers && st.Strategy != store.Strip && st.Strategy != store.Delegate {
-		v.Incomplete = append(v.Incomplete, fmt.Sprintf("%s on %s: an infrastructure secret set to %s on a tier that ships to end users: imported as the database says; lint fails until it is strip or delegate", ref.id(), tier.ID, st.Strategy))
-	}
+	v.review(ref.id(), s, tier, st)
 	v.Database.Strategies++
 	return tier.ID, true
 }
 
-func (v *Vrooli) checkComplete(who, tier string, st store.Strategy) {
+// secret is the imported secret a database row landed in.
+func (v *Vrooli) secret(ref secretRef) *store.Secret {
+	r := v.Resources[ref.resource]
+	return &r.Secrets[slices.IndexFunc(r.Secrets, func(s store.Secret) bool { return s.Key == ref.key })]
+}
+
+// review lists an imported strategy lint will report: one lacking what
+// the database does not say, or an infrastructure secret's that is neither
+// strip nor delegate on a tier that ships to end users (SPEC §2).
+func (v *Vrooli) review(who string, s *store.Secret, tier store.Tier, st store.Strategy) {
 	if err := st.Check(); err != nil {
-		v.Incomplete = append(v.Incomplete, fmt.Sprintf("%s on %s: %v: the database does not say it (lint reports it)", who, tier, err))
+		v.Review = append(v.Review, fmt.Sprintf("%s on %s: %v: the database does not say it (lint reports it)", who, tier.ID, err))
+	}
+	if s.Classification == store.Infrastructure && tier.ShipsToEndUsers && st.Strategy != store.Strip && st.Strategy != store.Delegate {
+		v.Review = append(v.Review, fmt.Sprintf("%s on %s: an infrastructure secret set to %s on a tier that ships to end users: "+
+			"imported as the database says; lint fails until it is strip or delegate", who, tier.ID, st.Strategy))
 	}
 }
 

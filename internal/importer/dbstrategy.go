@@ -151,7 +151,7 @@ func (v *Vrooli) applyOverride(row DBOverride, refs map[string]secretRef, base m
 		sc.Overrides[ref.id()] = map[string]store.Strategy{}
 	}
 	sc.Overrides[ref.id()][tier.ID] = st
-	v.checkComplete(row.Scenario+" override of "+ref.id(), tier.ID, st)
+	v.review(row.Scenario+" override of "+ref.id(), v.secret(ref), tier, st)
 	v.Database.Overrides++
 }
 

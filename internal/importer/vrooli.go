@@ -33,14 +33,15 @@ type Vrooli struct {
 	// FromDatabase is set when the secrets-manager database was read.
 	FromDatabase bool
 	// Database counts what the database gave, and Unmapped lists what
-	// the store cannot hold; Incomplete lists imported strategies lint
+	// the store cannot hold; Review lists imported strategies lint
 	// reports: they lack what the database does not say, or break the
 	// hard rule of infrastructure secrets on end-user tiers.
-	Database   Counts
-	Unmapped   []Unmapped
-	Incomplete []string
+	Database Counts
+	Unmapped []Unmapped
+	Review   []string
 
 	rowLabels map[string]string // resource_secrets id → "resource/KEY" as the database spells it
+	dbSeen    map[string]string // normalised "resource/KEY" → the row imported there
 }
 
 var validKey = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_.-]*$`)

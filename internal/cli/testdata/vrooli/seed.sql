@@ -7,10 +7,11 @@ INSERT INTO resource_secrets (resource_name, secret_key, secret_type, required, 
 ('postgres', 'POSTGRES_PASSWORD', 'password', true, 'PostgreSQL password', '.{8,}', 'https://hub.docker.com/_/postgres', 'infrastructure', 'Platform Infra', NULL, 90),
 ('resource-openrouter', 'OPENROUTER_API_KEY', 'api_key', true, 'OpenRouter API key', '^sk-or-', 'https://openrouter.ai/keys', 'user', NULL, NULL, 0),
 ('n8n', 'N8N_ENCRYPTION_KEY', 'credential', true, 'N8N database encryption key', '(?<=x).{32,}', 'docs.n8n.io', 'service', NULL, NULL, NULL),
-('n8n', 'bad key', 'env_var', false, 'a key the store cannot hold', NULL, NULL, 'service', NULL, NULL, 0);
+('n8n', 'bad key', 'env_var', false, 'a key the store cannot hold', NULL, NULL, 'service', NULL, NULL, 0),
+('resource-n8n', 'N8N_ENCRYPTION_KEY', 'credential', true, 'the same secret under another spelling', NULL, NULL, 'service', NULL, NULL, 0);
 
 UPDATE resource_secrets SET default_value = 'canary-default-value', last_rotated_at = '2026-01-01T00:00:00Z'
-WHERE secret_key = 'N8N_ENCRYPTION_KEY';
+WHERE resource_name = 'n8n' AND secret_key = 'N8N_ENCRYPTION_KEY';
 
 INSERT INTO secret_deployment_strategies (resource_secret_id, tier, handling_strategy, requires_user_input, prompt_label, prompt_description, generator_template, bundle_hints)
 SELECT id, 'tier-1-local', 'strip', false, NULL, NULL, NULL, '{"reason":"Managed by Tier 1 runtime"}'::jsonb
@@ -47,7 +48,7 @@ FROM resource_secrets WHERE secret_key = 'OPENROUTER_API_KEY';
 
 INSERT INTO scenario_secret_strategy_overrides (scenario_name, resource_secret_id, tier, handling_strategy, generator_template)
 SELECT 'calendar', id, 'tier-1-local', 'generate', '{"type":"hex","bytes":32}'::jsonb
-FROM resource_secrets WHERE secret_key = 'N8N_ENCRYPTION_KEY';
+FROM resource_secrets WHERE resource_name = 'n8n' AND secret_key = 'N8N_ENCRYPTION_KEY';
 
 INSERT INTO scenario_secret_strategy_overrides (scenario_name, resource_secret_id, tier, handling_strategy)
 SELECT 'no-such-scenario', id, 'tier-1-local', 'strip'
