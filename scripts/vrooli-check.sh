@@ -56,12 +56,12 @@ S=(--store "$TMP/store")
 "$BIN" init "$TMP/store" >/dev/null
 
 echo "== import vrooli --db (secrets-manager database: schema.sql + seed.sql)"
-"$BIN" "${S[@]}" import vrooli --db "$DB" "$VROOLI"
+"$BIN" import vrooli "${S[@]}" --db "$DB" "$VROOLI"
 echo "== import again (must change nothing)"
-"$BIN" "${S[@]}" import vrooli --db "$DB" "$VROOLI" | tail -n 1
+"$BIN" import vrooli "${S[@]}" --db "$DB" "$VROOLI" | tail -n 1
 
 echo "== scenarios and secrets"
-plans=$("$BIN" "${S[@]}" plan --all --format table --allow-blocking | tail -n +2 | wc -l)
+plans=$("$BIN" plan "${S[@]}" --all --format table --allow-blocking | tail -n +2 | wc -l)
 echo "scenarios: $(ls "$TMP/store/scenarios" | wc -l), scenario × tier pairs: $plans"
 secrets=$(cat "$TMP"/store/resources/*.yaml | grep -c '^ *- key:' || true)
 classified=$(cat "$TMP"/store/resources/*.yaml | grep -c '^ *classification:' || true)
@@ -72,11 +72,11 @@ for bad in required optional; do
 done
 
 echo "== coverage"
-"$BIN" "${S[@]}" coverage | tail -n 1
-echo "gaps: $("$BIN" "${S[@]}" gaps --format text | tail -n 1)"
-echo "lint: $("$BIN" "${S[@]}" lint 2>&1 | tail -n 1 || true)"
+"$BIN" coverage "${S[@]}" | tail -n 1
+echo "gaps: $("$BIN" gaps "${S[@]}" --format text | tail -n 1)"
+echo "lint: $("$BIN" lint "${S[@]}" 2>&1 | tail -n 1 || true)"
 
 # suggest --write: the coverage before and after `secretsctl suggest --write`
 # and the suggestions by rule go here once the suggest command lands (issue 18
 # point 4), e.g.:
-#   "$BIN" "${S[@]}" suggest --write && "$BIN" "${S[@]}" coverage | tail -n 1
+#   "$BIN" suggest "${S[@]}" --write && "$BIN" coverage "${S[@]}" | tail -n 1
