@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	neturl "net/url"
+	"strings"
 
 	ucli "github.com/urfave/cli/v3"
 
@@ -52,8 +54,8 @@ override lands in its scenario, inheriting null columns from the resource's
 strategy. What the store cannot hold (owners, fallback strategies, default
 values — never read —, unknown generators, unknown columns...) is listed
 with its row and the reason. The id and timestamp columns are not imported:
-git history records changes. Put a password in PGPASSWORD or ~/.pgpass,
-not in the URL. Without --db, classifications and strategies stay unset and
+git history records changes. A password goes in PGPASSWORD or ~/.pgpass:
+a URL holding one is refused (argv is visible to every user). Without --db, classifications and strategies stay unset and
 show up in lint, coverage and gaps.
 
 Re-importing changes only what the source changed: a classification,
@@ -131,9 +133,24 @@ func readVrooliDB(ctx context.Context, url string) (*importer.Database, error) {
 	if url == "" {
 		return nil, nil
 	}
+	if holdsPassword(url) {
+		return nil, usagef("--db: the URL holds a password, and argv is visible to every user of the machine: " +
+			"put it in PGPASSWORD or ~/.pgpass instead")
+	}
 	db, err := importer.ReadDatabase(ctx, url)
 	if errors.Is(err, importer.ErrDatabaseURL) {
 		return nil, usageError{fmt.Errorf("--db: %w", err)}
 	}
 	return db, err
+}
+
+// holdsPassword reports whether a PostgreSQL URL or keyword/value string
+// carries a password.
+func holdsPassword(dsn string) bool {
+	if u, err := neturl.Parse(dsn); err == nil && u.User != nil {
+		if _, set := u.User.Password(); set {
+			return true
+		}
+	}
+	return strings.Contains(dsn, "password=")
 }
