@@ -70,7 +70,6 @@ Examples:
 				&ucli.StringFlag{Name: "db", Usage: "read the secrets-manager PostgreSQL database at `URL` (read-only)"},
 				&ucli.BoolFlag{Name: "verbose", Aliases: []string{"v"}, Usage: "list every rename, unmapped field, resource and document"},
 				&ucli.StringFlag{Name: "author", Usage: `commit author as "Name <email>" (default: git config)`},
-				storeFlag(),
 			},
 			OnUsageError: onUsageError,
 			Action: func(ctx context.Context, c *ucli.Command) error {
