@@ -67,5 +67,5 @@ VROOLI ?= ../shared/fixtures/vrooli
 vrooli-check: build
 	@test -d "$(VROOLI)" || { echo "no Vrooli checkout at $(VROOLI) (set VROOLI=DIR)" >&2; exit 1; }
 	@scripts/vrooli-check.sh "$(VROOLI)"
-	@echo "== every resource_secrets and secret_deployment_strategies row accounted for"
-	@VROOLI_FIXTURE="$$(cd "$(VROOLI)" && pwd)" $(GO) test -count=1 -run 'TestImportVrooliRealFixture' ./internal/cli/ | tail -n 1
+	@echo "== every resource_secrets and secret_deployment_strategies row accounted for; after suggest --write no infrastructure on an end-user tier"
+	@VROOLI_FIXTURE="$$(cd "$(VROOLI)" && pwd)" $(GO) test -count=1 -run 'TestImportVrooliRealFixture|TestSuggestVrooliRealFixture' ./internal/cli/ | tail -n 1

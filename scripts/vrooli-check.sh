@@ -76,7 +76,12 @@ echo "== coverage"
 echo "gaps: $("$BIN" gaps "${S[@]}" --format text | tail -n 1)"
 echo "lint: $("$BIN" lint "${S[@]}" 2>&1 | tail -n 1 || true)"
 
-# suggest --write: the coverage before and after `secretsctl suggest --write`
-# and the suggestions by rule go here once the suggest command lands (issue 18
-# point 4), e.g.:
-#   "$BIN" suggest "${S[@]}" --write && "$BIN" coverage "${S[@]}" | tail -n 1
+echo "== suggest --write (issue 18 point 4): the suggestions by rule, then coverage and lint after them"
+"$BIN" suggest "${S[@]}" --write | tail -n 1
+"$BIN" coverage "${S[@]}" | tail -n 1
+after=$("$BIN" lint "${S[@]}" 2>&1 || true)
+echo "lint: $(tail -n 1 <<<"$after")"
+if grep -q 'infrastructure-on-end-user-tier' <<<"$after"; then
+	echo "vrooli-check: an infrastructure secret is on an end-user tier after suggest --write" >&2
+	exit 1
+fi
