@@ -126,8 +126,14 @@ func acceptSuggestions(ctx context.Context, e *env, st *store.Store, sn *store.S
 		fmt.Fprintln(e.stderr, "secretsctl: no unreviewed suggestion to accept")
 		return nil
 	}
-	for _, m := range marks {
-		fmt.Fprintf(e.stdout, "accepted %s (%s)\n", m.ID, m.Rule)
+	if opts.Format == "json" {
+		if err := writeJSON(e, map[string]any{"revision": sn.Revision, "accepted": marks}); err != nil {
+			return err
+		}
+	} else {
+		for _, m := range marks {
+			fmt.Fprintf(e.stdout, "accepted %s (%s)\n", m.ID, m.Rule)
+		}
 	}
 	subject := fmt.Sprintf("suggest: accept %d reviewed suggestions", len(marks))
 	return commitSuggestions(ctx, e, st, sn, docs, subject, author)
