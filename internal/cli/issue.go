@@ -29,6 +29,12 @@ branch, a detached HEAD or a bare clone (--store repo.git). Issuing a
 deployment again renders the same values and commits nothing (only secrets
 the plan gained since are generated).
 
+Nothing reaches --out before the event is committed: the bundle is rendered
+and checked in a private directory (.secretsctl-stage-*, mode 0700) next to
+--out and renamed into it after the commit. When the commit fails (the
+ledger ref's lock is held: exit 1) --out is left as it was; the stage a
+killed issue leaves is removed by the next issue or render next to --out.
+
 An infrastructure secret planned for a tier that ships to end users is
 never generated (exit 4). --out must lie outside the store's git work tree.
 The fingerprint key is the store's (deployments/fingerprint-key.yaml,

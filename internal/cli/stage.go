@@ -8,6 +8,7 @@ import (
 	"path"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/gofrs/flock"
@@ -45,6 +46,9 @@ const (
 // one for this process.
 func newStage(out string) (*stage, error) {
 	out = realPath(out)
+	if fi, err := os.Stat(out); err == nil && !fi.IsDir() {
+		return nil, usagef("--out %s is not a directory", out)
+	}
 	parent := filepath.Dir(out)
 	if err := os.MkdirAll(parent, 0o700); err != nil {
 		return nil, fmt.Errorf("create the directory of --out %s: %w", out, err)
@@ -128,6 +132,44 @@ func (s *stage) publish(files []string) error {
 	return nil
 }
 
+// publishAcross is publish for an --out that is a mount point, where the
+// stage next to it is on another filesystem: the files are copied into a
+// second stage inside out, then renamed into place from there.
+func (s *stage) publishAcross(out string, files []string) error {
+	in, err := createStage(realPath(out), ".")
+	if err != nil {
+		return fmt.Errorf("create a private directory in --out: %w", err)
+	}
+	defer in.remove()
+	for _, f := range files {
+		if err := s.copyTo(in, f); err != nil {
+			return fmt.Errorf("copy %s into --out: %w", f, err)
+		}
+	}
+	return in.publish(files)
+}
+
+// copyTo copies the bundle file f of s into the bundle of to, mode and all.
+func (s *stage) copyTo(to *stage, f string) error {
+	from := path.Join(s.name, "bundle", f)
+	fi, err := s.root.Stat(from)
+	if err != nil {
+		return err
+	}
+	data, err := s.root.ReadFile(from)
+	if err != nil {
+		return err
+	}
+	dst := path.Join(to.name, "bundle", f)
+	if err := to.root.MkdirAll(path.Dir(dst), 0o700); err != nil {
+		return err
+	}
+	if err := to.root.WriteFile(dst, data, 0o600); err != nil {
+		return err
+	}
+	return to.root.Chmod(dst, fi.Mode().Perm()) // as it was, whatever the umask
+}
+
 // remove deletes the stage with what is left in it.
 func (s *stage) remove() {
 	dir := filepath.Join(s.root.Name(), s.name)
@@ -182,7 +224,11 @@ func staged(out, done, retry string, write func(dir string) (*ledger.Result, err
 	if err != nil {
 		return nil, err
 	}
-	if err := s.publish(res.Files); err != nil {
+	err = s.publish(res.Files)
+	if errors.Is(err, syscall.EXDEV) {
+		err = s.publishAcross(out, res.Files)
+	}
+	if err != nil {
 		return nil, fmt.Errorf("%s, but writing the bundle to %s failed: %w; %s", done, out, err, retry)
 	}
 	return res, nil
