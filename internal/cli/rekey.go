@@ -1,10 +1,11 @@
 package cli
 
 import (
+	"context"
 	"fmt"
 	"strings"
 
-	ucli "github.com/urfave/cli/v2"
+	ucli "github.com/urfave/cli/v3"
 
 	"github.com/secretsctl/secretsctl/store"
 )
@@ -38,7 +39,7 @@ someone who may know its data key: a kept data key stays known to them.
 Examples:
    secretsctl rekey
    secretsctl rekey vault/local.yaml` + exitCodeHelp,
-		Action: func(c *ucli.Context) error {
+		Action: func(ctx context.Context, c *ucli.Command) error {
 			return runRekey(rekeyOptions{Store: storeFlagValue(c), Files: c.Args().Slice()}, e)
 		},
 	}
