@@ -87,10 +87,8 @@ func createStage(dir, dest string) (*stage, error) {
 		return nil, err
 	}
 	lock := flock.New(filepath.Join(abs, "lock"), flock.SetPermissions(0o600))
-	ok, err := lock.TryLock()
-	if err == nil && !ok {
-		err = errors.New("locked by another process")
-	}
+	// Blocking: only a sweeper looking at the new stage can hold it, briefly.
+	err = lock.Lock()
 	if err == nil {
 		err = os.Mkdir(filepath.Join(abs, "bundle"), 0o700)
 	}
@@ -193,22 +191,26 @@ func sweepStages(dir string) {
 	}
 }
 
+// sweepStage removes dir when its process is gone. Its process makes the
+// bundle directory only once it holds the lock, so a free lock with a
+// bundle means a dead process; a stage without a bundle may be being
+// created right now (a sweeper can even hold its lock for an instant, which
+// createStage waits out), and is removed only once it is a minute old.
 func sweepStage(dir string) {
 	lock := flock.New(filepath.Join(dir, "lock"), flock.SetFlag(os.O_RDONLY)) // never create it
 	ok, err := lock.TryLock()
-	switch {
-	case errors.Is(err, fs.ErrNotExist):
-		// Killed before it made its lock, or being created right now.
-		if fi, err := os.Stat(dir); err == nil && time.Since(fi.ModTime()) > stageGrace {
-			_ = os.RemoveAll(dir)
-		}
-	case err == nil && ok:
-		_ = os.RemoveAll(filepath.Join(dir, "bundle"))
-		_ = lock.Close()
-		_ = os.RemoveAll(dir)
-	default:
-		_ = lock.Close()
+	defer lock.Close()
+	if (err == nil && !ok) || (err != nil && !errors.Is(err, fs.ErrNotExist)) {
+		return // alive, or not ours to judge
 	}
+	if _, err := os.Stat(filepath.Join(dir, "bundle")); err != nil {
+		if fi, err := os.Stat(dir); err != nil || time.Since(fi.ModTime()) < stageGrace {
+			return
+		}
+	}
+	_ = os.RemoveAll(filepath.Join(dir, "bundle"))
+	_ = lock.Close()
+	_ = os.RemoveAll(dir)
 }
 
 // staged runs write on a new stage for out and, when it succeeds, moves the

@@ -88,7 +88,8 @@ func TestStageInsideOut(t *testing.T) {
 
 // TestSweepStages: a stage whose lock is held (a live issue) is left alone,
 // one whose lock is free (a killed issue) is removed with its values, and
-// one without a lock file is removed only once it is older than a minute.
+// one without a bundle yet (no lock file, or one not locked yet) is removed
+// only once it is older than a minute.
 func TestSweepStages(t *testing.T) {
 	parent := t.TempDir()
 	out := filepath.Join(parent, "bundle")
@@ -103,9 +104,11 @@ func TestSweepStages(t *testing.T) {
 	require.NoError(t, os.WriteFile(filepath.Join(dead, "bundle", ".env"), []byte("DEAD=1\n"), 0o600))
 	young := filepath.Join(parent, stagePrefix+"young")
 	old := filepath.Join(parent, stagePrefix+"old")
-	for _, d := range []string{young, old} {
+	creating := filepath.Join(parent, stagePrefix+"creating") // lock file made, not yet locked
+	for _, d := range []string{young, old, creating} {
 		require.NoError(t, os.Mkdir(d, 0o700))
 	}
+	require.NoError(t, os.WriteFile(filepath.Join(creating, "lock"), nil, 0o600))
 	ago := time.Now().Add(-2 * stageGrace)
 	require.NoError(t, os.Chtimes(old, ago, ago))
 	other := filepath.Join(parent, "not-a-stage")
@@ -118,9 +121,10 @@ func TestSweepStages(t *testing.T) {
 	assert.NoDirExists(t, dead)
 	assert.NoDirExists(t, old)
 	assert.DirExists(t, young)
+	assert.DirExists(t, creating)
 	assert.DirExists(t, other)
 	assert.FileExists(t, filepath.Join(live.dir(), ".env"), "a live stage is never swept")
-	assert.Len(t, left, 2, "%s", strings.Join(left, ", "))
+	assert.Len(t, left, 3, "%s", strings.Join(left, ", "))
 }
 
 // TestStagePublishAcross: the path publish takes when --out is a mount
