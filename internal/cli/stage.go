@@ -26,8 +26,8 @@ import (
 // writable. It holds a file "lock", locked for as long as its process
 // lives, and the bundle under "bundle". A stage whose lock is free belongs
 // to a process that died (a SIGKILL, a power cut): the next issue or render
-// next to the same --out removes it, with the values in it, which no event
-// records when issue was the one that died.
+// next to the same --out removes it (see sweepStage), with the values in
+// it, which no event records when issue was the one that died.
 type stage struct {
 	root *os.Root // the directory holding both the stage and --out
 	name string   // the stage, relative to root
