@@ -79,7 +79,11 @@ func runInit(ctx context.Context, opts initOptions, e *env) error {
 	if res.KeyFile != "" {
 		fmt.Fprintf(e.stdout, "created age identity %s (keep it safe; back it up)\n", res.KeyFile)
 	}
-	fmt.Fprintf(e.stdout, "initialised store in %s\nrecipient: %s\ncommit: %s\n", res.Dir, res.Recipient, res.Commit.Hash)
+	fmt.Fprintf(e.stdout, "initialised store in %s\n", res.Dir)
+	if res.Recipient != "" {
+		fmt.Fprintf(e.stdout, "recipient: %s\n", res.Recipient)
+	}
+	fmt.Fprintf(e.stdout, "commit: %s\n", res.Commit.Hash)
 	reportGitSetup(e, res.Git)
 	return nil
 }
