@@ -54,6 +54,7 @@ type Snapshot struct {
 	mu         sync.Mutex
 	docs       map[string]*docResult // store-relative path -> decoded document
 	unverified map[string]bool
+	noKey      map[string]string // why no key opened an unverified file
 	unsealed   map[string]bool
 	lines      map[string]positions // file -> where each value is
 
@@ -305,6 +306,7 @@ func (sn *Snapshot) plaintextIn(src source, file string) (*yaml.Node, error) {
 			return nil, &DocumentError{File: file, Reason: cerr.Error()}
 		}
 		sn.markUnverified(file)
+		sn.noteNoKey(file, err)
 		return clear, nil
 	default:
 		return nil, fmt.Errorf("decrypt %s: %w", file, err)
@@ -341,6 +343,25 @@ func (sn *Snapshot) Line(file, field string) int {
 	sn.mu.Lock()
 	defer sn.mu.Unlock()
 	return sn.lines[file][fieldPointer(field)].line
+}
+
+// noteNoKey keeps why no key opened file: which master keys failed, and
+// for a document with several key groups, which groups opened.
+func (sn *Snapshot) noteNoKey(file string, err error) {
+	sn.mu.Lock()
+	defer sn.mu.Unlock()
+	if sn.noKey == nil {
+		sn.noKey = map[string]string{}
+	}
+	sn.noKey[file] = err.Error()
+}
+
+// NoKeyReason says why no loaded key could open an unverified document
+// (which keys failed; with several key groups, which opened), or "".
+func (sn *Snapshot) NoKeyReason(file string) string {
+	sn.mu.Lock()
+	defer sn.mu.Unlock()
+	return sn.noKey[file]
 }
 
 // UnverifiedFiles lists the documents read so far without MAC verification,

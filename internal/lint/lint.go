@@ -97,8 +97,12 @@ func Run(ctx context.Context, sn *store.Snapshot, hasKey bool) (*Report, error) 
 	}
 	if hasKey {
 		for _, file := range sn.UnverifiedFiles() {
+			msg := "no loaded age key can decrypt this document, so its MAC was not verified"
+			if why := sn.NoKeyReason(file); why != "" {
+				msg += " (" + why + ")"
+			}
 			r.add(Finding{Rule: RuleUnverified, Severity: Warning, File: file,
-				Message: "no loaded age key can decrypt this document, so its MAC was not verified",
+				Message: msg,
 				Hint:    "add a recipient you hold to the file (sops updatekeys) or load the right key"})
 		}
 	}

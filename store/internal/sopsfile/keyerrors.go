@@ -83,7 +83,11 @@ func (e *noKeyError) describeGroups(b *strings.Builder) {
 func (g groupReport) describe(what string) string {
 	var parts []string
 	if len(g.ageRecipients) > 0 {
-		parts = append(parts, what+" is encrypted to age recipients "+strings.Join(g.ageRecipients, ", "))
+		if what == "group" {
+			parts = append(parts, "age recipients "+strings.Join(g.ageRecipients, ", ")+" (no loaded identity matches)")
+		} else {
+			parts = append(parts, what+" is encrypted to age recipients "+strings.Join(g.ageRecipients, ", "))
+		}
 	}
 	parts = append(parts, g.failures...)
 	if len(parts) == 0 {
