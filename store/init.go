@@ -73,9 +73,13 @@ func Init(ctx context.Context, dir string, author Author, opts Options) (*InitRe
 	if r := s.keys.Recipients(); len(r) > 0 {
 		res.Recipient = r[0]
 	}
-	files := map[string][]byte{}
-	if !haveRules {
-		files[".sops.yaml"] = DefaultCreationRules(res.Recipient)
+	files := map[string][]byte{".sops.yaml": DefaultCreationRules(res.Recipient)}
+	if haveRules {
+		// Committed as it is (a no-op when git already tracks it), so
+		// that the first revision has the rules its documents follow.
+		if files[".sops.yaml"], err = os.ReadFile(filepath.Join(abs, ".sops.yaml")); err != nil {
+			return nil, fmt.Errorf("read creation rules: %w", err)
+		}
 	}
 	if err := res.Git.addFiles(abs, files); err != nil {
 		return nil, err
