@@ -1,6 +1,7 @@
 package sopsfile
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"strings"
@@ -131,6 +132,22 @@ func (e *noKeyError) describeIdentities(b *strings.Builder) {
 
 // Unwrap makes errors.Is(err, ErrNoKey) true.
 func (e *noKeyError) Unwrap() error { return ErrNoKey }
+
+// SomeGroupsOpened reports whether err is an [ErrNoKey] error of a document
+// with several key groups, some but not enough of which the keys at hand
+// opened.
+func SomeGroupsOpened(err error) bool {
+	var e *noKeyError
+	if !errors.As(err, &e) {
+		return false
+	}
+	for _, g := range e.groups {
+		if g.opened {
+			return true
+		}
+	}
+	return false
+}
 
 // appendNew appends s unless list has it.
 func appendNew(list []string, s string) []string {
