@@ -7,11 +7,8 @@ import (
 	"os"
 	"strings"
 
-	ucli "github.com/urfave/cli/v2"
+	ucli "github.com/urfave/cli/v3"
 )
-
-// Version is set at build time with -ldflags "-X ...cli.Version=v1.2.3".
-var Version = "dev"
 
 // env is what a command may touch of the outside world.
 type env struct {
@@ -22,6 +19,8 @@ type env struct {
 	cwd    string
 	// stderrTTY enables progress lines on stderr.
 	stderrTTY bool
+	// command is the full name of the command that ran, for usage errors.
+	command string
 }
 
 // Main runs secretsctl with args (args[0] is the program name) and returns
@@ -40,15 +39,15 @@ func Main(args []string, stdin io.Reader, stdout, stderr io.Writer) (code int) {
 			code = ExitError
 		}
 	}()
-	err = newApp(e).RunContext(context.Background(), args)
-	return report(stderr, err)
+	err = newApp(e).Run(context.Background(), args)
+	return reportUsage(stderr, e.command, err)
 }
 
-func newApp(e *env) *ucli.App {
-	app := &ucli.App{
+func newApp(e *env) *ucli.Command {
+	app := &ucli.Command{
 		Name:    "secretsctl",
 		Usage:   "a git-backed GitOps store for deployment secrets",
-		Version: Version,
+		Version: buildVersion(),
 		Description: `secretsctl keeps every secret's classification and per-tier strategy as
 SOPS-encrypted YAML in a git repository and derives deployment manifests
 from it. Every change is a commit; git history is the audit trail.
@@ -90,25 +89,24 @@ Examples:
 			newUnsetCommand(e),
 			newSourcesCommand(e),
 			newServeCommand(e),
+			newHelpCommand(e),
 		},
-		CustomAppHelpTemplate: ucli.AppHelpTemplate + exitCodeHelp,
-		ExitErrHandler:        func(*ucli.Context, error) {},
-		OnUsageError: func(_ *ucli.Context, err error, _ bool) error {
-			return usageError{err}
-		},
-		HideHelpCommand: true,
+		CustomRootCommandHelpTemplate: ucli.RootCommandHelpTemplate + exitCodeHelp,
+		ExitErrHandler:                func(context.Context, *ucli.Command, error) {},
 	}
-	for _, c := range app.Commands {
-		// Usage mistakes print one line to stderr, not the whole help on stdout.
-		c.OnUsageError = app.OnUsageError
-		// --store may follow the command too (it is also a global flag).
-		c.Flags = append(c.Flags, storeFlag())
-	}
+	// Usage mistakes print one line to stderr, not the whole help on stdout.
+	wireUsage(app, e)
 	return app
 }
 
+// onUsageError makes a parse error a usage error (wireUsage replaces it
+// with one that also names the command).
+func onUsageError(_ context.Context, _ *ucli.Command, err error, _ bool) error {
+	return usageError{err}
+}
+
 func storeFlag() ucli.Flag {
-	return &ucli.StringFlag{Name: "store", Usage: "store directory (default: the nearest directory with secretsctl.yaml at or above the current one)", EnvVars: []string{"SECRETSCTL_STORE"}}
+	return &ucli.StringFlag{Name: "store", Usage: "store directory (default: the nearest directory with secretsctl.yaml at or above the current one)", Sources: ucli.EnvVars("SECRETSCTL_STORE")}
 }
 
 // usageError marks a mistake in how the command was called.
@@ -141,13 +139,8 @@ func report(stderr io.Writer, err error) int {
 	return code
 }
 
-// storeFlagValue is --store as given after the command, else before it
-// (urfave/cli keeps the two in separate contexts).
-func storeFlagValue(c *ucli.Context) string {
-	for _, ctx := range c.Lineage() {
-		if v := ctx.String("store"); ctx.IsSet("store") && v != "" {
-			return v
-		}
-	}
-	return ""
+// storeFlagValue is --store, given before or after the command (it is a
+// persistent flag of the root command).
+func storeFlagValue(c *ucli.Command) string {
+	return c.String("store")
 }

@@ -8,7 +8,7 @@ import (
 	"strings"
 	"text/tabwriter"
 
-	ucli "github.com/urfave/cli/v2"
+	ucli "github.com/urfave/cli/v3"
 
 	"github.com/secretsctl/secretsctl/internal/ledger"
 )
@@ -33,11 +33,11 @@ Examples:
 			&ucli.StringFlag{Name: "secret", Usage: "a secret id (resource/KEY)"},
 			&ucli.StringFlag{Name: "deployment", Aliases: []string{"d"}, Usage: "a deployment id"},
 		),
-		Action: func(c *ucli.Context) error {
+		Action: func(ctx context.Context, c *ucli.Command) error {
 			if c.NArg() > 0 {
 				return usagef("audit takes no arguments (got %q)", c.Args().First())
 			}
-			return ledgerErr(runAudit(c.Context, ledgerReadOpts(c), e))
+			return ledgerErr(runAudit(ctx, ledgerReadOpts(c), e))
 		},
 	}
 }

@@ -8,7 +8,7 @@ import (
 	"strings"
 	"text/tabwriter"
 
-	ucli "github.com/urfave/cli/v2"
+	ucli "github.com/urfave/cli/v3"
 
 	"github.com/secretsctl/secretsctl/internal/coverage"
 	"github.com/secretsctl/secretsctl/internal/plan"
@@ -52,17 +52,17 @@ Examples:
 		Flags: append(reviewFlags(),
 			&ucli.StringFlag{Name: "scenario", Aliases: []string{"s"}, Usage: "only this scenario"},
 			&ucli.StringFlag{Name: "tier", Aliases: []string{"t"}, Usage: "only this tier (id or alias)"},
-			&ucli.Float64Flag{Name: "min", Value: -1, Usage: "fail when any scenario × tier is below this percentage (0-100)"},
+			&ucli.Float64Flag{Name: "min", Value: -1, DefaultText: "off", Usage: "fail when any scenario × tier is below this percentage (0-100)"},
 			&ucli.StringFlag{Name: "format", Aliases: []string{"o"}, Value: "table", Usage: "output format: table, json, html or svg"},
 			&ucli.StringFlag{Name: "out", Usage: "write to this file instead of stdout"},
 		),
-		Action: func(c *ucli.Context) error {
+		Action: func(ctx context.Context, c *ucli.Command) error {
 			if c.NArg() > 0 {
 				return usagef("coverage takes no arguments (got %q)", c.Args().First())
 			}
 			opts := coverageOptions{storeOptions: reviewOptions(c), Scenario: c.String("scenario"), Tier: c.String("tier"),
 				Min: c.Float64("min"), Format: c.String("format"), Out: c.String("out")}
-			return runCoverage(c.Context, opts, e)
+			return runCoverage(ctx, opts, e)
 		},
 	}
 }

@@ -7,7 +7,7 @@ import (
 	"text/tabwriter"
 	"time"
 
-	ucli "github.com/urfave/cli/v2"
+	ucli "github.com/urfave/cli/v3"
 
 	"github.com/secretsctl/secretsctl/internal/ledger"
 	"github.com/secretsctl/secretsctl/store"
@@ -37,7 +37,7 @@ func ledgerReadFlags(formats string) []ucli.Flag {
 	)
 }
 
-func ledgerReadOpts(c *ucli.Context) ledgerReadOptions {
+func ledgerReadOpts(c *ucli.Command) ledgerReadOptions {
 	o := ledgerReadOptions{storeOptions: readOptions(c), Scenario: c.String("scenario"), Format: c.String("format"),
 		Verify: c.Bool("verify"), Remote: c.String("remote")}
 	if c.IsSet("deployment") {
@@ -96,11 +96,11 @@ Examples:
    secretsctl deployments
    secretsctl deployments --scenario picker-wheel --format json` + exitCodeHelp,
 		Flags: ledgerReadFlags("text or json"),
-		Action: func(c *ucli.Context) error {
+		Action: func(ctx context.Context, c *ucli.Command) error {
 			if c.NArg() > 0 {
 				return usagef("deployments takes no arguments (got %q)", c.Args().First())
 			}
-			return ledgerErr(runDeployments(c.Context, ledgerReadOpts(c), e))
+			return ledgerErr(runDeployments(ctx, ledgerReadOpts(c), e))
 		},
 	}
 }

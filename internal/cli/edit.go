@@ -8,7 +8,7 @@ import (
 	"os/signal"
 	"syscall"
 
-	ucli "github.com/urfave/cli/v2"
+	ucli "github.com/urfave/cli/v3"
 
 	"github.com/secretsctl/secretsctl/store"
 )
@@ -46,11 +46,11 @@ Examples:
    secretsctl edit resources/stripe.yaml
    EDITOR='code --wait' secretsctl edit scenarios/picker-wheel.yaml
    secretsctl edit vault/local.yaml && git diff` + exitCodeHelp,
-		Action: func(c *ucli.Context) error {
+		Action: func(ctx context.Context, c *ucli.Command) error {
 			if c.NArg() != 1 {
 				return usagef("edit takes exactly one FILE, got %d arguments", c.NArg())
 			}
-			return runEdit(c.Context, editOptions{Store: storeFlagValue(c), File: c.Args().First()}, e)
+			return runEdit(ctx, editOptions{Store: storeFlagValue(c), File: c.Args().First()}, e)
 		},
 	}
 }

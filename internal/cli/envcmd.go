@@ -6,7 +6,7 @@ import (
 	"slices"
 	"strings"
 
-	ucli "github.com/urfave/cli/v2"
+	ucli "github.com/urfave/cli/v3"
 
 	"github.com/secretsctl/secretsctl/dotenv"
 	"github.com/secretsctl/secretsctl/resolve"
@@ -40,11 +40,11 @@ Examples:
 			&ucli.StringFlag{Name: "format", Aliases: []string{"o"}, Value: "dotenv", Usage: "output format: dotenv, shell or json"},
 			&ucli.BoolFlag{Name: "allow-missing", Usage: "print what was found even when required secrets are missing"},
 		),
-		Action: func(c *ucli.Context) error {
+		Action: func(ctx context.Context, c *ucli.Command) error {
 			if c.NArg() > 0 {
 				return usagef("env takes no arguments (got %q); use --scenario", c.Args().First())
 			}
-			return runEnv(c.Context, envOptions{localOptions: readLocalOptions(c, e), Format: c.String("format")}, e)
+			return runEnv(ctx, envOptions{localOptions: readLocalOptions(c, e), Format: c.String("format")}, e)
 		},
 	}
 }

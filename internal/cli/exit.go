@@ -2,10 +2,9 @@ package cli
 
 import (
 	"errors"
-	"fmt"
 	"strings"
 
-	ucli "github.com/urfave/cli/v2"
+	ucli "github.com/urfave/cli/v3"
 
 	"github.com/secretsctl/secretsctl/hooks/keystore"
 	"github.com/secretsctl/secretsctl/hooks/prompt"
@@ -16,7 +15,8 @@ import (
 	"github.com/secretsctl/secretsctl/store"
 )
 
-// Exit codes. Every command documents these in its help.
+// Exit codes. secretsctl help exit-codes prints them; every command's help
+// points there.
 const (
 	ExitOK          = 0  // success
 	ExitError       = 1  // unexpected failure: I/O, git, a bug
@@ -42,15 +42,6 @@ var ExitCodes = []struct {
 	{ExitNoKey, "no configured age key can decrypt the store"},
 	{ExitCheckFailed, "a check found problems (lint errors, secrets in a bundle, a plan with a blocking secret)"},
 }
-
-var exitCodeHelp = func() string {
-	var b strings.Builder
-	b.WriteString("\nEXIT CODES:\n")
-	for _, c := range ExitCodes {
-		fmt.Fprintf(&b, "   %2d  %s\n", c.Code, c.Meaning)
-	}
-	return b.String()
-}()
 
 func exitCode(err error) int {
 	var (

@@ -5,7 +5,7 @@ import (
 	"fmt"
 	"slices"
 
-	ucli "github.com/urfave/cli/v2"
+	ucli "github.com/urfave/cli/v3"
 
 	"github.com/secretsctl/secretsctl/internal/gaps"
 	"github.com/secretsctl/secretsctl/internal/plan"
@@ -63,11 +63,11 @@ Examples:
 			&ucli.BoolFlag{Name: "close-resolved", Usage: "with --post: resolve the tracker issues whose gap is gone"},
 			&ucli.StringFlag{Name: "token-file", Usage: "file holding a bearer token for --post"},
 		),
-		Action: func(c *ucli.Context) error {
+		Action: func(ctx context.Context, c *ucli.Command) error {
 			if c.NArg() > 0 {
 				return usagef("gaps takes no arguments (got %q)", c.Args().First())
 			}
-			return runGaps(c.Context, gapsOptions{storeOptions: reviewOptions(c), Scenario: c.String("scenario"),
+			return runGaps(ctx, gapsOptions{storeOptions: reviewOptions(c), Scenario: c.String("scenario"),
 				Tier: c.String("tier"), Format: c.String("format"), Post: c.String("post"), PostFormat: c.String("post-format"),
 				CloseResolved: c.Bool("close-resolved"), TokenFile: c.String("token-file")}, e)
 		},

@@ -7,7 +7,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
-	ucli "github.com/urfave/cli/v2"
+	ucli "github.com/urfave/cli/v3"
 
 	"github.com/secretsctl/secretsctl/resolve"
 )
@@ -43,15 +43,12 @@ Examples:
 			&ucli.BoolFlag{Name: "reveal", Usage: "print the value on a terminal too"},
 			&ucli.StringFlag{Name: "format", Aliases: []string{"o"}, Value: "text", Usage: "output format: text or json"},
 		),
-		Action: func(c *ucli.Context) error {
-			if err := flagsFirst(c, "get [flags] ID"); err != nil {
-				return err
-			}
+		Action: func(ctx context.Context, c *ucli.Command) error {
 			if c.NArg() != 1 {
 				return usagef("get takes exactly one secret ID (owner/KEY), got %d arguments", c.NArg())
 			}
 			opts := getOptions{localOptions: readLocalOptions(c, e), ID: c.Args().First(), Reveal: c.Bool("reveal"), Format: c.String("format")}
-			return runGet(c.Context, opts, e)
+			return runGet(ctx, opts, e)
 		},
 	}
 }

@@ -7,7 +7,7 @@ import (
 	"slices"
 	"strings"
 
-	ucli "github.com/urfave/cli/v2"
+	ucli "github.com/urfave/cli/v3"
 
 	"github.com/secretsctl/secretsctl/internal/importer"
 	"github.com/secretsctl/secretsctl/store"
@@ -23,7 +23,7 @@ func newImportCommand(e *env) *ucli.Command {
 	return &ucli.Command{
 		Name:  "import",
 		Usage: "read another tool's secret declarations into the store",
-		Subcommands: []*ucli.Command{{
+		Commands: []*ucli.Command{{
 			Name:      "vrooli",
 			Usage:     "import a Vrooli checkout's resources and scenarios",
 			ArgsUsage: "DIR",
@@ -44,12 +44,12 @@ Examples:
 				&ucli.StringFlag{Name: "author", Usage: `commit author as "Name <email>" (default: git config)`},
 				storeFlag(),
 			},
-			OnUsageError: func(_ *ucli.Context, err error, _ bool) error { return usageError{err} },
-			Action: func(c *ucli.Context) error {
+			OnUsageError: onUsageError,
+			Action: func(ctx context.Context, c *ucli.Command) error {
 				if c.NArg() != 1 {
-					return usagef("import vrooli takes one directory (flags go before it)")
+					return usagef("import vrooli takes one directory")
 				}
-				return runImportVrooli(c.Context, importOptions{Store: storeFlagValue(c), Dir: c.Args().First(), Author: c.String("author")}, e)
+				return runImportVrooli(ctx, importOptions{Store: storeFlagValue(c), Dir: c.Args().First(), Author: c.String("author")}, e)
 			},
 		}},
 	}

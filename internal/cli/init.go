@@ -3,9 +3,8 @@ package cli
 import (
 	"context"
 	"fmt"
-	"strings"
 
-	ucli "github.com/urfave/cli/v2"
+	ucli "github.com/urfave/cli/v3"
 
 	"github.com/secretsctl/secretsctl/store"
 )
@@ -39,18 +38,15 @@ Examples:
 		Flags: []ucli.Flag{
 			&ucli.StringFlag{Name: "author", Usage: `commit author as "Name <email>" (default: git config)`},
 		},
-		Action: func(c *ucli.Context) error {
+		Action: func(ctx context.Context, c *ucli.Command) error {
 			if c.NArg() > 1 {
-				if strings.HasPrefix(c.Args().Get(1), "-") {
-					return usagef("flags go before the directory: secretsctl init [--author ...] DIR")
-				}
 				return usagef("init takes at most one directory, got %d arguments", c.NArg())
 			}
 			opts := initOptions{Dir: c.Args().First(), Author: c.String("author")}
 			if opts.Dir == "" {
 				opts.Dir = e.cwd
 			}
-			return runInit(c.Context, opts, e)
+			return runInit(ctx, opts, e)
 		},
 	}
 }

@@ -3,7 +3,7 @@ package cli
 import (
 	"context"
 
-	ucli "github.com/urfave/cli/v2"
+	ucli "github.com/urfave/cli/v3"
 
 	"github.com/secretsctl/secretsctl/internal/ledger"
 )
@@ -43,13 +43,13 @@ Examples:
 			&ucli.StringFlag{Name: "deployment", Aliases: []string{"d"}, Usage: "deployment id ([a-z0-9][a-z0-9._-]*)", Required: true},
 			&ucli.StringFlag{Name: "out", Usage: "output directory for the rendered files", Required: true},
 		),
-		Action: func(c *ucli.Context) error {
+		Action: func(ctx context.Context, c *ucli.Command) error {
 			if c.NArg() > 0 {
 				return usagef("issue takes no arguments (got %q)", c.Args().First())
 			}
 			opts := issueOptions{ledgerOptions: ledgerWriteOptions(c), Scenario: c.String("scenario"), Tier: c.String("tier"),
 				Deployment: c.String("deployment"), Out: c.String("out")}
-			return ledgerErr(runIssue(c.Context, opts, e))
+			return ledgerErr(runIssue(ctx, opts, e))
 		},
 	}
 }
@@ -99,13 +99,13 @@ Examples:
 			&ucli.StringFlag{Name: "deployment", Aliases: []string{"d"}, Usage: "deployment id", Required: true},
 			&ucli.StringFlag{Name: "out", Usage: "output directory for the rendered files", Required: true},
 		),
-		Action: func(c *ucli.Context) error {
+		Action: func(ctx context.Context, c *ucli.Command) error {
 			if c.NArg() > 0 {
 				return usagef("render takes no arguments (got %q)", c.Args().First())
 			}
 			opts := renderOptions{ledgerOptions: ledgerWriteOptions(c), Scenario: c.String("scenario"),
 				Deployment: c.String("deployment"), Out: c.String("out")}
-			return ledgerErr(runRender(c.Context, opts, e))
+			return ledgerErr(runRender(ctx, opts, e))
 		},
 	}
 }

@@ -5,7 +5,7 @@ import (
 	"errors"
 	"fmt"
 
-	ucli "github.com/urfave/cli/v2"
+	ucli "github.com/urfave/cli/v3"
 
 	"github.com/secretsctl/secretsctl/store"
 )
@@ -31,7 +31,7 @@ func newLedgerCommand(e *env) *ucli.Command {
 	return &ucli.Command{
 		Name:  "ledger",
 		Usage: "manage the issuance ledger's branch",
-		Subcommands: []*ucli.Command{
+		Commands: []*ucli.Command{
 			newLedgerMigrateCommand(e),
 		},
 	}
@@ -63,12 +63,12 @@ Examples:
 			&ucli.StringFlag{Name: "author", Usage: `commit author as "Name <email>" (default: git config)`},
 			&ucli.StringFlag{Name: "format", Aliases: []string{"o"}, Value: "text", Usage: "output format: text or json"},
 		},
-		Action: func(c *ucli.Context) error {
+		Action: func(ctx context.Context, c *ucli.Command) error {
 			if c.NArg() > 0 {
 				return usagef("ledger migrate takes no arguments (got %q)", c.Args().First())
 			}
 			opts := ledgerMigrateOptions{storeOptions: storeOptions{Store: storeFlagValue(c)}, Author: c.String("author"), Format: c.String("format")}
-			return runLedgerMigrate(c.Context, opts, e)
+			return runLedgerMigrate(ctx, opts, e)
 		},
 	}
 }

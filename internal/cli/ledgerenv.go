@@ -9,7 +9,7 @@ import (
 	"strings"
 	"time"
 
-	ucli "github.com/urfave/cli/v2"
+	ucli "github.com/urfave/cli/v3"
 
 	"github.com/secretsctl/secretsctl/hooks"
 	"github.com/secretsctl/secretsctl/internal/ledger"
@@ -34,14 +34,14 @@ type ledgerOptions struct {
 func ledgerWriteFlags() []ucli.Flag {
 	return []ucli.Flag{
 		&ucli.StringFlag{Name: "author", Usage: `commit author as "Name <email>" (default: git config)`},
-		&ucli.BoolFlag{Name: "push", Usage: "push the ledger branch to its remote, replaying the event onto it when the remote moved (default: git config secretsctl.push)"},
+		&ucli.BoolFlag{Name: "push", Usage: "push the ledger branch to its remote, replaying the event onto it when the remote moved", DefaultText: "git config secretsctl.push"},
 		&ucli.BoolFlag{Name: "allow-unverified", Usage: "read metadata without the private key (needs SECRETSCTL_FINGERPRINT_KEY; new deployments only)"},
 		&ucli.StringFlag{Name: "format", Aliases: []string{"o"}, Value: "text", Usage: "output format: text or json"},
 		&ucli.StringFlag{Name: "remote", Usage: "fetch the ledger branch from this git remote first and fast-forward the local one to it"},
 	}
 }
 
-func ledgerWriteOptions(c *ucli.Context) ledgerOptions {
+func ledgerWriteOptions(c *ucli.Command) ledgerOptions {
 	return ledgerOptions{storeOptions: storeOptions{Store: storeFlagValue(c), AllowUnverified: c.Bool("allow-unverified")},
 		Author: c.String("author"), Push: c.Bool("push"), Format: c.String("format"), Remote: c.String("remote")}
 }

@@ -5,7 +5,7 @@ import (
 	"fmt"
 	"slices"
 
-	ucli "github.com/urfave/cli/v2"
+	ucli "github.com/urfave/cli/v3"
 
 	"github.com/secretsctl/secretsctl/internal/lint"
 )
@@ -34,13 +34,13 @@ Examples:
 		Flags: append(reviewFlags(),
 			&ucli.StringFlag{Name: "format", Aliases: []string{"o"}, Value: "text", Usage: "output format: text, json or sarif (SARIF 2.1.0, for code scanning)"},
 		),
-		Action: func(c *ucli.Context) error {
+		Action: func(ctx context.Context, c *ucli.Command) error {
 			if c.NArg() > 0 {
-				return usagef("lint takes no arguments (got %q); flags go before arguments", c.Args().First())
+				return usagef("lint takes no arguments (got %q)", c.Args().First())
 			}
 			opts := lintOptions{storeOptions: readOptions(c), Format: c.String("format")}
 			opts.AllowUnverified = true
-			return runLint(c.Context, opts, e)
+			return runLint(ctx, opts, e)
 		},
 	}
 }

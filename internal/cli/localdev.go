@@ -5,7 +5,7 @@ import (
 	"os"
 	"slices"
 
-	ucli "github.com/urfave/cli/v2"
+	ucli "github.com/urfave/cli/v3"
 
 	"github.com/secretsctl/secretsctl/resolve"
 	"github.com/secretsctl/secretsctl/store"
@@ -33,7 +33,7 @@ func localFlags(scenarioRequired bool) []ucli.Flag {
 	)
 }
 
-func readLocalOptions(c *ucli.Context, e *env) localOptions {
+func readLocalOptions(c *ucli.Command, e *env) localOptions {
 	o := localOptions{storeOptions: readOptions(c), Scenario: c.String("scenario"), Tier: c.String("tier"),
 		ScenarioDir: c.String("scenario-dir")}
 	if o.ScenarioDir == "" {

@@ -1,13 +1,14 @@
 package cli
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"os"
 	"path/filepath"
 	"strings"
 
-	ucli "github.com/urfave/cli/v2"
+	ucli "github.com/urfave/cli/v3"
 
 	"github.com/secretsctl/secretsctl/store"
 )
@@ -43,7 +44,7 @@ secretsctl_conflicts is gone), then git add. No value is written in clear.
 
 Needs the private key; without it, the driver fails and git reports a
 conflict with our version untouched.` + exitCodeHelp,
-		Action: func(c *ucli.Context) error {
+		Action: func(ctx context.Context, c *ucli.Command) error {
 			if c.NArg() != 4 {
 				return usagef("merge-driver needs BASE OURS THEIRS PATH (git passes %%O %%A %%B %%P), got %d arguments", c.NArg())
 			}

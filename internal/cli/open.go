@@ -3,7 +3,7 @@ package cli
 import (
 	"fmt"
 
-	ucli "github.com/urfave/cli/v2"
+	ucli "github.com/urfave/cli/v3"
 
 	"github.com/secretsctl/secretsctl/store"
 )
@@ -28,7 +28,7 @@ type storeOptions struct {
 // allowUnverifiedFlag is --allow-unverified of the read-only review
 // commands, also set by SECRETSCTL_ALLOW_UNVERIFIED=1.
 func allowUnverifiedFlag() ucli.Flag {
-	return &ucli.BoolFlag{Name: "allow-unverified", EnvVars: []string{allowUnverifiedEnv},
+	return &ucli.BoolFlag{Name: "allow-unverified", Sources: ucli.EnvVars(allowUnverifiedEnv),
 		Usage: "read metadata without the private key when none is loaded; integrity is then reported unverified"}
 }
 
@@ -46,7 +46,7 @@ func reviewFlags() []ucli.Flag {
 
 // reviewOptions are [readOptions] of a command that notes an unverified
 // read on stderr.
-func reviewOptions(c *ucli.Context) storeOptions {
+func reviewOptions(c *ucli.Command) storeOptions {
 	o := readOptions(c)
 	o.noteUnverified = true
 	return o

@@ -8,7 +8,7 @@ import (
 	"slices"
 	"strings"
 
-	ucli "github.com/urfave/cli/v2"
+	ucli "github.com/urfave/cli/v3"
 
 	"github.com/secretsctl/secretsctl/internal/plan"
 	"github.com/secretsctl/secretsctl/store"
@@ -61,15 +61,15 @@ lint does), so that no script mistakes a blocked plan for success; with
 			&ucli.StringFlag{Name: "author", Usage: `commit author for --record as "Name <email>" (default: git config)`},
 			&ucli.BoolFlag{Name: "allow-blocking", Usage: "exit 0 even when a plan has a blocking secret (to look at it)"},
 		),
-		Subcommands: []*ucli.Command{newPlanDiffCommand(e)},
-		Action: func(c *ucli.Context) error {
+		Commands: []*ucli.Command{newPlanDiffCommand(e)},
+		Action: func(ctx context.Context, c *ucli.Command) error {
 			if c.NArg() > 0 {
 				return usagef("plan takes no arguments (got %q); use --scenario and --tier", c.Args().First())
 			}
 			opts := planOptions{storeOptions: reviewOptions(c), Scenario: c.String("scenario"), Tier: c.String("tier"),
 				All: c.Bool("all"), Record: c.Bool("record"), Check: c.Bool("check"), Format: c.String("format"), Author: c.String("author"),
 				AllowBlocking: c.Bool("allow-blocking")}
-			return runPlan(c.Context, opts, e)
+			return runPlan(ctx, opts, e)
 		},
 	}
 }
@@ -82,7 +82,7 @@ func readFlags() []ucli.Flag {
 	}
 }
 
-func readOptions(c *ucli.Context) storeOptions {
+func readOptions(c *ucli.Command) storeOptions {
 	return storeOptions{Store: storeFlagValue(c), Rev: c.String("rev"), Worktree: c.Bool("worktree"),
 		AllowUnverified: c.Bool("allow-unverified")}
 }

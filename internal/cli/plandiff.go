@@ -7,7 +7,7 @@ import (
 	"io"
 	"slices"
 
-	ucli "github.com/urfave/cli/v2"
+	ucli "github.com/urfave/cli/v3"
 
 	"github.com/secretsctl/secretsctl/internal/plan"
 	"github.com/secretsctl/secretsctl/store"
@@ -53,12 +53,12 @@ Examples:
 			allowUnverifiedFlag(),
 			storeFlag(),
 		},
-		OnUsageError: func(_ *ucli.Context, err error, _ bool) error { return usageError{err} },
-		Action: func(c *ucli.Context) error {
+		OnUsageError: onUsageError,
+		Action: func(ctx context.Context, c *ucli.Command) error {
 			if c.NArg() > 0 {
 				return usagef("plan diff takes no arguments (got %q)", c.Args().First())
 			}
-			return runPlanDiff(c.Context, planDiffOptions{Store: storeFlagValue(c), Base: c.String("base"),
+			return runPlanDiff(ctx, planDiffOptions{Store: storeFlagValue(c), Base: c.String("base"),
 				Head: c.String("head"), Format: c.String("format"), TwoDot: c.Bool("two-dot"),
 				AllowUnverified: c.Bool("allow-unverified")}, e)
 		},

@@ -8,7 +8,7 @@ import (
 	"text/tabwriter"
 	"time"
 
-	ucli "github.com/urfave/cli/v2"
+	ucli "github.com/urfave/cli/v3"
 
 	"github.com/secretsctl/secretsctl/hooks/keystore"
 	"github.com/secretsctl/secretsctl/hooks/prompt"
@@ -68,15 +68,15 @@ An answer that fails validation (after the retries on a terminal) exits 2.` + ex
 			&ucli.StringFlag{Name: "tier", Aliases: []string{"t"}, Usage: "tier id or alias (desktop, mobile, ...)"},
 			&ucli.StringFlag{Name: "app", Usage: "the app the secrets belong to (names the keychain entries)"},
 			&ucli.BoolFlag{Name: "web", Usage: "serve a one-time form on 127.0.0.1 instead of asking on the terminal"},
-			&ucli.DurationFlag{Name: "timeout", Value: 10 * time.Minute, Usage: "how long the --web form waits"},
+			&ucli.DurationFlag{Name: "timeout", Value: 10 * time.Minute, DefaultText: "10m", Usage: "how long the --web form waits"},
 			&ucli.BoolFlag{Name: "list", Usage: "list the ids stored for --app and where (never values)"},
 			&ucli.StringFlag{Name: "forget", Usage: "delete the stored secret with this id", Value: ""},
 			&ucli.BoolFlag{Name: "spec", Usage: "print the prompt spec (JSON) of --scenario on --tier and ask nothing"},
 			&ucli.StringFlag{Name: "format", Aliases: []string{"o"}, Value: "text", Usage: "output format: text or json"},
 			&ucli.StringFlag{Name: "keystore", Value: keystore.BackendAuto, Usage: "auto (keychain, else the encrypted file), keychain or file"},
-			&ucli.StringFlag{Name: "keystore-dir", Usage: "directory of the encrypted-file fallback (default: the user's config dir)/secretsctl/keystore"},
+			&ucli.StringFlag{Name: "keystore-dir", Usage: "directory of the encrypted-file fallback", DefaultText: "the user's config dir/secretsctl/keystore"},
 		),
-		Action: func(c *ucli.Context) error {
+		Action: func(ctx context.Context, c *ucli.Command) error {
 			if c.NArg() > 0 {
 				return usagef("prompt takes no arguments (got %q)", c.Args().First())
 			}
@@ -84,7 +84,7 @@ An answer that fails validation (after the retries on a terminal) exits 2.` + ex
 				App: c.String("app"), Web: c.Bool("web"), List: c.Bool("list"), Forget: c.String("forget"),
 				Spec: c.Bool("spec"), Format: c.String("format"), Keystore: c.String("keystore"),
 				KeystoreDir: c.String("keystore-dir"), Timeout: c.Duration("timeout"), KeystorePassphrase: keystorePassphrase(e)}
-			return runPrompt(c.Context, opts, e)
+			return runPrompt(ctx, opts, e)
 		},
 	}
 }

@@ -1,10 +1,11 @@
 package cli
 
 import (
+	"context"
 	"fmt"
 	"strings"
 
-	ucli "github.com/urfave/cli/v2"
+	ucli "github.com/urfave/cli/v3"
 
 	"github.com/secretsctl/secretsctl/store"
 )
@@ -49,7 +50,7 @@ Examples:
 		Flags: []ucli.Flag{
 			&ucli.BoolFlag{Name: "rotate", Usage: "give each document a new data key (sops rotate) instead of re-encrypting only the data key"},
 		},
-		Action: func(c *ucli.Context) error {
+		Action: func(ctx context.Context, c *ucli.Command) error {
 			return runRekey(rekeyOptions{Store: storeFlagValue(c), Files: c.Args().Slice(), Rotate: c.Bool("rotate")}, e)
 		},
 	}

@@ -3,7 +3,7 @@ package cli
 import (
 	"context"
 
-	ucli "github.com/urfave/cli/v2"
+	ucli "github.com/urfave/cli/v3"
 
 	"github.com/secretsctl/secretsctl/internal/ledger"
 )
@@ -22,7 +22,7 @@ func targetFlags() []ucli.Flag {
 	}
 }
 
-func rotateOpts(c *ucli.Context) rotateOptions {
+func rotateOpts(c *ucli.Command) rotateOptions {
 	return rotateOptions{ledgerOptions: ledgerWriteOptions(c), Reason: c.String("reason"),
 		Target: ledger.Target{Scenario: c.String("scenario"), Deployment: c.String("deployment"), Secret: c.String("secret")}}
 }
@@ -41,11 +41,11 @@ Examples:
    secretsctl rotate --deployment acme-prod
    secretsctl rotate --deployment acme-prod --secret picker-wheel/SESSION_SECRET --push` + exitCodeHelp,
 		Flags: append(ledgerWriteFlags(), targetFlags()...),
-		Action: func(c *ucli.Context) error {
+		Action: func(ctx context.Context, c *ucli.Command) error {
 			if c.NArg() > 0 {
 				return usagef("rotate takes no arguments (got %q)", c.Args().First())
 			}
-			return ledgerErr(runRotate(c.Context, rotateOpts(c), e))
+			return ledgerErr(runRotate(ctx, rotateOpts(c), e))
 		},
 	}
 }
@@ -79,11 +79,11 @@ Examples:
    secretsctl revoke --deployment acme-prod --secret picker-wheel/SESSION_SECRET --reason leaked` + exitCodeHelp,
 		Flags: append(append(ledgerWriteFlags(), targetFlags()...),
 			&ucli.StringFlag{Name: "reason", Usage: "why the values are revoked (recorded in the ledger)", Required: true}),
-		Action: func(c *ucli.Context) error {
+		Action: func(ctx context.Context, c *ucli.Command) error {
 			if c.NArg() > 0 {
 				return usagef("revoke takes no arguments (got %q)", c.Args().First())
 			}
-			return ledgerErr(runRevoke(c.Context, rotateOpts(c), e))
+			return ledgerErr(runRevoke(ctx, rotateOpts(c), e))
 		},
 	}
 }

@@ -6,7 +6,7 @@ import (
 	"path"
 	"text/tabwriter"
 
-	ucli "github.com/urfave/cli/v2"
+	ucli "github.com/urfave/cli/v3"
 
 	"github.com/secretsctl/secretsctl/internal/ledger"
 	"github.com/secretsctl/secretsctl/internal/sarif"
@@ -26,11 +26,11 @@ Examples:
    secretsctl rotation-due --scenario picker-wheel --format json
    secretsctl rotation-due --format sarif > rotation.sarif` + exitCodeHelp,
 		Flags: ledgerReadFlags("text, json or sarif"),
-		Action: func(c *ucli.Context) error {
+		Action: func(ctx context.Context, c *ucli.Command) error {
 			if c.NArg() > 0 {
 				return usagef("rotation-due takes no arguments (got %q)", c.Args().First())
 			}
-			return ledgerErr(runRotationDue(c.Context, ledgerReadOpts(c), e))
+			return ledgerErr(runRotationDue(ctx, ledgerReadOpts(c), e))
 		},
 	}
 }

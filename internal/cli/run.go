@@ -10,7 +10,7 @@ import (
 	"strings"
 	"syscall"
 
-	ucli "github.com/urfave/cli/v2"
+	ucli "github.com/urfave/cli/v3"
 )
 
 type runOptions struct {
@@ -37,18 +37,18 @@ starts, listing all of them, unless --allow-missing.
 Examples:
    secretsctl run --scenario picker-wheel -- npm start
    secretsctl run -s picker-wheel -- sh -c 'psql "postgres://$POSTGRES_USER:$POSTGRES_PASSWORD@localhost"'
-   secretsctl run -s picker-wheel -t desktop --allow-missing -- ./smoke-test` + exitCodeHelp + `
-   These are secretsctl's own failures, before CMD starts. Once CMD runs,
-   secretsctl exits with CMD's exit code (128+N when a signal N killed it).
-`,
+   secretsctl run -s picker-wheel -t desktop --allow-missing -- ./smoke-test
+
+Once CMD runs, secretsctl exits with CMD's exit code (128+N when a signal N
+killed it); before that, with its own.` + exitCodeHelp,
 		Flags: append(localFlags(true),
 			&ucli.BoolFlag{Name: "allow-missing", Usage: "run even when required secrets are missing"},
 		),
-		Action: func(c *ucli.Context) error {
+		Action: func(ctx context.Context, c *ucli.Command) error {
 			if c.NArg() == 0 {
 				return usagef("run needs a command: secretsctl run --scenario S -- CMD [ARG...]")
 			}
-			return runRun(c.Context, runOptions{localOptions: readLocalOptions(c, e), Command: c.Args().Slice()}, e)
+			return runRun(ctx, runOptions{localOptions: readLocalOptions(c, e), Command: c.Args().Slice()}, e)
 		},
 	}
 }

@@ -1,10 +1,11 @@
 package cli
 
 import (
+	"context"
 	"errors"
 	"fmt"
 
-	ucli "github.com/urfave/cli/v2"
+	ucli "github.com/urfave/cli/v3"
 
 	"github.com/secretsctl/secretsctl/internal/lint"
 	"github.com/secretsctl/secretsctl/store"
@@ -47,7 +48,7 @@ Examples:
    secretsctl edit resources/postgres.yaml          # edit, validate and seal in one step
    sops edit resources/postgres.yaml && secretsctl seal resources/postgres.yaml
    secretsctl seal scenarios/new-app.yaml           # a plaintext file you wrote` + exitCodeHelp,
-		Action: func(c *ucli.Context) error {
+		Action: func(ctx context.Context, c *ucli.Command) error {
 			if c.NArg() == 0 {
 				return usagef("seal needs at least one FILE")
 			}

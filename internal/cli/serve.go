@@ -11,7 +11,7 @@ import (
 	"syscall"
 	"time"
 
-	ucli "github.com/urfave/cli/v2"
+	ucli "github.com/urfave/cli/v3"
 
 	"github.com/secretsctl/secretsctl/internal/api"
 	"github.com/secretsctl/secretsctl/internal/ui"
@@ -83,15 +83,15 @@ Examples:
 			&ucli.DurationFlag{Name: "pull-interval", Value: 30 * time.Second, Usage: "how often a replica fetches"},
 			&ucli.StringFlag{Name: "replica-dir", Usage: "where a replica keeps its bare clone (default: a temporary directory)"},
 			&ucli.StringFlag{Name: "token-file", Usage: "file of accepted bearer tokens, one per line"},
-			&ucli.StringFlag{Name: "git-token-file", EnvVars: []string{"SECRETSCTL_GIT_TOKEN_FILE"},
+			&ucli.StringFlag{Name: "git-token-file", Sources: ucli.EnvVars("SECRETSCTL_GIT_TOKEN_FILE"),
 				Usage: "file holding the HTTPS token the --remote is given, read before every fetch"},
-			&ucli.StringFlag{Name: "ssh-key", EnvVars: []string{"SECRETSCTL_SSH_KEY_FILE"},
+			&ucli.StringFlag{Name: "ssh-key", Sources: ucli.EnvVars("SECRETSCTL_SSH_KEY_FILE"),
 				Usage: "private key (a deploy key) for an SSH --remote"},
-			&ucli.StringFlag{Name: "known-hosts", EnvVars: []string{"SECRETSCTL_SSH_KNOWN_HOSTS"},
+			&ucli.StringFlag{Name: "known-hosts", Sources: ucli.EnvVars("SECRETSCTL_SSH_KNOWN_HOSTS"),
 				Usage: "known_hosts file an SSH --remote's host key is checked against (default ~/.ssh/known_hosts)"},
 			allowUnverifiedFlag(),
 		},
-		Action: func(c *ucli.Context) error {
+		Action: func(ctx context.Context, c *ucli.Command) error {
 			if c.NArg() > 0 {
 				return usagef("serve takes no arguments (got %q)", c.Args().First())
 			}
@@ -107,7 +107,7 @@ Examples:
 					return usagef("--%s needs --remote", f)
 				}
 			}
-			return runServe(c.Context, opts, e)
+			return runServe(ctx, opts, e)
 		},
 	}
 }

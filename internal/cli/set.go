@@ -8,7 +8,7 @@ import (
 	"os"
 	"strings"
 
-	ucli "github.com/urfave/cli/v2"
+	ucli "github.com/urfave/cli/v3"
 	"golang.org/x/term"
 
 	"github.com/secretsctl/secretsctl/resolve"
@@ -44,14 +44,11 @@ Examples:
    printf %s "$PW" | secretsctl set postgres/POSTGRES_PASSWORD
    secretsctl set --scope staging n8n/N8N_PASSWORD < pw.txt` + exitCodeHelp,
 		Flags: writeVaultFlags(),
-		Action: func(c *ucli.Context) error {
-			if err := flagsFirst(c, "set [flags] ID"); err != nil {
-				return err
-			}
+		Action: func(ctx context.Context, c *ucli.Command) error {
 			if c.NArg() != 1 {
 				return usagef("set takes exactly one secret ID; the value comes from stdin or a prompt, never from an argument")
 			}
-			return runSet(c.Context, setOptions{Store: storeFlagValue(c), ID: c.Args().First(), Scope: c.String("scope"), Author: c.String("author")}, e)
+			return runSet(ctx, setOptions{Store: storeFlagValue(c), ID: c.Args().First(), Scope: c.String("scope"), Author: c.String("author")}, e)
 		},
 	}
 }
@@ -69,14 +66,11 @@ Examples:
    secretsctl unset postgres/POSTGRES_PASSWORD
    secretsctl unset --scope staging n8n/N8N_PASSWORD` + exitCodeHelp,
 		Flags: writeVaultFlags(),
-		Action: func(c *ucli.Context) error {
-			if err := flagsFirst(c, "unset [flags] ID"); err != nil {
-				return err
-			}
+		Action: func(ctx context.Context, c *ucli.Command) error {
 			if c.NArg() != 1 {
 				return usagef("unset takes exactly one secret ID, got %d arguments", c.NArg())
 			}
-			return runSet(c.Context, setOptions{Store: storeFlagValue(c), ID: c.Args().First(), Scope: c.String("scope"), Author: c.String("author"), Unset: true}, e)
+			return runSet(ctx, setOptions{Store: storeFlagValue(c), ID: c.Args().First(), Scope: c.String("scope"), Author: c.String("author"), Unset: true}, e)
 		},
 	}
 }
@@ -167,15 +161,4 @@ func promptValue(e *env, fd int, id string) (string, error) {
 		return "", usagef("the two values differ; nothing was written")
 	}
 	return v, nil
-}
-
-// flagsFirst refuses flags after the positional argument, which urfave/cli
-// would otherwise take as more arguments.
-func flagsFirst(c *ucli.Context, usage string) error {
-	for _, a := range c.Args().Tail() {
-		if strings.HasPrefix(a, "-") {
-			return usagef("flags go before the ID: secretsctl %s (got %q after it)", usage, a)
-		}
-	}
-	return nil
 }

@@ -6,7 +6,7 @@ import (
 	"slices"
 	"text/tabwriter"
 
-	ucli "github.com/urfave/cli/v2"
+	ucli "github.com/urfave/cli/v3"
 
 	"github.com/secretsctl/secretsctl/resolve"
 )
@@ -37,11 +37,11 @@ Examples:
 			&ucli.BoolFlag{Name: "check", Usage: "try each source and report the ones that cannot be read"},
 			&ucli.StringFlag{Name: "format", Aliases: []string{"o"}, Value: "table", Usage: "output format: table or json"},
 		),
-		Action: func(c *ucli.Context) error {
+		Action: func(ctx context.Context, c *ucli.Command) error {
 			if c.NArg() > 0 {
 				return usagef("sources takes no arguments (got %q)", c.Args().First())
 			}
-			return runSources(c.Context, sourcesOptions{localOptions: readLocalOptions(c, e), Check: c.Bool("check"), Format: c.String("format")}, e)
+			return runSources(ctx, sourcesOptions{localOptions: readLocalOptions(c, e), Check: c.Bool("check"), Format: c.String("format")}, e)
 		},
 	}
 }

@@ -7,7 +7,7 @@ import (
 	"slices"
 	"strings"
 
-	ucli "github.com/urfave/cli/v2"
+	ucli "github.com/urfave/cli/v3"
 
 	"github.com/secretsctl/secretsctl/internal/bundlescan"
 	"github.com/secretsctl/secretsctl/internal/plan"
@@ -51,7 +51,9 @@ of the scenario's secrets stripped on the tier; then scans every byte of
 the bundle for them: raw, base64 and base64url (padded or not, any
 alignment), hex (lower and upper), URL-encoded, JSON-escaped and
 quoted-printable; inside zip (.jar, .apk, .ipa), tar, tar.gz and Electron
-.asar archives, nested. A rendered env or config file (.env, *.env, JSON,
+.asar archives, nested: each entry's content and the archive's own bytes
+(headers, names, extra fields, comments, bytes after its end or that no
+index references). A rendered env or config file (.env, *.env, JSON,
 YAML, TOML) that sets a stripped secret's name is a finding too.
 
 A developer's .env with every secret of the workspace copied into one app's
@@ -62,22 +64,23 @@ sources or deployments it could not read (an error with --strict). Ledger
 values that deployments of the same scenario and tier were issued for
 secrets the plan generates are not looked for: they may be the bundle's own.
 
-Findings name the file (with the path inside archives, app.zip!/config.json),
+Findings name the file (with the path inside archives, app.zip!/config.json,
+or the place in an archive's own bytes, app.zip!<comment>),
 the offset, the secret id (and the deployment, for a ledger value) and the
 encoding — never the value. Values shorter
 than 8 bytes are listed as unscannable, not matched. Archives are read as
 streams, never extracted; one that nests too deep, holds too many entries,
-expands past the limits (a zip bomb) or has an entry leaving it (../) is
-refused with exit code 4.
+expands past the limits (a zip bomb), has entries that overlap, fails its
+checksum or has an entry leaving it (../) is refused with exit code 4.
 
 Examples:
    secretsctl verify-bundle --scenario picker-wheel --tier desktop dist/
    secretsctl verify-bundle -s picker-wheel -t mobile app-release.apk
-   secretsctl verify-bundle -s picker-wheel -t desktop --format sarif out/ > bundle.sarif` + exitCodeHelp + `
-   For verify-bundle: 10 means a secret was found in the bundle; 4 that an
-   archive in it is malformed or refused (zip bomb, ../ entry, a limit);
-   3 that a secret's value is in no source (see --allow-missing).
-`,
+   secretsctl verify-bundle -s picker-wheel -t desktop --format sarif out/ > bundle.sarif
+
+Exit code 10 means a secret was found in the bundle; 4 that an archive in it
+is malformed or refused (zip bomb, ../ entry, a limit); 3 that a secret's
+value is in no source (see --allow-missing).` + exitCodeHelp,
 		Flags: append(readFlags(),
 			&ucli.StringFlag{Name: "scenario", Aliases: []string{"s"}, Usage: "scenario name", Required: true},
 			&ucli.StringFlag{Name: "tier", Aliases: []string{"t"}, Usage: "tier id or alias (desktop, mobile, 2, 3...)", Required: true},
@@ -85,23 +88,23 @@ Examples:
 			&ucli.BoolFlag{Name: "allow-missing", Usage: "list secrets whose value no source has as unscannable instead of failing"},
 			&ucli.StringFlag{Name: "scope", Value: scopeStore, Usage: "what to look for: store (every infrastructure value the store knows and every ledger value) or scenario (the scenario's own)"},
 			&ucli.BoolFlag{Name: "strict", Usage: "fail when a source or a deployment's ledger cannot be read, instead of warning"},
-			&ucli.IntFlag{Name: "workers", Usage: "files scanned in parallel (default: the number of CPUs)"},
+			&ucli.IntFlag{Name: "workers", Usage: "files scanned in parallel", DefaultText: "the number of CPUs"},
 			&ucli.IntFlag{Name: "max-depth", Value: 8, Usage: "how deep archives may nest"},
 			&ucli.IntFlag{Name: "max-entries", Value: 1_000_000, Usage: "archive entries one file may hold"},
-			&ucli.Int64Flag{Name: "max-expanded", Value: 64 << 30, Usage: "bytes one file's archives may decompress to"},
+			&ucli.GenericFlag{Name: "max-expanded", Value: new(byteSize(64 << 30)), Usage: "bytes the bundle's archives may decompress to, all files counted (64GiB, 512MiB...)"},
 			&ucli.Int64Flag{Name: "max-ratio", Value: 250, Usage: "times its compressed size an entry over 8 MiB may expand to"},
 		),
-		Action: func(c *ucli.Context) error {
+		Action: func(ctx context.Context, c *ucli.Command) error {
 			if c.NArg() != 1 {
-				return usagef("verify-bundle takes one DIR or FILE (got %d arguments); flags go before it", c.NArg())
+				return usagef("verify-bundle takes one DIR or FILE (got %d arguments)", c.NArg())
 			}
 			opts := verifyBundleOptions{storeOptions: readOptions(c), Scenario: c.String("scenario"), Tier: c.String("tier"),
 				Path: c.Args().First(), Format: c.String("format"), AllowMissing: c.Bool("allow-missing"), Workers: c.Int("workers"),
 				Scope: c.String("scope"), Strict: c.Bool("strict"), storeValues: storeValues(e, true),
 				Limits: bundlescan.Limits{MaxDepth: c.Int("max-depth"), MaxEntries: c.Int("max-entries"),
-					MaxExpanded: c.Int64("max-expanded"), MaxRatio: c.Int64("max-ratio")},
+					MaxExpanded: c.Value("max-expanded").(int64), MaxRatio: c.Int64("max-ratio")},
 				resolve: bundleValues(e)}
-			return runVerifyBundle(c.Context, opts, e)
+			return runVerifyBundle(ctx, opts, e)
 		},
 	}
 }
