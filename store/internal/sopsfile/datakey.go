@@ -4,11 +4,15 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/url"
+	"os"
 	"slices"
+	"strings"
 
 	"filippo.io/age"
 	"github.com/getsops/sops/v3"
 	sopsage "github.com/getsops/sops/v3/age"
+	"github.com/getsops/sops/v3/hcvault"
 	"github.com/getsops/sops/v3/keys"
 	"github.com/getsops/sops/v3/keyservice"
 	"github.com/getsops/sops/v3/pgp"
@@ -97,6 +101,10 @@ func (k *Keyring) decryptGroup(group sops.KeyGroup) ([]byte, groupResult, error)
 		return key, res, nil
 	}
 	for _, mk := range otherKeys(group) {
+		if err := checkVaultAddress(mk); err != nil {
+			res.failures = append(res.failures, keyName(mk)+": "+err.Error())
+			continue
+		}
 		part, err := decryptWithService(mk)
 		if err == nil {
 			res.opened = true
@@ -176,4 +184,31 @@ func (k *Keyring) ordered(group sops.KeyGroup) []*sopsage.MasterKey {
 		}
 	}
 	return append(mine, others...)
+}
+
+// checkVaultAddress refuses a Vault transit key whose vault_address is not
+// VAULT_ADDR, when that is set. sops sends VAULT_TOKEN to whatever address
+// a document's metadata or .sops.yaml names, and both are plain text anyone
+// who can push may edit: a token holder who sets VAULT_ADDR sends it
+// nowhere else. Scheme, host and port are compared.
+func checkVaultAddress(mk keys.MasterKey) error {
+	vk, ok := mk.(*hcvault.MasterKey)
+	want := os.Getenv("VAULT_ADDR")
+	if !ok || want == "" || sameOrigin(vk.VaultAddress, want) {
+		return nil
+	}
+	return fmt.Errorf("vault_address %s is not VAULT_ADDR (%s): the Vault token is not sent there", vk.VaultAddress, want)
+}
+
+// sameOrigin reports whether two URLs have the same scheme, host and port.
+func sameOrigin(a, b string) bool {
+	ua, err := url.Parse(a)
+	if err != nil {
+		return false
+	}
+	ub, err := url.Parse(b)
+	if err != nil {
+		return false
+	}
+	return strings.EqualFold(ua.Scheme, ub.Scheme) && strings.EqualFold(ua.Host, ub.Host)
 }

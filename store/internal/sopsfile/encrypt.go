@@ -121,6 +121,13 @@ func encryptTree(tree *sops.Tree) error {
 // master key of the metadata through sops' local key service, as sops
 // does, with errors that name each key that failed and why.
 func updateMasterKeys(m *sops.Metadata, dataKey []byte) error {
+	for _, group := range m.KeyGroups {
+		for _, key := range group {
+			if err := checkVaultAddress(key); err != nil {
+				return fmt.Errorf("encrypt: encrypt data key: %s: %w", keyName(key), err)
+			}
+		}
+	}
 	errs := m.UpdateMasterKeysWithKeyServices(dataKey, []keyservice.KeyServiceClient{keyservice.NewLocalClient()})
 	if len(errs) == 0 {
 		return nil

@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/getsops/sops/v3"
+	"github.com/getsops/sops/v3/hcvault"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -108,4 +110,21 @@ func TestSafeReasonRedactsCredentials(t *testing.T) {
 	t.Setenv("AWS_SECRET_ACCESS_KEY", "wJalrXUtnFEMI-not-real")
 	got := safeReason(errors.New("token hvs.not-a-real-token\nrejected;  key wJalrXUtnFEMI-not-real"))
 	assert.Equal(t, "token [redacted] rejected; key [redacted]", got)
+}
+
+// test that the Vault token goes to VAULT_ADDR only: a Vault key at another
+// address, in a document or a rule, is refused before any request.
+func TestVaultKeyElsewhereThanVaultAddrIsRefused(t *testing.T) {
+	t.Setenv("VAULT_ADDR", "http://127.0.0.1:8200")
+	t.Setenv("VAULT_TOKEN", "hvs.not-a-real-token")
+	elsewhere := &hcvault.MasterKey{VaultAddress: "https://vault.example.net:8200", EnginePath: "transit", KeyName: "team", EncryptedKey: "vault:v1:AAAA"}
+	_, err := (*Keyring)(nil).dataKey(sops.Metadata{KeyGroups: []sops.KeyGroup{{elsewhere}}})
+	require.ErrorIs(t, err, ErrNoKey)
+	assert.Contains(t, err.Error(), "hc_vault key https://vault.example.net:8200/v1/transit/keys/team: vault_address https://vault.example.net:8200 is not VAULT_ADDR (http://127.0.0.1:8200): the Vault token is not sent there")
+	assert.NotContains(t, err.Error(), "hvs.not-a-real-token")
+
+	_, err = Encrypt([]byte("value: x\n"), Rule{KeyGroups: []sops.KeyGroup{{elsewhere}}})
+	assert.ErrorContains(t, err, "is not VAULT_ADDR")
+
+	assert.NoError(t, checkVaultAddress(&hcvault.MasterKey{VaultAddress: "HTTP://127.0.0.1:8200/", EnginePath: "transit", KeyName: "team"}))
 }
