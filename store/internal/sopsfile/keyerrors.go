@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"slices"
 	"strings"
 
 	"github.com/getsops/sops/v3"
@@ -38,7 +39,9 @@ func (k *Keyring) noKey(m sops.Metadata, results []groupResult, need int) error 
 			if mk, ok := key.(*sopsage.MasterKey); ok {
 				g.ageRecipients = append(g.ageRecipients, mk.Recipient)
 			} else {
-				g.keyTypes = appendNew(g.keyTypes, key.TypeToIdentifier())
+				if t := key.TypeToIdentifier(); !slices.Contains(g.keyTypes, t) {
+					g.keyTypes = append(g.keyTypes, t)
+				}
 			}
 		}
 		e.groups = append(e.groups, g)
@@ -147,16 +150,6 @@ func SomeGroupsOpened(err error) bool {
 		}
 	}
 	return false
-}
-
-// appendNew appends s unless list has it.
-func appendNew(list []string, s string) []string {
-	for _, x := range list {
-		if x == s {
-			return list
-		}
-	}
-	return append(list, s)
 }
 
 // keyName names a master key by its type and sops' own description (a
