@@ -200,6 +200,7 @@ main() {
 	install_git
 	install_sops
 	install_precommit
+	apt_install "gpg gpg-agent gpgconf" gnupg # the PGP key tests run the real GnuPG
 	install_browser
 	install_keyring
 	install_sshd

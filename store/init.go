@@ -19,7 +19,7 @@ type InitResult struct {
 	Dir            string
 	CreatedRepo    bool
 	KeyFile        string // the age identity file created, "" when one was configured
-	Recipient      string // the age recipient documents are encrypted to
+	Recipient      string // the age recipient documents are encrypted to; "" when .sops.yaml was there and no age identity is loaded
 	AlreadyInitial bool   // the store existed; only its git setup was completed
 	Commit         Commit
 	// Git is what was added to the repository's git setup: .gitattributes
@@ -57,7 +57,12 @@ func Init(ctx context.Context, dir string, author Author, opts Options) (*InitRe
 	if err != nil {
 		return nil, err
 	}
-	if s.keys.Empty() {
+	// A .sops.yaml already there names the keys (of any type sops knows);
+	// otherwise the store is encrypted to an age identity, created if none
+	// is configured.
+	_, statErr := os.Stat(filepath.Join(abs, ".sops.yaml"))
+	haveRules := !errors.Is(statErr, fs.ErrNotExist)
+	if s.keys.Empty() && !haveRules {
 		if res.KeyFile, err = createIdentity(opts.getenv()); err != nil {
 			return nil, err
 		}
@@ -65,10 +70,16 @@ func Init(ctx context.Context, dir string, author Author, opts Options) (*InitRe
 			return nil, err
 		}
 	}
-	res.Recipient = s.keys.Recipients()[0]
-	files := map[string][]byte{}
-	if _, err := os.Stat(filepath.Join(abs, ".sops.yaml")); errors.Is(err, fs.ErrNotExist) {
-		files[".sops.yaml"] = DefaultCreationRules(res.Recipient)
+	if r := s.keys.Recipients(); len(r) > 0 {
+		res.Recipient = r[0]
+	}
+	files := map[string][]byte{".sops.yaml": DefaultCreationRules(res.Recipient)}
+	if haveRules {
+		// Committed as it is (a no-op when git already tracks it), so
+		// that the first revision has the rules its documents follow.
+		if files[".sops.yaml"], err = os.ReadFile(filepath.Join(abs, ".sops.yaml")); err != nil {
+			return nil, fmt.Errorf("read creation rules: %w", err)
+		}
 	}
 	if err := res.Git.addFiles(abs, files); err != nil {
 		return nil, err

@@ -2,6 +2,7 @@ package store
 
 import (
 	"errors"
+	"fmt"
 	"io/fs"
 	"os"
 	"slices"
@@ -9,42 +10,46 @@ import (
 	"github.com/secretsctl/secretsctl/store/internal/sopsfile"
 )
 
-// RekeyResult is what [Store.RekeyFile] did to one file.
+// RekeyResult is what [Store.RekeyFile] or [Store.RotateFile] did to one
+// file.
 type RekeyResult struct {
 	// File is the store-relative path.
 	File string
-	// Recipients are the age recipients the new data key is encrypted to.
+	// Recipients name the master keys the data key is now encrypted to:
+	// age recipients, PGP fingerprints, Vault transit key URLs, KMS keys.
 	Recipients []string
 	// Added and Removed compare Recipients with the file's before.
 	Added, Removed []string
+	// Rotated is set when the document got a new data key.
+	Rotated bool
 }
 
-// RekeyFile re-encrypts a SOPS document of the work tree with a new data
-// key, for the recipients and options of the creation rule .sops.yaml now
-// gives for its path: the way to rotate a data key and to add or remove a
-// recipient (edit .sops.yaml, then rekey). The document must decrypt and
-// verify first; its content is not changed, nor validated. Every encrypted
-// value gets a new ciphertext. It does not commit.
+// RekeyFile encrypts the data key of a SOPS document of the work tree to
+// the master keys and key groups the creation rule of .sops.yaml now gives
+// for its path, as `sops updatekeys` does: the way to add or remove a
+// recipient of any key type (edit .sops.yaml, then rekey). The data key
+// stays the same, so every value keeps its ciphertext and a diff shows only
+// the sops metadata; a removed key can no longer open the document, but
+// whoever held it may have kept the data key: [Store.RotateFile] changes
+// that too. The document must decrypt and verify first; its content is not
+// changed, nor validated. It does not commit.
 func (s *Store) RekeyFile(rel string) (RekeyResult, error) {
-	res := RekeyResult{File: rel}
-	data, err := os.ReadFile(s.worktreePath(rel))
+	return s.rekey(rel, false)
+}
+
+// RotateFile is [Store.RekeyFile] with a new data key, as `sops rotate`
+// does: every encrypted value gets a new ciphertext, and the creation
+// rule's options (which values are encrypted) apply anew.
+func (s *Store) RotateFile(rel string) (RekeyResult, error) {
+	return s.rekey(rel, true)
+}
+
+// rekey is RekeyFile, or RotateFile when rotate is set.
+func (s *Store) rekey(rel string, rotate bool) (RekeyResult, error) {
+	res := RekeyResult{File: rel, Rotated: rotate}
+	d, prev, err := s.openForRekey(rel)
 	if err != nil {
 		return res, err
-	}
-	if !sopsfile.IsEncrypted(data) {
-		return res, &DocumentError{File: rel, Reason: "not SOPS-encrypted: seal it first with `secretsctl seal " + rel + "`"}
-	}
-	d := &Draft{store: s, rel: rel, file: data, Encrypted: true}
-	_, info, err := sopsfile.DecryptNodeInfo(data, s.keys)
-	switch {
-	case err != nil:
-		return res, sealError(rel, err)
-	case info.MACOnlyEncrypted && !info.Sealed:
-		return res, &IntegrityError{File: rel, Reason: "its MAC covers encrypted values only (mac_only_encrypted), so clear values cannot be verified before re-encrypting; re-create it from a reviewed plaintext"}
-	}
-	prev, err := sopsfile.OpenPrevious(data, s.keys)
-	if err != nil {
-		return res, sealError(rel, err)
 	}
 	rules, err := s.rules(nil)
 	if err != nil {
@@ -52,16 +57,46 @@ func (s *Store) RekeyFile(rel string) (RekeyResult, error) {
 	}
 	rule, err := rules.For(rel)
 	if err != nil {
-		return res, err
+		return res, fmt.Errorf(".sops.yaml: %w", err)
+	}
+	old := prev.Keys()
+	if !rotate {
+		if err := prev.UpdateKeys(rule); err != nil {
+			return res, fmt.Errorf("rekey %s: %w", rel, err)
+		}
+		d.prev = prev
 	}
 	d.plain = withoutSeal(prev.Plaintext())
 	if err := d.write(d.plain); err != nil {
 		return res, err
 	}
-	old := prev.Recipients()
-	res.Recipients = rule.Recipients
-	res.Added, res.Removed = missing(old, rule.Recipients), missing(rule.Recipients, old)
+	res.Recipients = rule.Keys()
+	res.Added, res.Removed = missing(old, res.Recipients), missing(res.Recipients, old)
 	return res, nil
+}
+
+// openForRekey reads, decrypts and verifies a work-tree document and opens
+// its data key.
+func (s *Store) openForRekey(rel string) (*Draft, *sopsfile.Previous, error) {
+	data, err := os.ReadFile(s.worktreePath(rel))
+	if err != nil {
+		return nil, nil, err
+	}
+	if !sopsfile.IsEncrypted(data) {
+		return nil, nil, &DocumentError{File: rel, Reason: "not SOPS-encrypted: seal it first with `secretsctl seal " + rel + "`"}
+	}
+	_, info, err := sopsfile.DecryptNodeInfo(data, s.keys)
+	switch {
+	case err != nil:
+		return nil, nil, sealError(rel, err)
+	case info.MACOnlyEncrypted && !info.Sealed:
+		return nil, nil, &IntegrityError{File: rel, Reason: "its MAC covers encrypted values only (mac_only_encrypted), so clear values cannot be verified before re-encrypting; re-create it from a reviewed plaintext"}
+	}
+	prev, err := sopsfile.OpenPrevious(data, s.keys)
+	if err != nil {
+		return nil, nil, sealError(rel, err)
+	}
+	return &Draft{store: s, rel: rel, file: data, Encrypted: true}, prev, nil
 }
 
 // missing returns the items of b that are not in a.

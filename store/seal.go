@@ -157,7 +157,7 @@ func (s *Store) openCommitted(tree *gitrepo.Tree, rel string, values []byte) *so
 }
 
 // RecipientsDiffer reports whether .sops.yaml now gives the document other
-// age recipients than those its kept data key is encrypted to: `secretsctl
+// master keys than those its kept data key is encrypted to: `secretsctl
 // rekey` applies them.
 func (d *Draft) RecipientsDiffer() bool {
 	if d.prev == nil {
@@ -171,7 +171,7 @@ func (d *Draft) RecipientsDiffer() bool {
 	if err != nil {
 		return false
 	}
-	have, want := slices.Sorted(slices.Values(d.prev.Recipients())), slices.Sorted(slices.Values(rule.Recipients))
+	have, want := slices.Sorted(slices.Values(d.prev.Keys())), slices.Sorted(slices.Values(rule.Keys()))
 	return !slices.Equal(have, want)
 }
 

@@ -54,6 +54,7 @@ type Snapshot struct {
 	mu         sync.Mutex
 	docs       map[string]*docResult // store-relative path -> decoded document
 	unverified map[string]bool
+	noKey      map[string]noKeyNote // why no key opened an unverified file
 	unsealed   map[string]bool
 	lines      map[string]positions // file -> where each value is
 
@@ -305,6 +306,7 @@ func (sn *Snapshot) plaintextIn(src source, file string) (*yaml.Node, error) {
 			return nil, &DocumentError{File: file, Reason: cerr.Error()}
 		}
 		sn.markUnverified(file)
+		sn.noteNoKey(file, err)
 		return clear, nil
 	default:
 		return nil, fmt.Errorf("decrypt %s: %w", file, err)
@@ -341,6 +343,33 @@ func (sn *Snapshot) Line(file, field string) int {
 	sn.mu.Lock()
 	defer sn.mu.Unlock()
 	return sn.lines[file][fieldPointer(field)].line
+}
+
+// noKeyNote is why no key opened a document.
+type noKeyNote struct {
+	reason  string
+	partial bool // some of its key groups opened, not enough
+}
+
+// noteNoKey keeps why no key opened file: which master keys failed, and
+// for a document with several key groups, which groups opened.
+func (sn *Snapshot) noteNoKey(file string, err error) {
+	sn.mu.Lock()
+	defer sn.mu.Unlock()
+	if sn.noKey == nil {
+		sn.noKey = map[string]noKeyNote{}
+	}
+	sn.noKey[file] = noKeyNote{reason: err.Error(), partial: sopsfile.SomeGroupsOpened(err)}
+}
+
+// NoKeyReason says why no loaded key could open an unverified document
+// (which keys failed; with several key groups, which opened), or "", and
+// whether the keys at hand opened some of its key groups but not enough.
+func (sn *Snapshot) NoKeyReason(file string) (reason string, someGroupsOpened bool) {
+	sn.mu.Lock()
+	defer sn.mu.Unlock()
+	n := sn.noKey[file]
+	return n.reason, n.partial
 }
 
 // UnverifiedFiles lists the documents read so far without MAC verification,

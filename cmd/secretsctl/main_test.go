@@ -37,6 +37,8 @@ func TestScripts(t *testing.T) {
 			"perm":      cmdPerm,
 			"replace":   cmdReplace,
 			"sarif":     cmdSARIF,
+			"vaultdev":  cmdVaultdev,
+			"gpgkey":    cmdGpgkey,
 		},
 	})
 }

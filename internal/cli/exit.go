@@ -94,7 +94,7 @@ func hint(err error) string {
 	case errors.As(err, &keychain):
 		return "unlock the keychain (on Linux: the login keyring of the Secret Service) and run the command again, or pass --keystore file to keep these secrets in an age-encrypted file instead"
 	case errors.As(err, &key):
-		return "configure an age identity with SOPS_AGE_KEY_FILE, SOPS_AGE_KEY or SOPS_AGE_KEY_CMD, or pass --allow-unverified to read metadata without verifying it"
+		return "configure an age identity with SOPS_AGE_KEY_FILE, SOPS_AGE_KEY or SOPS_AGE_KEY_CMD (or what the document's other keys need, as for sops: VAULT_ADDR/VAULT_TOKEN, GNUPGHOME, cloud credentials), or pass --allow-unverified to read metadata without verifying it"
 	case errors.As(err, &integrity) && integrity.Plaintext:
 		return "seal the document: secretsctl seal " + integrity.File
 	case errors.As(err, &integrity):

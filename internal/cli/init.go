@@ -23,7 +23,9 @@ func newInitCommand(e *env) *ucli.Command {
 repository when DIR is not inside one, an age identity in the sops config
 directory ($XDG_CONFIG_HOME/sops/age/keys.txt, mode 0600) when no key is
 configured through SOPS_AGE_KEY_FILE, SOPS_AGE_KEY or SOPS_AGE_KEY_CMD,
-.sops.yaml with that key's recipient, secretsctl.yaml, a .gitattributes
+.sops.yaml with that key's recipient (a .sops.yaml already there is kept and
+committed: its keys, of any type sops knows, encrypt the store, and no age
+identity is created), secretsctl.yaml, a .gitattributes
 that merges store documents with "secretsctl merge-driver", a .gitignore
 that keeps .env files, decrypted temporaries and editor backups out, and one
 commit. It registers the merge driver in the repository's .git/config
@@ -75,7 +77,11 @@ func runInit(ctx context.Context, opts initOptions, e *env) error {
 	if res.KeyFile != "" {
 		fmt.Fprintf(e.stdout, "created age identity %s (keep it safe; back it up)\n", res.KeyFile)
 	}
-	fmt.Fprintf(e.stdout, "initialised store in %s\nrecipient: %s\ncommit: %s\n", res.Dir, res.Recipient, res.Commit.Hash)
+	fmt.Fprintf(e.stdout, "initialised store in %s\n", res.Dir)
+	if res.Recipient != "" {
+		fmt.Fprintf(e.stdout, "recipient: %s\n", res.Recipient)
+	}
+	fmt.Fprintf(e.stdout, "commit: %s\n", res.Commit.Hash)
 	reportGitSetup(e, res.Git)
 	return nil
 }

@@ -97,7 +97,7 @@ func (o storeOptions) open(e *env) (*store.Store, *store.Snapshot, error) {
 // verification: allowed, and no private key is loaded.
 func noteUnverified(e *env, st *store.Store, allowed bool) {
 	if allowed && !st.HasKey() {
-		fmt.Fprintf(e.stderr, "secretsctl: integrity: %s (no private key is loaded: documents are read without checking their MAC or seal)\n",
+		fmt.Fprintf(e.stderr, "secretsctl: integrity: %s (no age identity is loaded: documents that no other key of theirs opens are read without checking their MAC or seal)\n",
 			store.IntegrityUnverified)
 	}
 }

@@ -11,21 +11,28 @@ import (
 )
 
 type rekeyOptions struct {
-	Store string
-	Files []string
+	Store  string
+	Files  []string
+	Rotate bool
 }
 
 func newRekeyCommand(e *env) *ucli.Command {
 	return &ucli.Command{
 		Name:      "rekey",
-		Usage:     "re-encrypt documents with a new data key for the recipients in .sops.yaml (not committed)",
+		Usage:     "encrypt documents' data keys to the master keys in .sops.yaml, or rotate them (not committed)",
 		ArgsUsage: "[FILE...]",
-		Description: `Re-encrypts each document with a new data key, encrypted to the recipients
-and with the options that .sops.yaml now gives for its path, after verifying
-it. seal, edit, set, unset and import keep a document's data key so that
-diffs stay small; rekey is the explicit way to rotate it, and the way to
-add or remove a recipient: edit .sops.yaml, run secretsctl rekey, commit.
-Every encrypted value gets a new ciphertext. The content is not changed.
+		Description: `Encrypts each document's data key to the master keys and key groups that
+.sops.yaml now gives for its path (age, pgp, hc_vault_transit_uri, kms,
+gcp_kms, azure_keyvault, with shamir_threshold), after verifying it, as
+sops updatekeys does: the way to add or remove a recipient of any type:
+edit .sops.yaml, run secretsctl rekey, commit. The values keep their
+ciphertexts, so the diff shows only the sops metadata.
+
+With --rotate, each document gets a new data key instead, as sops rotate
+does, with the options .sops.yaml gives for its path: every encrypted value
+gets a new ciphertext. seal, edit, set, unset and import keep a document's
+data key so that diffs stay small; rekey --rotate is the explicit way to
+rotate it. The content is not changed.
 
 Without FILE, every authored document of the store is rekeyed:
 secretsctl.yaml, resources/, scenarios/ and vault/ (ledger event files
@@ -33,14 +40,18 @@ under deployments/ only when named). Prints one line per file. Files are
 changed in place and not committed. A file that fails is reported and the
 others are still rekeyed; the exit code is that of the first failure.
 
-Rekey after removing a recipient, and after merging a document written by
-someone who may know its data key: a kept data key stays known to them.
+Rekey --rotate after removing a recipient who may have kept the data key,
+and after merging a document written by someone who may know its data key:
+a kept data key stays known to them.
 
 Examples:
    secretsctl rekey
-   secretsctl rekey vault/local.yaml` + exitCodeHelp,
+   secretsctl rekey --rotate vault/local.yaml` + exitCodeHelp,
+		Flags: []ucli.Flag{
+			&ucli.BoolFlag{Name: "rotate", Usage: "give each document a new data key (sops rotate) instead of re-encrypting only the data key"},
+		},
 		Action: func(ctx context.Context, c *ucli.Command) error {
-			return runRekey(rekeyOptions{Store: storeFlagValue(c), Files: c.Args().Slice()}, e)
+			return runRekey(rekeyOptions{Store: storeFlagValue(c), Files: c.Args().Slice(), Rotate: c.Bool("rotate")}, e)
 		},
 	}
 }
@@ -56,7 +67,11 @@ func runRekey(opts rekeyOptions, e *env) error {
 	}
 	var failures []error
 	for _, rel := range files {
-		res, err := st.RekeyFile(rel)
+		rekey := st.RekeyFile
+		if opts.Rotate {
+			rekey = st.RotateFile
+		}
+		res, err := rekey(rel)
 		if err != nil {
 			fmt.Fprintf(e.stderr, "secretsctl: %v\n", err)
 			failures = append(failures, err)
@@ -88,7 +103,11 @@ func rekeyFiles(st *store.Store, args []string, e *env) ([]string, error) {
 
 // rekeyLine is the summary of one file.
 func rekeyLine(res store.RekeyResult) string {
-	line := fmt.Sprintf("rekeyed %s: new data key for %d recipient(s)", res.File, len(res.Recipients))
+	what := "data key"
+	if res.Rotated {
+		what = "new data key"
+	}
+	line := fmt.Sprintf("rekeyed %s: %s for %d recipient(s)", res.File, what, len(res.Recipients))
 	if len(res.Added) > 0 {
 		line += "; added " + strings.Join(res.Added, ", ")
 	}

@@ -30,7 +30,7 @@ covers values only).
 
 Re-sealing keeps the document's data key and the ciphertext of every value
 that did not change, so git diff shows only what changed (plus lastmodified,
-mac and the seal); secretsctl rekey rotates the data key. A SOPS document
+mac and the seal); secretsctl rekey --rotate rotates the data key. A SOPS document
 whose clear parts were edited with a text editor (its MAC no longer matches)
 is re-sealed as it is when every encrypted value still opens with the key:
 review it with git diff. One whose values do not open is refused (exit 5).

@@ -95,12 +95,18 @@ func Run(ctx context.Context, sn *store.Snapshot, hasKey bool) (*Report, error) 
 	if err := lintPlaintextFiles(sn, r, hasKey); err != nil {
 		return nil, err
 	}
-	if hasKey {
-		for _, file := range sn.UnverifiedFiles() {
-			r.add(Finding{Rule: RuleUnverified, Severity: Warning, File: file,
-				Message: "no loaded age key can decrypt this document, so its MAC was not verified",
-				Hint:    "add a recipient you hold to the file (sops updatekeys) or load the right key"})
+	for _, file := range sn.UnverifiedFiles() {
+		why, partial := sn.NoKeyReason(file)
+		if !hasKey && !partial {
+			continue // without any key, every document is unverified: the summary says so
 		}
+		msg := "no loaded age key can decrypt this document, so its MAC was not verified"
+		if why != "" {
+			msg += " (" + why + ")"
+		}
+		r.add(Finding{Rule: RuleUnverified, Severity: Warning, File: file,
+			Message: msg,
+			Hint:    "add a recipient you hold to the file (sops updatekeys) or load the right key"})
 	}
 	r.Integrity = sn.Integrity()
 	fillLines(sn, r)

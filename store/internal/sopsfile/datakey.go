@@ -1,57 +1,74 @@
 package sopsfile
 
 import (
+	"context"
 	"errors"
 	"fmt"
+	"net/url"
+	"os"
 	"slices"
+	"strings"
 
 	"filippo.io/age"
 	"github.com/getsops/sops/v3"
 	sopsage "github.com/getsops/sops/v3/age"
+	"github.com/getsops/sops/v3/hcvault"
+	"github.com/getsops/sops/v3/keys"
+	"github.com/getsops/sops/v3/keyservice"
+	"github.com/getsops/sops/v3/pgp"
 	"github.com/getsops/sops/v3/shamir"
 )
 
-// dataKey recovers a document's data key with the keyring's identities,
-// trying each age master key directly instead of going through sops' key
-// services (which would reload identities from the environment per key).
-// With several key groups it recovers one shamir part per group, as sops'
-// Metadata.GetDataKeyWithKeyServices does.
+// dataKey recovers a document's data key as sops'
+// Metadata.GetDataKeyWithKeyServices does: one part per key group, each
+// from the first master key of the group that opens it, combined with
+// shamir when there are several groups and enough parts. Age keys are
+// opened with the keyring's identities (sops' age master key, without
+// reloading identities from the environment for every file); every other
+// key type goes through sops' local key service, which reads the
+// environment of its provider (VAULT_ADDR/VAULT_TOKEN, GNUPGHOME, AWS_*…)
+// as the sops CLI does.
 func (k *Keyring) dataKey(m sops.Metadata) ([]byte, error) {
 	if len(m.KeyGroups) == 0 {
 		return nil, &IntegrityError{Reason: "sops metadata has no key groups"}
 	}
-	if k.Empty() {
-		return nil, k.noKey(m)
-	}
+	results := make([]groupResult, len(m.KeyGroups))
 	var parts [][]byte
 	for i, group := range m.KeyGroups {
-		part, err := k.decryptGroup(group)
-		switch {
-		case errors.Is(err, ErrNoKey):
-		case err != nil:
+		part, res, err := k.decryptGroup(group)
+		if err != nil {
 			return nil, fmt.Errorf("key group %d: %w", i+1, err)
-		default:
+		}
+		results[i] = res
+		if part != nil {
 			parts = append(parts, part)
 		}
 	}
+	need := threshold(m)
+	if len(parts) < need {
+		return nil, k.noKey(m, results, need)
+	}
 	if len(m.KeyGroups) == 1 {
-		if len(parts) == 0 {
-			return nil, k.noKey(m)
-		}
 		return checkKeySize(parts[0])
-	}
-	threshold := m.ShamirThreshold
-	if threshold == 0 {
-		threshold = len(m.KeyGroups) // what sops writes when none is set
-	}
-	if len(parts) < threshold {
-		return nil, k.noKey(m)
 	}
 	dataKey, err := shamir.Combine(parts)
 	if err != nil {
 		return nil, &IntegrityError{Reason: "combine shamir parts of the data key: " + err.Error()}
 	}
 	return checkKeySize(dataKey)
+}
+
+// threshold is how many key groups must open for the data key: one group
+// holds it whole; several hold shamir parts, shamir_threshold of which
+// are needed (all of them when it is not set, as sops writes it then).
+func threshold(m sops.Metadata) int {
+	switch {
+	case len(m.KeyGroups) == 1:
+		return 1
+	case m.ShamirThreshold > 0:
+		return m.ShamirThreshold
+	}
+	return len(m.KeyGroups)
 }
 
 // checkKeySize rejects a data key of the wrong size, which sops would only
@@ -63,12 +80,49 @@ func checkKeySize(key []byte) ([]byte, error) {
 	return key, nil
 }
 
+// groupResult says how one key group fared: whether it opened, and why
+// each key that was tried failed.
+type groupResult struct {
+	opened   bool
+	failures []string // "pgp key FINGERPRINT: reason", no credential
+}
+
 // decryptGroup decrypts the group's data key (or shamir part) with the
-// first age master key the keyring opens, trying first those whose
-// recipient is one of the keyring's. A key whose ciphertext is garbled or
-// fails authentication is an integrity failure unless another key opens
-// the group; no key at all wraps ErrNoKey.
-func (k *Keyring) decryptGroup(group sops.KeyGroup) ([]byte, error) {
+// first master key that opens it: age keys first, the keyring's own
+// recipients before others, then PGP keys, then the others in document
+// order (sops' default decryption order). An age key whose ciphertext is
+// garbled or fails authentication is an integrity failure unless another
+// key opens the group. A group no key opens returns no part and no error.
+func (k *Keyring) decryptGroup(group sops.KeyGroup) ([]byte, groupResult, error) {
+	var res groupResult
+	key, integrity := k.decryptAge(group)
+	if key != nil {
+		res.opened = true
+		return key, res, nil
+	}
+	for _, mk := range otherKeys(group) {
+		if err := checkVaultAddress(mk); err != nil {
+			res.failures = append(res.failures, keyName(mk)+": "+err.Error())
+			continue
+		}
+		part, err := decryptWithService(mk)
+		if err == nil {
+			res.opened = true
+			return part, res, nil
+		}
+		res.failures = append(res.failures, keyName(mk)+": "+safeReason(err))
+	}
+	if integrity != nil {
+		return nil, res, integrity
+	}
+	return nil, res, nil
+}
+
+// decryptAge tries the group's age keys with the keyring's identities.
+func (k *Keyring) decryptAge(group sops.KeyGroup) ([]byte, error) {
+	if k.Empty() {
+		return nil, nil
+	}
 	var integrity error
 	for _, mk := range k.ordered(group) {
 		sopsage.ParsedIdentities(k.ids).ApplyToMasterKey(mk)
@@ -81,10 +135,37 @@ func (k *Keyring) decryptGroup(group sops.KeyGroup) ([]byte, error) {
 			integrity = &IntegrityError{Reason: fmt.Sprintf("data key for age recipient %s: %v", mk.Recipient, err)}
 		}
 	}
-	if integrity != nil {
-		return nil, integrity
+	return nil, integrity
+}
+
+// otherKeys returns the group's master keys that are not age keys, PGP
+// keys first.
+func otherKeys(group sops.KeyGroup) []keys.MasterKey {
+	var pgpKeys, rest []keys.MasterKey
+	for _, key := range group {
+		switch key.(type) {
+		case *sopsage.MasterKey:
+		case *pgp.MasterKey:
+			pgpKeys = append(pgpKeys, key)
+		default:
+			rest = append(rest, key)
+		}
 	}
-	return nil, ErrNoKey
+	return append(pgpKeys, rest...)
+}
+
+// decryptWithService asks sops' local key service to decrypt the data key
+// a master key holds, as `sops decrypt` does.
+func decryptWithService(mk keys.MasterKey) ([]byte, error) {
+	svcKey := keyservice.KeyFromMasterKey(mk)
+	rsp, err := keyservice.NewLocalClient().Decrypt(context.Background(), &keyservice.DecryptRequest{
+		Key:        &svcKey,
+		Ciphertext: mk.EncryptedDataKey(),
+	})
+	if err != nil {
+		return nil, err
+	}
+	return rsp.Plaintext, nil
 }
 
 // ordered returns the group's age master keys, the keyring's own
@@ -105,20 +186,29 @@ func (k *Keyring) ordered(group sops.KeyGroup) []*sopsage.MasterKey {
 	return append(mine, others...)
 }
 
-// noKey builds the ErrNoKey error for a document.
-func (k *Keyring) noKey(m sops.Metadata) error {
-	e := &noKeyError{ownRecipients: k.Recipients()}
-	if k != nil {
-		e.skipped = k.skipped
+// checkVaultAddress refuses a Vault transit key whose vault_address is not
+// VAULT_ADDR, when that is set. sops sends VAULT_TOKEN to whatever address
+// a document's metadata or .sops.yaml names, and both are plain text anyone
+// who can push may edit: a token holder who sets VAULT_ADDR sends it
+// nowhere else. Scheme, host and port are compared.
+func checkVaultAddress(mk keys.MasterKey) error {
+	vk, ok := mk.(*hcvault.MasterKey)
+	want := os.Getenv("VAULT_ADDR")
+	if !ok || want == "" || sameOrigin(vk.VaultAddress, want) {
+		return nil
 	}
-	for _, group := range m.KeyGroups {
-		for _, key := range group {
-			if mk, ok := key.(*sopsage.MasterKey); ok {
-				e.fileRecipients = append(e.fileRecipients, mk.Recipient)
-			} else if t := key.TypeToIdentifier(); !slices.Contains(e.keyTypes, t) {
-				e.keyTypes = append(e.keyTypes, t)
-			}
-		}
+	return fmt.Errorf("vault_address %s is not VAULT_ADDR (%s): the Vault token is not sent there", vk.VaultAddress, want)
+}
+
+// sameOrigin reports whether two URLs have the same scheme, host and port.
+func sameOrigin(a, b string) bool {
+	ua, err := url.Parse(a)
+	if err != nil {
+		return false
 	}
-	return e
+	ub, err := url.Parse(b)
+	if err != nil {
+		return false
+	}
+	return strings.EqualFold(ua.Scheme, ub.Scheme) && strings.EqualFold(ua.Host, ub.Host)
 }

@@ -16,7 +16,8 @@ import (
 // does not check the secretsctl seal, and shows the secretsctl_seal line of
 // a sealed document as sops does; [DecryptNodeInfo] checks and removes it.
 //
-// The error matches [ErrNoKey] when no identity of kr opens the data key,
+// The error matches [ErrNoKey] when no master key opens the data key (no
+// identity of kr, and no other key with the credentials at hand),
 // and is an [*IntegrityError] when the document fails verification or a
 // [*FormatError] when it is not a SOPS YAML document.
 func Decrypt(data []byte, kr *Keyring) ([]byte, error) {

@@ -1,6 +1,8 @@
-// Package sopsfile encrypts and decrypts whole YAML documents with age keys,
-// in the format of the [sops] CLI v3.13.3, so that files it writes open with
-// `sops decrypt` and files `sops encrypt` writes open here.
+// Package sopsfile encrypts and decrypts whole YAML documents in the format
+// of the [sops] CLI v3.13.3, with every master-key type sops knows (age,
+// PGP, HashiCorp Vault transit, AWS KMS, GCP KMS, Azure Key Vault, Huawei
+// Cloud KMS) and key groups with a Shamir threshold, so that files it
+// writes open with `sops decrypt` and files `sops encrypt` writes open here.
 //
 // It is the only package of secretsctl that imports sops. The sops Go library
 // promises a stable API only for its decrypt package, so this package pins
@@ -48,11 +50,19 @@
 //
 // # Keys
 //
-// [Encrypt] needs only public age recipients, so a job without any private
-// key can create files. [Decrypt] needs a [Keyring]: the age identities are
-// loaded once by [LoadKeyring] from the same places sops looks and are then
-// applied to each file's age master keys, instead of letting every file reload
-// environment variables, files and commands.
+// [ParseRules] reads a .sops.yaml and [Rules.For] resolves the creation rule
+// of a path with sops' own config package, so the master keys, key groups
+// and shamir_threshold of a [Rule] are sops' own. [Encrypt] encrypts the
+// data key to them through sops' local key service (age and PGP need only
+// public keys; Vault transit and the cloud KMS need their service and the
+// credentials sops reads from the environment), splitting it with shamir
+// across several groups. [Decrypt] needs a [Keyring]: the age identities
+// are loaded once by [LoadKeyring] from the same places sops looks and are
+// then applied to each file's age master keys, instead of letting every
+// file reload environment variables, files and commands; every other key
+// type is decrypted by sops' local key service, in sops' default order
+// (age, then PGP, then the others). [Previous.UpdateKeys] re-encrypts a
+// data key to new master keys, as `sops updatekeys` does.
 //
 // # Nodes
 //

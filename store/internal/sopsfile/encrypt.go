@@ -4,11 +4,13 @@ import (
 	"crypto/rand"
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/getsops/sops/v3"
 	sopsage "github.com/getsops/sops/v3/age"
 	"github.com/getsops/sops/v3/config"
+	"github.com/getsops/sops/v3/keyservice"
 	"github.com/getsops/sops/v3/stores"
 	"github.com/getsops/sops/v3/stores/yaml"
 	"github.com/getsops/sops/v3/version"
@@ -24,10 +26,13 @@ func newStore() *yaml.Store {
 
 // Encrypt turns a plaintext YAML document (one or more YAML documents whose
 // top level is a mapping) into a SOPS-encrypted YAML document, encrypted to
-// the rule's recipients. It follows `sops encrypt`: a random data key is
-// encrypted to each recipient, the values the rule selects are encrypted
+// the rule's master keys. It follows `sops encrypt`: a random data key is
+// encrypted to each master key through sops' local key service (split with
+// shamir across several key groups), the values the rule selects are encrypted
 // with it, and the MAC is computed, encrypted with the data key and stored
-// with lastmodified and the sops version. Only public keys are needed.
+// with lastmodified and the sops version. Age and PGP need only public
+// keys; Vault transit and the cloud KMS need their service and credentials
+// (the environment sops reads), and an error names the key that failed.
 //
 // A plaintext of one YAML document is sealed (see seal.go): a top-level
 // secretsctl_seal key is added after the last one, replacing any
@@ -38,15 +43,19 @@ func Encrypt(plain []byte, rule Rule) ([]byte, error) {
 	if err := rule.validate(); err != nil {
 		return nil, fmt.Errorf("encrypt: rule: %w", err)
 	}
-	group, err := masterKeys(rule.Recipients)
-	if err != nil {
-		return nil, err
+	groups := rule.KeyGroups
+	if len(groups) == 0 {
+		group, err := masterKeys(rule.Recipients)
+		if err != nil {
+			return nil, err
+		}
+		groups = []sops.KeyGroup{group}
 	}
 	branches, err := loadPlain(plain)
 	if err != nil {
 		return nil, err
 	}
-	tree := sops.Tree{Branches: branches, Metadata: metadataFor(rule, []sops.KeyGroup{group})}
+	tree := sops.Tree{Branches: branches, Metadata: metadataFor(rule, groups)}
 	if err := encryptTree(&tree); err != nil {
 		return nil, err
 	}
@@ -80,6 +89,7 @@ func metadataFor(rule Rule, groups []sops.KeyGroup) sops.Metadata {
 		UnencryptedRegex:  rule.UnencryptedRegex,
 		EncryptedRegex:    rule.EncryptedRegex,
 		MACOnlyEncrypted:  rule.MACOnlyEncrypted,
+		ShamirThreshold:   rule.ShamirThreshold,
 		Version:           version.Version,
 	}
 	if m.UnencryptedSuffix == "" && m.EncryptedSuffix == "" && m.UnencryptedRegex == "" && m.EncryptedRegex == "" {
@@ -91,8 +101,7 @@ func metadataFor(rule Rule, groups []sops.KeyGroup) sops.Metadata {
 // encryptTree generates the data key, encrypts it to every master key
 // (shamir-splitting it across several key groups, as sops does), encrypts
 // the tree and stores the encrypted MAC: sops' GenerateDataKey followed by
-// common.EncryptTree. With only age keys the local key service needs
-// nothing but the public recipients.
+// common.EncryptTree.
 //
 // A tree of one document is sealed first (see seal.go): its top-level
 // secretsctl_seal is set, and the MAC is encrypted with a marked IV. A tree
@@ -102,10 +111,32 @@ func encryptTree(tree *sops.Tree) error {
 	if _, err := rand.Read(dataKey); err != nil {
 		return fmt.Errorf("encrypt: generate data key: %w", err)
 	}
-	if errs := tree.Metadata.UpdateMasterKeys(dataKey); len(errs) > 0 {
-		return fmt.Errorf("encrypt: encrypt data key: %v", errs)
+	if err := updateMasterKeys(&tree.Metadata, dataKey); err != nil {
+		return err
 	}
 	return encryptWithKey(tree, dataKey, newSafeCipher())
+}
+
+// updateMasterKeys encrypts the data key (or its shamir parts) to every
+// master key of the metadata through sops' local key service, as sops
+// does, with errors that name each key that failed and why.
+func updateMasterKeys(m *sops.Metadata, dataKey []byte) error {
+	for _, group := range m.KeyGroups {
+		for _, key := range group {
+			if err := checkVaultAddress(key); err != nil {
+				return fmt.Errorf("encrypt: encrypt data key: %s: %w", keyName(key), err)
+			}
+		}
+	}
+	errs := m.UpdateMasterKeysWithKeyServices(dataKey, []keyservice.KeyServiceClient{keyservice.NewLocalClient()})
+	if len(errs) == 0 {
+		return nil
+	}
+	reasons := make([]string, len(errs))
+	for i, err := range errs {
+		reasons[i] = safeReason(err)
+	}
+	return fmt.Errorf("encrypt: encrypt data key: %s", strings.Join(reasons, "; "))
 }
 
 // encryptWithKey is encryptTree once the data key is chosen and encrypted

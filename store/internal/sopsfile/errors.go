@@ -2,15 +2,17 @@ package sopsfile
 
 import (
 	"errors"
-	"fmt"
 	"regexp"
 	"strings"
 )
 
-// ErrNoKey reports that no identity in the [Keyring] can decrypt a
-// document's data key, including when the keyring is empty. Errors returned
-// by [Decrypt] match it with errors.Is and name the document's recipients.
-var ErrNoKey = errors.New("no age identity can decrypt the data key")
+// ErrNoKey reports that no master key of a document opens its data key:
+// no identity in the [Keyring] matches its age recipients and no other key
+// (PGP, Vault transit, a cloud KMS) can be used with the environment at
+// hand, or fewer key groups opened than shamir_threshold asks. Errors
+// returned by [Decrypt] match it with errors.Is and name the document's
+// keys, which groups opened and why the others did not.
+var ErrNoKey = errors.New("no key can decrypt the data key")
 
 // ErrNoRule reports that no creation rule of a .sops.yaml matches a path.
 var ErrNoRule = errors.New("no creation rule matches")
@@ -42,41 +44,6 @@ type FormatError struct {
 func (e *FormatError) Error() string {
 	return "invalid document: " + e.Reason
 }
-
-// noKeyError is the [ErrNoKey] error with the details of one document.
-type noKeyError struct {
-	fileRecipients []string // age recipients the document is encrypted to
-	keyTypes       []string // other master key types in the document
-	ownRecipients  []string // recipients of the keyring's identities
-	skipped        int      // identities the keyring could not use
-}
-
-// Error implements error.
-func (e *noKeyError) Error() string {
-	var b strings.Builder
-	b.WriteString(ErrNoKey.Error())
-	switch {
-	case len(e.fileRecipients) > 0:
-		fmt.Fprintf(&b, ": document is encrypted to age recipients %s", strings.Join(e.fileRecipients, ", "))
-	case len(e.keyTypes) > 0:
-		fmt.Fprintf(&b, ": document has no age recipient, only %s keys", strings.Join(e.keyTypes, ", "))
-	default:
-		b.WriteString(": document has no master keys")
-	}
-	if len(e.ownRecipients) == 0 {
-		b.WriteString("; no age identity is loaded")
-	} else {
-		fmt.Fprintf(&b, "; loaded identities are for %s", strings.Join(e.ownRecipients, ", "))
-	}
-	if e.skipped > 0 {
-		fmt.Fprintf(&b, " (%d age plugin identities skipped: not supported)", e.skipped)
-	}
-	b.WriteString("; age identities come from " + keySources)
-	return b.String()
-}
-
-// Unwrap makes errors.Is(err, ErrNoKey) true.
-func (e *noKeyError) Unwrap() error { return ErrNoKey }
 
 var (
 	// safeYAMLMessage matches yaml parser errors that cannot quote input.

@@ -5,7 +5,6 @@ import (
 	"slices"
 
 	"github.com/getsops/sops/v3"
-	sopsage "github.com/getsops/sops/v3/age"
 	"github.com/getsops/sops/v3/stores"
 	"github.com/getsops/sops/v3/version"
 )
@@ -103,15 +102,42 @@ func (p *Previous) Plaintext() []byte { return slices.Clone(p.plain) }
 
 // Recipients returns the age recipients the data key is encrypted to.
 func (p *Previous) Recipients() []string {
-	var out []string
-	for _, group := range p.metadata.KeyGroups {
-		for _, key := range group {
-			if mk, ok := key.(*sopsage.MasterKey); ok {
-				out = append(out, mk.Recipient)
-			}
-		}
+	return ageRecipients(p.metadata.KeyGroups)
+}
+
+// Keys names every master key the data key is encrypted to, as
+// [Rule.Keys] does.
+func (p *Previous) Keys() []string {
+	return Rule{KeyGroups: p.metadata.KeyGroups}.Keys()
+}
+
+// UpdateKeys encrypts prev's data key to the master keys and key groups of
+// rule instead of its own, as `sops updatekeys` does: the data key, and so
+// every value's ciphertext in a later [EncryptKeeping], stays the same; the
+// options that chose which values are encrypted stay prev's. Encrypting
+// to a Vault transit key or a cloud KMS needs its service; the error names
+// the key that failed.
+func (p *Previous) UpdateKeys(rule Rule) error {
+	if err := rule.validate(); err != nil {
+		return fmt.Errorf("update keys: rule: %w", err)
 	}
-	return out
+	groups := rule.KeyGroups
+	if len(groups) == 0 {
+		group, err := masterKeys(rule.Recipients)
+		if err != nil {
+			return err
+		}
+		groups = []sops.KeyGroup{group}
+	}
+	m := p.metadata
+	m.KeyGroups = groups
+	m.ShamirThreshold = rule.ShamirThreshold
+	if err := updateMasterKeys(&m, p.dataKey); err != nil {
+		return err
+	}
+	m.DataKey = nil
+	p.metadata = m
+	return nil
 }
 
 // EncryptKeeping is [Encrypt] for a new version of the document prev was

@@ -76,8 +76,8 @@ func DecryptNode(data []byte, kr *Keyring) (*yaml.Node, error) {
 // encrypted float with an integral value is !!float "3", where Decrypt's
 // text says 3, an int. Decrypt does not check the seal, and shows it.
 //
-// The error contract is Decrypt's: [ErrNoKey] (wrapped) when no identity of
-// kr opens the data key, [*IntegrityError] when the document fails
+// The error contract is Decrypt's: [ErrNoKey] (wrapped) when no master key
+// opens the data key, [*IntegrityError] when the document fails
 // verification (the MAC or the seal) or its metadata is missing or garbled,
 // [*FormatError] when data is not a SOPS YAML document. No error contains a
 // plaintext value.

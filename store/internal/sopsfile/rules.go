@@ -3,18 +3,33 @@ package sopsfile
 import (
 	"errors"
 	"fmt"
+	"os"
 	"regexp"
+	"slices"
 	"strings"
 
+	"github.com/getsops/sops/v3"
+	sopsage "github.com/getsops/sops/v3/age"
+	"github.com/getsops/sops/v3/config"
 	"gopkg.in/yaml.v3"
 )
 
-// Rule is a resolved sops creation rule: who a new document is encrypted to
-// and which of its values are encrypted. At most one of the regex and suffix
-// fields may be set; with none, sops' default applies (values under a key
-// ending in "_unencrypted" stay clear).
+// Rule is a resolved sops creation rule: who a new document's data key is
+// encrypted to and which of its values are encrypted. At most one of the
+// regex and suffix fields may be set; with none, sops' default applies
+// (values under a key ending in "_unencrypted" stay clear).
 type Rule struct {
-	// Recipients are the age public keys (age1…) the data key is encrypted to.
+	// KeyGroups are the master keys of every type sops knows (age, pgp,
+	// kms, gcp_kms, azure_keyvault, hc_vault, hckms), one group per shamir
+	// share, as sops' config package builds them from .sops.yaml. When it
+	// is empty, the data key is encrypted to Recipients in one group.
+	KeyGroups []sops.KeyGroup
+	// ShamirThreshold is how many of several key groups must open the data
+	// key; 0 means all of them.
+	ShamirThreshold int
+	// Recipients are the age public keys (age1…) the data key is encrypted
+	// to when KeyGroups is empty. [Rules.For] sets it to the age recipients
+	// of its key groups.
 	Recipients []string
 	// EncryptedRegex encrypts only values with a key on their path matching it.
 	EncryptedRegex string
@@ -35,44 +50,24 @@ type Rule struct {
 
 // Rules is a parsed .sops.yaml: its creation_rules, in order.
 type Rules struct {
+	data  []byte // the file, for sops' config package
 	rules []creationRule
 }
 
-// creationRule is one entry of creation_rules, as sops v3.13.3 reads it.
+// creationRule is what this package reads of one entry of creation_rules:
+// where it applies and what it encrypts, for matching and naming it. Its
+// keys are read by sops' config package.
 type creationRule struct {
-	PathRegex         string     `yaml:"path_regex"`
-	Age               any        `yaml:"age"` // string (comma-separated) or list
-	KeyGroups         []keyGroup `yaml:"key_groups"`
-	UnencryptedSuffix string     `yaml:"unencrypted_suffix"`
-	EncryptedSuffix   string     `yaml:"encrypted_suffix"`
-	UnencryptedRegex  string     `yaml:"unencrypted_regex"`
-	EncryptedRegex    string     `yaml:"encrypted_regex"`
-	MACOnlyEncrypted  bool       `yaml:"mac_only_encrypted"`
-
-	// Keys and options this package does not support; a rule that sets
-	// them is refused when selected rather than silently narrowed.
-	PGP                     any    `yaml:"pgp"`
-	KMS                     any    `yaml:"kms"`
-	GCPKMS                  any    `yaml:"gcp_kms"`
-	AzureKeyVault           any    `yaml:"azure_keyvault"`
-	VaultURI                any    `yaml:"hc_vault_transit_uri"`
-	HCKMS                   any    `yaml:"hckms"`
+	PathRegex               string `yaml:"path_regex"`
+	UnencryptedSuffix       string `yaml:"unencrypted_suffix"`
+	EncryptedSuffix         string `yaml:"encrypted_suffix"`
+	UnencryptedRegex        string `yaml:"unencrypted_regex"`
+	EncryptedRegex          string `yaml:"encrypted_regex"`
+	MACOnlyEncrypted        bool   `yaml:"mac_only_encrypted"`
 	UnencryptedCommentRegex string `yaml:"unencrypted_comment_regex"`
 	EncryptedCommentRegex   string `yaml:"encrypted_comment_regex"`
 
 	pathRegex *regexp.Regexp
-}
-
-// keyGroup is one entry of a rule's key_groups.
-type keyGroup struct {
-	Age     []string `yaml:"age"`
-	PGP     any      `yaml:"pgp"`
-	KMS     any      `yaml:"kms"`
-	GCPKMS  any      `yaml:"gcp_kms"`
-	AzureKV any      `yaml:"azure_keyvault"`
-	Vault   any      `yaml:"hc_vault"`
-	HCKMS   any      `yaml:"hckms"`
-	Merge   any      `yaml:"merge"`
 }
 
 // ParseRules parses the creation_rules of a .sops.yaml. Other sections and
@@ -89,7 +84,7 @@ func ParseRules(sopsYAML []byte) (*Rules, error) {
 			return nil, fmt.Errorf("parse .sops.yaml: creation rule %d: %w", i+1, err)
 		}
 	}
-	return &Rules{rules: file.CreationRules}, nil
+	return &Rules{data: sopsYAML, rules: file.CreationRules}, nil
 }
 
 // compile checks the rule's regexes and keeps its path regex.
@@ -115,7 +110,7 @@ func (r *Rules) For(relPath string) (Rule, error) {
 	for i := range r.rules {
 		c := &r.rules[i]
 		if c.pathRegex.MatchString(relPath) {
-			rule, err := c.resolve()
+			rule, err := c.resolve(r.data, relPath)
 			if err != nil {
 				return Rule{}, fmt.Errorf("creation rule %d for %s: %w", i+1, relPath, err)
 			}
@@ -148,95 +143,96 @@ func (c *creationRule) describe(n int) string {
 	return fmt.Sprintf("creation rule %d (%s)", n, strings.Join(parts, ", "))
 }
 
-// resolve turns the rule into a [Rule], refusing what is not supported.
-func (c *creationRule) resolve() (Rule, error) {
-	if t := unsupportedKeys(c.PGP, c.KMS, c.GCPKMS, c.AzureKeyVault, c.VaultURI, c.HCKMS); t != "" {
-		return Rule{}, fmt.Errorf("uses %s keys; only age is supported", t)
-	}
+// resolve turns the rule into a [Rule]: its keys and options as sops'
+// config package reads them from the file for relPath, refusing what this
+// package does not support.
+func (c *creationRule) resolve(sopsYAML []byte, relPath string) (Rule, error) {
 	if c.UnencryptedCommentRegex != "" || c.EncryptedCommentRegex != "" {
 		return Rule{}, errors.New("comment regexes are not supported")
 	}
-	recipients, err := c.recipients()
+	conf, err := loadSopsConfig(sopsYAML, relPath)
 	if err != nil {
 		return Rule{}, err
 	}
 	rule := Rule{
-		Recipients:        recipients,
-		EncryptedRegex:    c.EncryptedRegex,
-		UnencryptedRegex:  c.UnencryptedRegex,
-		EncryptedSuffix:   c.EncryptedSuffix,
-		UnencryptedSuffix: c.UnencryptedSuffix,
-		MACOnlyEncrypted:  c.MACOnlyEncrypted,
+		KeyGroups:         conf.KeyGroups,
+		ShamirThreshold:   conf.ShamirThreshold,
+		Recipients:        ageRecipients(conf.KeyGroups),
+		EncryptedRegex:    conf.EncryptedRegex,
+		UnencryptedRegex:  conf.UnencryptedRegex,
+		EncryptedSuffix:   conf.EncryptedSuffix,
+		UnencryptedSuffix: conf.UnencryptedSuffix,
+		MACOnlyEncrypted:  conf.MACOnlyEncrypted,
 	}
 	return rule, rule.validate()
 }
 
-// recipients returns the rule's age recipients from age or key_groups.
-func (c *creationRule) recipients() ([]string, error) {
-	if len(c.KeyGroups) == 0 {
-		return splitRecipients(c.Age)
+// loadSopsConfig is sops' config.LoadCreationRuleForFile on the bytes of a
+// .sops.yaml (which holds no secret): sops reads only files, so they are
+// written to a temporary file, removed at once.
+func loadSopsConfig(sopsYAML []byte, relPath string) (*config.Config, error) {
+	f, err := os.CreateTemp("", "secretsctl-sops-*.yaml")
+	if err != nil {
+		return nil, fmt.Errorf("read creation rule: %w", err)
 	}
-	if len(c.KeyGroups) > 1 {
-		return nil, errors.New("several key_groups (shamir) are not supported")
+	defer os.Remove(f.Name())
+	_, err = f.Write(sopsYAML)
+	if cerr := f.Close(); err == nil {
+		err = cerr
 	}
-	g := c.KeyGroups[0]
-	if t := unsupportedKeys(g.PGP, g.KMS, g.GCPKMS, g.AzureKV, g.Vault, g.HCKMS, g.Merge); t != "" {
-		return nil, fmt.Errorf("key group uses %s; only age is supported", t)
+	if err != nil {
+		return nil, fmt.Errorf("read creation rule: %w", err)
 	}
-	return splitRecipients(g.Age)
+	conf, err := config.LoadCreationRuleForFile(f.Name(), relPath, nil)
+	if err != nil {
+		return nil, errors.New(strings.TrimPrefix(err.Error(), "error loading config: "))
+	}
+	if conf == nil {
+		return nil, fmt.Errorf("%w %s in .sops.yaml", ErrNoRule, relPath)
+	}
+	return conf, nil
 }
 
-// unsupportedKeys names the first non-empty field, in the order given.
-func unsupportedKeys(fields ...any) string {
-	names := []string{"pgp", "kms", "gcp_kms", "azure_keyvault", "hc_vault", "hckms", "merge"}
-	for i, f := range fields {
-		if f == nil || f == "" {
-			continue
-		}
-		if l, ok := f.([]any); ok && len(l) == 0 {
-			continue
-		}
-		if i < len(names) {
-			return names[i]
-		}
-		return "non-age"
-	}
-	return ""
-}
-
-// splitRecipients reads an age field: a comma-separated string or a list.
-func splitRecipients(field any) ([]string, error) {
-	var raw []string
-	switch v := field.(type) {
-	case nil:
-	case string:
-		raw = strings.Split(v, ",")
-	case []string:
-		raw = v
-	case []any:
-		for _, item := range v {
-			s, ok := item.(string)
-			if !ok {
-				return nil, fmt.Errorf("age: expected a string in the list, got %T", item)
+// ageRecipients returns the age recipients of the key groups, in order.
+func ageRecipients(groups []sops.KeyGroup) []string {
+	var out []string
+	for _, group := range groups {
+		for _, key := range group {
+			if mk, ok := key.(*sopsage.MasterKey); ok {
+				out = append(out, mk.Recipient)
 			}
-			raw = append(raw, s)
 		}
-	default:
-		return nil, fmt.Errorf("age: expected a string or a list, got %T", field)
+	}
+	return out
+}
+
+// Keys names every master key of the rule, in order: an age recipient, a
+// PGP fingerprint, a Vault transit key URL, a KMS key ARN or resource.
+func (r Rule) Keys() []string {
+	if len(r.KeyGroups) == 0 {
+		return slices.Clone(r.Recipients)
 	}
 	var out []string
-	for _, s := range raw {
-		if s = strings.TrimSpace(s); s != "" {
-			out = append(out, s)
+	for _, group := range r.KeyGroups {
+		for _, key := range group {
+			out = append(out, key.ToString())
 		}
 	}
-	return out, nil
+	return out
 }
 
 // validate checks the rule the way sops checks a creation rule.
 func (r Rule) validate() error {
-	if len(r.Recipients) == 0 {
-		return errors.New("no age recipients")
+	if len(r.Recipients) == 0 && len(r.KeyGroups) == 0 {
+		return errors.New("no master keys (age, pgp, kms, gcp_kms, azure_keyvault, hc_vault_transit_uri or key_groups)")
+	}
+	for i, group := range r.KeyGroups {
+		if len(group) == 0 {
+			return fmt.Errorf("key group %d has no master keys", i+1)
+		}
+	}
+	if len(r.KeyGroups) > 1 && r.ShamirThreshold > len(r.KeyGroups) {
+		return fmt.Errorf("shamir_threshold %d is more than the %d key groups", r.ShamirThreshold, len(r.KeyGroups))
 	}
 	set := 0
 	for _, s := range []string{r.EncryptedRegex, r.UnencryptedRegex, r.EncryptedSuffix, r.UnencryptedSuffix} {

@@ -489,7 +489,7 @@ func TestEncryptRejectsBadRules(t *testing.T) {
 		rule Rule
 		want string
 	}{
-		{"no recipients", Rule{}, "no age recipients"},
+		{"no recipients", Rule{}, "no master keys"},
 		{"bad recipient", Rule{Recipients: []string{"age1nope"}}, "age1nope"},
 		{"two options", Rule{Recipients: []string{k.recipient}, EncryptedRegex: "a", UnencryptedSuffix: "_u"}, "more than one"},
 		{"bad regex", Rule{Recipients: []string{k.recipient}, EncryptedRegex: "("}, "regex"},
@@ -678,8 +678,8 @@ destination_rules:
 			Name: "creation rule 5 (path_regex ^secrets/, unencrypted_suffix _clear)"}, ""},
 		{"secrets/groups/a.yaml", Rule{Recipients: []string{r2}, MACOnlyEncrypted: true,
 			Name: "creation rule 2 (path_regex ^secrets/groups/, mac_only_encrypted)"}, ""},
-		{"secrets/pgp/a.yaml", Rule{}, "pgp"},
-		{"secrets/shamir/a.yaml", Rule{}, "key_groups"},
+		{"secrets/pgp/a.yaml", Rule{Name: "creation rule 3 (path_regex ^secrets/pgp/)"}, ""},
+		{"secrets/shamir/a.yaml", Rule{Recipients: []string{r1, r2}, Name: "creation rule 4 (path_regex ^secrets/shamir/)"}, ""},
 		{"other/a.yaml", Rule{}, "other/a.yaml"},
 	}
 	for _, tt := range tests {
@@ -691,9 +691,17 @@ destination_rules:
 				return
 			}
 			require.NoError(t, err)
+			assert.NotEmpty(t, got.KeyGroups, "sops' config builds the key groups")
+			got.KeyGroups = nil
 			assert.Equal(t, tt.want, got)
 		})
 	}
+	pgpRule, err := rules.For("secrets/pgp/a.yaml")
+	require.NoError(t, err)
+	assert.Equal(t, []string{"FBC7B9E2A4F9289AC0C1D4843D16CEE4A27381B4"}, pgpRule.Keys())
+	shamirRule, err := rules.For("secrets/shamir/a.yaml")
+	require.NoError(t, err)
+	assert.Len(t, shamirRule.KeyGroups, 2, "one group per key_groups entry")
 	_, err = rules.For("other/a.yaml")
 	assert.ErrorIs(t, err, ErrNoRule)
 }
