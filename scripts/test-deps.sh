@@ -201,6 +201,7 @@ main() {
 	install_sops
 	install_precommit
 	apt_install "gpg gpg-agent gpgconf" gnupg # the PGP key tests run the real GnuPG
+	apt_install "zip tar gzip" zip tar gzip # verify-bundle builds archives with the system tools
 	install_browser
 	install_keyring
 	install_sshd

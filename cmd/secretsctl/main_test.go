@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"slices"
 	"strconv"
@@ -27,6 +28,7 @@ func TestMain(m *testing.M) {
 // TestScripts runs testdata/script/*.txtar: one script per command and one
 // per regression.
 func TestScripts(t *testing.T) {
+	requireScriptTools(t)
 	testscript.Run(t, testscript.Params{
 		Dir:                 "testdata/script",
 		RequireExplicitExec: true,
@@ -41,6 +43,22 @@ func TestScripts(t *testing.T) {
 			"gpgkey":    cmdGpgkey,
 		},
 	})
+}
+
+// scriptTools are the programs scripts skip themselves without
+// (`[!exec:NAME] skip`), all installed by scripts/test-deps.sh. Under CI a
+// missing one fails the run, so that no script is skipped there.
+var scriptTools = []string{"sops", "vault", "gpg", "zip", "tar", "gzip", "sh"}
+
+func requireScriptTools(t *testing.T) {
+	if os.Getenv("CI") == "" {
+		return
+	}
+	for _, tool := range scriptTools {
+		if _, err := exec.LookPath(tool); err != nil {
+			t.Fatalf("CI: %s is not on PATH; scripts/test-deps.sh installs it", tool)
+		}
+	}
 }
 
 // setup isolates HOME, git and sops configuration for every script.
