@@ -193,6 +193,7 @@ main() {
 	install_browser
 	install_keyring
 	install_sshd
+	apt_install "zsh fish" zsh fish bash-completion # the shell completion tests
 	install_vault
 	printf '%s\n' "$BIN"
 }

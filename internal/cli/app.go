@@ -96,6 +96,7 @@ Examples:
 	}
 	// Usage mistakes print one line to stderr, not the whole help on stdout.
 	wireUsage(app, e)
+	wireCompletion(app, e)
 	return app
 }
 

@@ -17,20 +17,25 @@ import (
 // subcommands an action that refuses an unknown one with a suggestion.
 func wireUsage(app *ucli.Command, e *env) {
 	_ = app.Walk(func(c *ucli.Command) error {
-		c.OnUsageError = func(_ context.Context, c *ucli.Command, err error, _ bool) error {
-			e.command = c.FullName()
-			return usageError{rewriteUsage(c, err)}
-		}
-		action := c.Action
-		if action == nil {
-			action = groupAction
-		}
-		c.Action = func(ctx context.Context, c *ucli.Command) error {
-			e.command = c.FullName()
-			return action(ctx, c)
-		}
+		wireCommand(c, e)
 		return nil
 	})
+}
+
+// wireCommand is wireUsage for one command.
+func wireCommand(c *ucli.Command, e *env) {
+	c.OnUsageError = func(_ context.Context, c *ucli.Command, err error, _ bool) error {
+		e.command = c.FullName()
+		return usageError{rewriteUsage(c, err)}
+	}
+	action := c.Action
+	if action == nil {
+		action = groupAction
+	}
+	c.Action = func(ctx context.Context, c *ucli.Command) error {
+		e.command = c.FullName()
+		return action(ctx, c)
+	}
 }
 
 // groupAction runs for a command with subcommands when none was named:
