@@ -53,7 +53,9 @@ func runAudit(ctx context.Context, opts ledgerReadOptions, e *env) error {
 	if err != nil {
 		return err
 	}
+	bar := spin(e, "reading the ledger")
 	a, err := r.Audit(ledger.Filter{Secret: opts.Secret, Scenario: opts.Scenario, Deployment: opts.Deployment})
+	bar.done()
 	if err != nil {
 		return err
 	}

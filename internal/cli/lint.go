@@ -53,7 +53,9 @@ func runLint(ctx context.Context, opts lintOptions, e *env) error {
 	if err != nil {
 		return err
 	}
+	bar := spin(e, "linting")
 	rep, err := lint.Run(ctx, sn, st.HasKey())
+	bar.done()
 	if err != nil {
 		return err
 	}

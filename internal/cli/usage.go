@@ -34,6 +34,7 @@ func wireCommand(c *ucli.Command, e *env) {
 	}
 	c.Action = func(ctx context.Context, c *ucli.Command) error {
 		e.command = c.FullName()
+		e.quiet = c.Bool("quiet") || machineFormat(c.String("format"))
 		return action(ctx, c)
 	}
 }
