@@ -28,8 +28,8 @@ func TestVersionFromCheckout(t *testing.T) {
 	if fi, err := os.Stat(filepath.Join(root, ".git")); err == nil && !fi.IsDir() {
 		root = cloneOf(t, root)
 	}
-	head := strings.TrimSpace(git(t, root, "rev-parse", "HEAD"))
-	dirty := git(t, root, "status", "--porcelain") != ""
+	head := strings.TrimSpace(gitOut(t, root, "rev-parse", "HEAD"))
+	dirty := gitOut(t, root, "status", "--porcelain") != ""
 
 	line := buildAndVersion(t, root)
 	assert.True(t, strings.HasPrefix(line, "secretsctl version "), line)
@@ -41,7 +41,7 @@ func TestVersionFromCheckout(t *testing.T) {
 // clone's work tree, so that its build is a modified one.
 func cloneOf(t *testing.T, root string) string {
 	clone := filepath.Join(t.TempDir(), "src")
-	git(t, "", "clone", "-q", "--depth", "1", "file://"+root, clone)
+	gitOut(t, "", "clone", "-q", "--depth", "1", "file://"+root, clone)
 	require.NoError(t, os.WriteFile(filepath.Join(clone, "uncommitted.txt"), []byte("x\n"), 0o644))
 	return clone
 }
@@ -63,7 +63,7 @@ func buildAndVersion(t *testing.T, dir string) string {
 	return string(got)
 }
 
-func git(t *testing.T, dir string, args ...string) string {
+func gitOut(t *testing.T, dir string, args ...string) string {
 	t.Helper()
 	cmd := exec.Command("git", args...)
 	cmd.Dir = dir

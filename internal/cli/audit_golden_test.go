@@ -50,12 +50,12 @@ func TestAuditGolden(t *testing.T) {
 			} else {
 				require.NoError(t, auditText(e, goldenAudit()))
 			}
-			golden(t, filepath.Join("testdata", "golden", "audit."+format), out.Bytes())
+			assertGolden(t, filepath.Join("testdata", "golden", "audit."+format), out.Bytes())
 		})
 	}
 }
 
-func golden(t *testing.T, file string, got []byte) {
+func assertGolden(t *testing.T, file string, got []byte) {
 	t.Helper()
 	if *updateGolden {
 		require.NoError(t, os.WriteFile(file, got, 0o644))

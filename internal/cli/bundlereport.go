@@ -35,10 +35,10 @@ func writeBundleReport(e *env, opts verifyBundleOptions, m *store.Manifest, rep 
 	fmt.Fprintln(e.stdout, set.line())
 	verdict := "clean"
 	if len(rep.Findings) > 0 {
-		verdict = count(len(rep.Findings), "finding")
+		verdict = countNoun(len(rep.Findings), "finding")
 	}
 	fmt.Fprintf(e.stdout, "%s on %s: %s looked for in %s (%s): %s\n",
-		m.Scenario, m.TierID, count(rep.Secrets, "secret"), count(rep.Files, "file"), humanBytes(rep.Bytes), verdict)
+		m.Scenario, m.TierID, countNoun(rep.Secrets, "secret"), countNoun(rep.Files, "file"), humanBytes(rep.Bytes), verdict)
 	return nil
 }
 

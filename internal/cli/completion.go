@@ -74,8 +74,8 @@ func complete(ctx context.Context, c *ucli.Command, e *env) {
 // whether that word is the value of a flag.
 func completionKind(c *ucli.Command, prev string) (kind string, isValue bool) {
 	if name, ok := strings.CutPrefix(prev, "-"); ok {
-		f := lookupFlag(c, strings.TrimPrefix(name, "-"))
-		if f == nil || isBool(f) {
+		f := flagNamed(c, strings.TrimPrefix(name, "-"))
+		if f == nil || isBoolFlag(f) {
 			return "", false
 		}
 		return flagNamesKind[f.Names()[0]], true
@@ -86,7 +86,7 @@ func completionKind(c *ucli.Command, prev string) (kind string, isValue bool) {
 	return "", false
 }
 
-func lookupFlag(c *ucli.Command, name string) ucli.Flag {
+func flagNamed(c *ucli.Command, name string) ucli.Flag {
 	for _, cmd := range c.Lineage() {
 		for _, f := range cmd.Flags {
 			if slices.Contains(f.Names(), name) {
@@ -97,7 +97,7 @@ func lookupFlag(c *ucli.Command, name string) ucli.Flag {
 	return nil
 }
 
-func isBool(f ucli.Flag) bool {
+func isBoolFlag(f ucli.Flag) bool {
 	_, ok := f.(*ucli.BoolFlag)
 	return ok
 }

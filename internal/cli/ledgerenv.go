@@ -147,7 +147,7 @@ func printResult(e *env, format, verb string, r *ledger.Result, out string) erro
 		fmt.Fprintf(e.stdout, "  %s\n", id)
 	}
 	if out != "" {
-		fmt.Fprintf(e.stdout, "wrote %s to %s\n", count(len(r.Files), "file"), out)
+		fmt.Fprintf(e.stdout, "wrote %s to %s\n", countNoun(len(r.Files), "file"), out)
 	}
 	if r.Committed {
 		fmt.Fprintf(e.stdout, "commit %s\n", r.Commit)

@@ -75,7 +75,7 @@ func runLint(ctx context.Context, opts lintOptions, e *env) error {
 				fmt.Fprintf(e.stdout, "    hint: %s\n", f.Hint)
 			}
 		}
-		fmt.Fprintf(e.stdout, "%s, %s; integrity: %s\n", count(rep.Errors, "error"), count(rep.Warnings, "warning"), rep.Integrity)
+		fmt.Fprintf(e.stdout, "%s, %s; integrity: %s\n", countNoun(rep.Errors, "error"), countNoun(rep.Warnings, "warning"), rep.Integrity)
 	}
 	if rep.Errors > 0 {
 		return checkFailed{}

@@ -2,9 +2,9 @@ package cli
 
 import "fmt"
 
-// count is n and noun, plural unless n is 1: "1 file", "3 files",
+// countNoun is n and noun, plural unless n is 1: "1 file", "3 files",
 // "0 findings". plural gives the plural form when adding "s" is wrong.
-func count(n int, noun string, plural ...string) string {
+func countNoun(n int, noun string, plural ...string) string {
 	if n == 1 {
 		return fmt.Sprintf("1 %s", noun)
 	}
