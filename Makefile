@@ -60,17 +60,12 @@ fuzz:
 	$(GO) test ./store/internal/sopsfile -run '^$$' -fuzz FuzzDecryptNode -fuzztime $(FUZZTIME)
 	$(GO) test ./store/internal/sopsfile -run '^$$' -fuzz FuzzDecryptNodeRoundTrip -fuzztime $(FUZZTIME)
 
-## vrooli-check: opt-in: import the real Vrooli fixture (../shared/fixtures/vrooli) into a throwaway
-## store, then plan every scenario × tier and report coverage and gaps
+## vrooli-check: opt-in: the whole Vrooli migration on the real fixture (../shared/fixtures/vrooli),
+## its secrets-manager database included (a throwaway PostgreSQL loaded with its schema.sql and
+## seed.sql): prints scenarios, secrets and coverage, then checks that every database row arrived
 VROOLI ?= ../shared/fixtures/vrooli
 vrooli-check: build
 	@test -d "$(VROOLI)" || { echo "no Vrooli checkout at $(VROOLI) (set VROOLI=DIR)" >&2; exit 1; }
-	@tmp=$$(mktemp -d) && trap 'rm -rf "$$tmp"' EXIT && \
-	export HOME="$$tmp/home" XDG_CONFIG_HOME="$$tmp/home/.config" GIT_CONFIG_GLOBAL="$$tmp/gitconfig" \
-	  GOMODCACHE="$$($(GO) env GOMODCACHE)" GOCACHE="$$($(GO) env GOCACHE)" && \
-	printf '[user]\n\tname = vrooli-check\n\temail = vrooli-check@example.com\n' > "$$GIT_CONFIG_GLOBAL" && \
-	bin/secretsctl init "$$tmp/store" > /dev/null && \
-	bin/secretsctl --store "$$tmp/store" import vrooli "$(VROOLI)" && \
-	echo "plans: $$(bin/secretsctl --store "$$tmp/store" plan --all --format table --allow-blocking | tail -n +2 | wc -l) scenario × tier pairs" && \
-	bin/secretsctl --store "$$tmp/store" coverage | tail -n 1 && \
-	echo "gaps: $$(bin/secretsctl --store "$$tmp/store" gaps --format text | tail -n 1)"
+	@scripts/vrooli-check.sh "$(VROOLI)"
+	@echo "== every resource_secrets and secret_deployment_strategies row accounted for"
+	@VROOLI_FIXTURE="$$(cd "$(VROOLI)" && pwd)" $(GO) test -count=1 -run 'TestImportVrooliRealFixture' ./internal/cli/ | tail -n 1

@@ -135,6 +135,16 @@ install_sshd() {
 	PATH="$PATH:/usr/sbin" apt_install "sshd ssh-keygen" openssh-server openssh-client
 }
 
+# install_postgresql installs Debian's PostgreSQL server for the tests of
+# `import vrooli --db`, which start their own cluster on a loopback port as
+# the postgres user (the package's service is not needed).
+install_postgresql() {
+	if compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null; then
+		return
+	fi
+	apt_install "initdb" postgresql
+}
+
 # vault_version prints the first line of `$BIN/vault version`, if any.
 vault_version() {
 	[[ -x "$BIN/vault" ]] || return 0
@@ -193,6 +203,7 @@ main() {
 	install_browser
 	install_keyring
 	install_sshd
+	install_postgresql
 	apt_install "zsh fish" zsh fish bash-completion # the shell completion tests
 	install_vault
 	printf '%s\n' "$BIN"

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io/fs"
 	"path"
+	"runtime"
 	"strings"
 	"time"
 
@@ -194,6 +195,11 @@ func (sn *Snapshot) LedgerEventMetadata(f LedgerFile) (*LedgerEvent, error) {
 	if err != nil {
 		return nil, err
 	}
+	return eventMetadata(f, data)
+}
+
+// eventMetadata parses the clear part of an event file's content.
+func eventMetadata(f LedgerFile, data []byte) (*LedgerEvent, error) {
 	if ev, ok := scanEventMetadata(data); ok {
 		return ev, checkEvent(f, ev)
 	}
@@ -203,6 +209,43 @@ func (sn *Snapshot) LedgerEventMetadata(f LedgerFile) (*LedgerEvent, error) {
 	}
 	return ev, checkEvent(f, ev)
 }
+
+// LedgerEventsMetadata is [Snapshot.LedgerEventMetadata] for many files,
+// in their order. From a commit it reads the files on every core (see
+// gitrepo's ReadFilesApart): an audit over a long ledger reads thousands.
+func (sn *Snapshot) LedgerEventsMetadata(files []LedgerFile) ([]*LedgerEvent, error) {
+	src, err := sn.ledgerSource()
+	if err != nil {
+		return nil, err
+	}
+	out := make([]*LedgerEvent, len(files))
+	ts, ok := src.(treeSource)
+	if !ok || len(files) < parallelReadMin {
+		for i, f := range files {
+			if out[i], err = sn.LedgerEventMetadata(f); err != nil {
+				return nil, err
+			}
+		}
+		return out, nil
+	}
+	names := make([]string, len(files))
+	for i, f := range files {
+		names[i] = ts.s.repoPath(f.Path)
+	}
+	err = ts.tree.ReadFilesApart(names, runtime.GOMAXPROCS(0), func(i int, data []byte) error {
+		ev, err := eventMetadata(files[i], data)
+		out[i] = ev
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// parallelReadMin is the number of files below which reading them on
+// several cores costs more (a pack index per core) than it saves.
+var parallelReadMin = 256
 
 // yamlEventMetadata reads what scanEventMetadata reads, with a YAML parser.
 func yamlEventMetadata(data []byte) (*LedgerEvent, error) {

@@ -27,8 +27,24 @@
 // and never extracted; only a nested zip larger than 8 MiB is copied to a
 // temporary file (zip needs random access), removed as soon as it is read.
 // An entry whose path is absolute or climbs out with "..", an archive over a
-// limit (a zip bomb) or a malformed one stops the scan with an
-// [*ArchiveError].
+// limit (a zip bomb), a zip whose entries overlap each other or its central
+// directory (checked before anything is decompressed), a gzip member whose
+// CRC-32 or size does not match, or a malformed archive stops the scan with
+// an [*ArchiveError].
+//
+// Besides each entry's content, the archive's own bytes are scanned with the
+// same matcher: headers, entry names, zip extra fields and comments, gzip
+// header fields and trailers, tar PAX records and link names, padding,
+// bytes after a tar's end marker or a gzip stream's last member, and bytes
+// no index references (asar gaps, zip local entries the central directory
+// leaves out, which are also decompressed and scanned). A finding there
+// names the place: "app.zip!<comment>", "bundle.tgz!<trailing data>",
+// "app.zip!/lib/a.so!<extra field>". Every gzip member is read to its end,
+// so a second member is scanned too. Only the inside of an entry's content
+// is skipped in this pass (its edges are scanned, so that a value across an
+// entry's edge is found); a value that compressed data holds but its
+// content does not (bytes after a deflate stream's end) is reported as
+// "<compressed data>".
 //
 // # Matching
 //
@@ -39,8 +55,10 @@
 //
 // # Limitations
 //
-// Bytes outside archive entries (zip comments and extra fields, tar header
-// names) are not scanned; a value split by line wrapping (base64 in PEM or
+// A file is recognised as an archive by its first bytes only (a zip behind
+// a self-extractor stub is scanned as plain bytes, its compressed entries
+// not decompressed); bytes after a tar's end or a gzip stream are scanned
+// raw, not as a nested archive; a value split by line wrapping (base64 in PEM or
 // MIME, quoted-printable soft line breaks) is found only when a
 // wrapped-away part is at least 8 bytes long in the first line; compressed
 // data other than zip and gzip (brotli, xz, zstd, images) is scanned as is.

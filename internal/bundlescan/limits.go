@@ -3,6 +3,7 @@ package bundlescan
 import (
 	"fmt"
 	"io"
+	"sync/atomic"
 )
 
 // Limits bound the work an archive may cause, so that a hostile bundle (a
@@ -12,11 +13,11 @@ type Limits struct {
 	// MaxDepth is how many archives may nest (a zip in a tar.gz is 2:
 	// gzip counts as one); default 8.
 	MaxDepth int
-	// MaxEntries is the number of archive entries one file may hold,
-	// nested ones included; default 1,000,000.
+	// MaxEntries is the number of archive entries one top-level file may
+	// hold, nested ones included; default 1,000,000.
 	MaxEntries int
-	// MaxExpanded is the number of bytes one file's archives may
-	// decompress to, all levels counted; default 64 GiB.
+	// MaxExpanded is the number of bytes the bundle's archives may
+	// decompress to, all files and levels counted; default 64 GiB.
 	MaxExpanded int64
 	// MaxRatio is how many times its compressed size an entry may
 	// expand to once past 8 MiB; default 250 (deflate's maximum is about
@@ -56,11 +57,12 @@ func archiveErrorf(file, format string, args ...any) error {
 	return &ArchiveError{File: file, Reason: fmt.Sprintf(format, args...)}
 }
 
-// budget is what is left of the limits for one top-level file.
+// budget is what is left of the limits: entries for one top-level file,
+// expanded bytes for the whole bundle (shared by the workers).
 type budget struct {
 	limits   Limits
 	entries  int
-	expanded int64
+	expanded *atomic.Int64
 }
 
 func (b *budget) entry(file string) error {
@@ -84,9 +86,8 @@ type expander struct {
 func (e *expander) Read(p []byte) (int, error) {
 	n, err := e.r.Read(p)
 	e.n += int64(n)
-	e.b.expanded += int64(n)
-	if e.b.expanded > e.b.limits.MaxExpanded {
-		return n, archiveErrorf(e.file, "archives expand to more than %d bytes (limit --max-expanded)", e.b.limits.MaxExpanded)
+	if e.b.expanded.Add(int64(n)) > e.b.limits.MaxExpanded {
+		return n, archiveErrorf(e.file, "the bundle's archives expand to more than %d bytes (limit --max-expanded)", e.b.limits.MaxExpanded)
 	}
 	if e.compressed != nil && e.n > ratioFloor && e.n > e.b.limits.MaxRatio*max(e.compressed(), 1) {
 		return n, archiveErrorf(e.file, "expands more than %d times its compressed size: a zip bomb? (limit --max-ratio)", e.b.limits.MaxRatio)

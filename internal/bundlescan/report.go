@@ -17,10 +17,15 @@ type Finding struct {
 	Rule string `json:"rule"`
 	// File is the path relative to the scanned directory (the file's name
 	// when a file was scanned), then "!/" and the path inside each archive:
-	// "app.zip!/resources/app.asar!/config.json".
+	// "app.zip!/resources/app.asar!/config.json". A value in an archive's
+	// own bytes rather than in an entry's content ends with the place it
+	// sits in: "app.zip!<comment>", "bundle.tgz!<trailing data>",
+	// "app.zip!/lib/a.so!<extra field>". An entry whose name holds a value
+	// is named by its position: "app.zip!/<entry 3>".
 	File string `json:"file"`
 	// Offset is the byte offset of the match in File (inside an archive
-	// entry: in its decompressed content).
+	// entry: in its decompressed content; at a place in an archive's own
+	// bytes: in the archive as stored, or as its container decompresses it).
 	Offset int64  `json:"offset"`
 	Secret string `json:"secret"`
 	// Deployment is "scenario/deployment" when the value is one the
@@ -63,4 +68,16 @@ type Report struct {
 	Secrets     int           `json:"secrets"`
 	Findings    []Finding     `json:"findings"`
 	Unscannable []Unscannable `json:"unscannable"`
+}
+
+// TopFile is the top-level file of a finding's File: the part before the
+// first "!/" (a path inside an archive) or "!<" (a place in an archive's
+// own bytes, such as "app.zip!<comment>").
+func TopFile(file string) string {
+	for i := range len(file) - 1 {
+		if file[i] == '!' && (file[i+1] == '/' || file[i+1] == '<') {
+			return file[:i]
+		}
+	}
+	return file
 }

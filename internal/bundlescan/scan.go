@@ -179,6 +179,7 @@ type scanner struct {
 	files    int
 	bytes    atomic.Int64
 	done     atomic.Int64
+	expanded atomic.Int64 // bytes archives decompressed to, for Limits.MaxExpanded
 }
 
 func (sc *scanner) run(ctx context.Context, jobs []job, rep *Report) error {

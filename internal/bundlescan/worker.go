@@ -47,7 +47,7 @@ func (w *worker) do(ctx context.Context, j job) error {
 	if j.segmented {
 		return w.segment(ctx, f, j)
 	}
-	b := &budget{limits: w.sc.opts.Limits}
+	b := &budget{limits: w.sc.opts.Limits, expanded: &w.sc.expanded}
 	return w.item(ctx, j.name, f, f, j.length, 0, b)
 }
 

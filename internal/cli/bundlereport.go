@@ -2,7 +2,6 @@ package cli
 
 import (
 	"fmt"
-	"strings"
 
 	"github.com/secretsctl/secretsctl/internal/bundlescan"
 	"github.com/secretsctl/secretsctl/internal/sarif"
@@ -48,7 +47,7 @@ func writeBundleReport(e *env, opts verifyBundleOptions, m *store.Manifest, rep 
 func bundleSARIF(rep *bundlescan.Report) *sarif.Log {
 	var fs []sarif.Finding
 	for _, f := range rep.Findings {
-		top, _, _ := strings.Cut(f.File, "!/")
+		top := bundlescan.TopFile(f.File)
 		props := map[string]any{"secret": f.Secret, "offset": f.Offset, "path": f.File}
 		if f.Deployment != "" {
 			props["deployment"] = f.Deployment

@@ -2,9 +2,9 @@ package cli
 
 import (
 	"context"
+	"errors"
 	"fmt"
-	"maps"
-	"slices"
+	neturl "net/url"
 	"strings"
 
 	ucli "github.com/urfave/cli/v3"
@@ -14,9 +14,11 @@ import (
 )
 
 type importOptions struct {
-	Store  string
-	Dir    string
-	Author string
+	Store   string
+	Dir     string
+	Author  string
+	DB      string // secrets-manager database URL; "" reads the files only
+	Verbose bool
 }
 
 func newImportCommand(e *env) *ucli.Command {
@@ -25,31 +27,57 @@ func newImportCommand(e *env) *ucli.Command {
 		Usage: "read another tool's secret declarations into the store",
 		Commands: []*ucli.Command{{
 			Name:      "vrooli",
-			Usage:     "import a Vrooli checkout's resources and scenarios",
+			Usage:     "import a Vrooli checkout's resources and scenarios, and its secrets-manager database",
 			ArgsUsage: "DIR",
 			Description: `Reads resources/*/config/secrets.yaml and scenarios/*/.vrooli/service.json
 under DIR and writes resource and scenario documents, in one commit when
 anything changed (none otherwise). A secret's key is its default_env (else
 its upper-cased name); description, required, validation pattern and
-documentation URL are carried over. Classifications and strategies are not
-guessed: they stay unset and show up in lint, coverage and gaps. A resource
-scenarios use without a secrets declaration is imported without secrets and
-reported. What the store already says beyond the source (classifications,
-strategies, tiers, overrides) is kept on re-import.
+documentation URL are carried over. A scenario's resources are the keys of
+dependencies.resources, or the names in its "required" and "optional"
+groups (with that optionality).
+
+Resource names are normalised, and the report shows each rename: lower
+case, no "resource-" prefix, '_' as '-' (resource-claude-code → claude-code,
+unstructured_io → unstructured-io), so names that differ only so are one
+resource.
+
+--db URL also reads the Vrooli secrets-manager's PostgreSQL database
+(resource_secrets, secret_deployment_strategies,
+scenario_secret_strategy_overrides) in one REPEATABLE READ, READ ONLY
+transaction: it never writes. Each row's type, required flag, description,
+validation pattern, documentation URL, classification and rotation period
+(rotate_after) are carried over; each strategy lands on its tier with its
+prompt (label, description), generator (when it is one the store knows) and
+bundle hints, a non-prompt strategy's description becoming its reason; each
+override lands in its scenario, inheriting null columns from the resource's
+strategy. What the store cannot hold (owners, fallback strategies, default
+values — never read —, unknown generators, unknown columns...) is listed
+with its row and the reason. The id and timestamp columns are not imported:
+git history records changes. A password goes in PGPASSWORD or ~/.pgpass:
+a URL holding one is refused (argv is visible to every user). Without --db, classifications and strategies stay unset and
+show up in lint, coverage and gaps.
+
+Re-importing changes only what the source changed: a classification,
+rotation or strategy the store decided differently is kept and listed. The
+output is a summary of what changed; --verbose lists every line.
 
 Examples:
    secretsctl import vrooli ~/src/Vrooli
+   PGPASSWORD=... secretsctl import vrooli --db postgres://vrooli@localhost:5433/vrooli ~/src/Vrooli
    secretsctl import vrooli --author "Import Bot <bot@example.com>" ../Vrooli` + exitCodeHelp,
 			Flags: []ucli.Flag{
+				&ucli.StringFlag{Name: "db", Usage: "read the secrets-manager PostgreSQL database at `URL` (read-only)"},
+				&ucli.BoolFlag{Name: "verbose", Aliases: []string{"v"}, Usage: "list every rename, unmapped field, resource and document"},
 				&ucli.StringFlag{Name: "author", Usage: `commit author as "Name <email>" (default: git config)`},
-				storeFlag(),
 			},
 			OnUsageError: onUsageError,
 			Action: func(ctx context.Context, c *ucli.Command) error {
 				if c.NArg() != 1 {
 					return usagef("import vrooli takes one directory")
 				}
-				return runImportVrooli(ctx, importOptions{Store: storeFlagValue(c), Dir: c.Args().First(), Author: c.String("author")}, e)
+				return runImportVrooli(ctx, importOptions{Store: storeFlagValue(c), Dir: c.Args().First(),
+					Author: c.String("author"), DB: c.String("db"), Verbose: c.Bool("verbose")}, e)
 			},
 		}},
 	}
@@ -60,10 +88,6 @@ func runImportVrooli(ctx context.Context, opts importOptions, e *env) error {
 	if err != nil {
 		return err
 	}
-	v, err := importer.ReadVrooli(resolvePath(e, opts.Dir))
-	if err != nil {
-		return usageError{err}
-	}
 	st, err := storeOptions{Store: opts.Store}.openStore(e)
 	if err != nil {
 		return err
@@ -72,18 +96,20 @@ func runImportVrooli(ctx context.Context, opts importOptions, e *env) error {
 	if err != nil {
 		return err
 	}
+	db, err := readVrooliDB(ctx, opts.DB)
+	if err != nil {
+		return err
+	}
+	v, err := importer.ReadVrooli(resolvePath(e, opts.Dir), db, sn.Tiers())
+	if err != nil {
+		return usageError{err}
+	}
 	res, err := importer.Merge(sn, v)
 	if err != nil {
 		return err
 	}
-	for _, s := range v.Skipped {
-		fmt.Fprintf(e.stderr, "secretsctl: skipped: %s\n", s)
-	}
-	for _, name := range slices.Sorted(maps.Keys(v.Undeclared)) {
-		fmt.Fprintf(e.stdout, "no secrets declaration for resource %s (used by %s): imported without secrets\n",
-			name, strings.Join(v.Undeclared[name], ", "))
-	}
-	fmt.Fprintf(e.stdout, "read %d resources and %d scenarios\n", len(v.Resources), len(v.Scenarios))
+	report := importReport{v: v, res: res, db: db, verbose: opts.Verbose}
+	report.print(e)
 	if len(res.Change.Documents) == 0 {
 		fmt.Fprintln(e.stdout, "the store is up to date; nothing to commit")
 		return nil
@@ -96,6 +122,34 @@ func runImportVrooli(ctx context.Context, opts importOptions, e *env) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(e.stdout, "%d documents created, %d updated\ncommit %s\n", len(res.Created), len(res.Updated), c.Hash)
+	report.printChange(e)
+	fmt.Fprintf(e.stdout, "commit %s\n", c.Hash)
 	return nil
+}
+
+// readVrooliDB reads the secrets-manager database, or nothing without a URL.
+func readVrooliDB(ctx context.Context, url string) (*importer.Database, error) {
+	if url == "" {
+		return nil, nil
+	}
+	if holdsPassword(url) {
+		return nil, usagef("--db: the URL holds a password, and argv is visible to every user of the machine: " +
+			"put it in PGPASSWORD or ~/.pgpass instead")
+	}
+	db, err := importer.ReadDatabase(ctx, url)
+	if errors.Is(err, importer.ErrDatabaseURL) {
+		return nil, usageError{fmt.Errorf("--db: %w", err)}
+	}
+	return db, err
+}
+
+// holdsPassword reports whether a PostgreSQL URL or keyword/value string
+// carries a password.
+func holdsPassword(dsn string) bool {
+	if u, err := neturl.Parse(dsn); err == nil && u.User != nil {
+		if _, set := u.User.Password(); set {
+			return true
+		}
+	}
+	return strings.Contains(dsn, "password=")
 }

@@ -51,7 +51,6 @@ Examples:
 			&ucli.BoolFlag{Name: "two-dot", Usage: "compare --base and --head tip to tip, not from their merge base"},
 			&ucli.StringFlag{Name: "format", Aliases: []string{"o"}, Value: "markdown", Usage: "output format: markdown or json"},
 			allowUnverifiedFlag(),
-			storeFlag(),
 		},
 		OnUsageError: onUsageError,
 		Action: func(ctx context.Context, c *ucli.Command) error {

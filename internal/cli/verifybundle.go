@@ -50,7 +50,9 @@ of the scenario's secrets stripped on the tier; then scans every byte of
 the bundle for them: raw, base64 and base64url (padded or not, any
 alignment), hex (lower and upper), URL-encoded, JSON-escaped and
 quoted-printable; inside zip (.jar, .apk, .ipa), tar, tar.gz and Electron
-.asar archives, nested. A rendered env or config file (.env, *.env, JSON,
+.asar archives, nested: each entry's content and the archive's own bytes
+(headers, names, extra fields, comments, bytes after its end or that no
+index references). A rendered env or config file (.env, *.env, JSON,
 YAML, TOML) that sets a stripped secret's name is a finding too.
 
 A developer's .env with every secret of the workspace copied into one app's
@@ -61,13 +63,14 @@ sources or deployments it could not read (an error with --strict). Ledger
 values that deployments of the same scenario and tier were issued for
 secrets the plan generates are not looked for: they may be the bundle's own.
 
-Findings name the file (with the path inside archives, app.zip!/config.json),
+Findings name the file (with the path inside archives, app.zip!/config.json,
+or the place in an archive's own bytes, app.zip!<comment>),
 the offset, the secret id (and the deployment, for a ledger value) and the
 encoding — never the value. Values shorter
 than 8 bytes are listed as unscannable, not matched. Archives are read as
 streams, never extracted; one that nests too deep, holds too many entries,
-expands past the limits (a zip bomb) or has an entry leaving it (../) is
-refused with exit code 4.
+expands past the limits (a zip bomb), has entries that overlap, fails its
+checksum or has an entry leaving it (../) is refused with exit code 4.
 
 Examples:
    secretsctl verify-bundle --scenario picker-wheel --tier desktop dist/
@@ -87,7 +90,7 @@ value is in no source (see --allow-missing).` + exitCodeHelp,
 			&ucli.IntFlag{Name: "workers", Usage: "files scanned in parallel", DefaultText: "the number of CPUs"},
 			&ucli.IntFlag{Name: "max-depth", Value: 8, Usage: "how deep archives may nest"},
 			&ucli.IntFlag{Name: "max-entries", Value: 1_000_000, Usage: "archive entries one file may hold"},
-			&ucli.GenericFlag{Name: "max-expanded", Value: new(byteSize(64 << 30)), Usage: "bytes one file's archives may decompress to (64GiB, 512MiB...)"},
+			&ucli.GenericFlag{Name: "max-expanded", Value: new(byteSize(64 << 30)), Usage: "bytes the bundle's archives may decompress to, all files counted (64GiB, 512MiB...)"},
 			&ucli.Int64Flag{Name: "max-ratio", Value: 250, Usage: "times its compressed size an entry over 8 MiB may expand to"},
 		),
 		Action: func(ctx context.Context, c *ucli.Command) error {

@@ -1,11 +1,7 @@
-// Package importer reads other tools' secret declarations into store
-// documents. It decides nothing it cannot read: classifications and
-// strategies stay unset, so they surface as gaps.
 package importer
 
 import (
 	"bytes"
-	"encoding/json"
 	"fmt"
 	"maps"
 	"os"
@@ -31,14 +27,32 @@ type Vrooli struct {
 	Undeclared map[string][]string
 	// Skipped explains entries that could not be imported.
 	Skipped []string
+	// Renamed maps a name as Vrooli spells it to its [NormalName], for the
+	// names that changed.
+	Renamed map[string]string
+	// FromDatabase is set when the secrets-manager database was read.
+	FromDatabase bool
+	// Database counts what the database gave, and Unmapped lists what
+	// the store cannot hold; Review lists imported strategies lint
+	// reports: they lack what the database does not say, or break the
+	// hard rule of infrastructure secrets on end-user tiers.
+	Database Counts
+	Unmapped []Unmapped
+	Review   []string
+
+	rowLabels map[string]string // resource_secrets id → "resource/KEY" as the database spells it
+	dbSeen    map[string]string // normalised "resource/KEY" → the row imported there
 }
 
 var validKey = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_.-]*$`)
 
 // ReadVrooli reads resources/*/config/secrets.yaml and
-// scenarios/*/.vrooli/service.json under dir.
-func ReadVrooli(dir string) (*Vrooli, error) {
-	v := &Vrooli{Resources: map[string]*store.Resource{}, Scenarios: map[string]*store.Scenario{}, Undeclared: map[string][]string{}}
+// scenarios/*/.vrooli/service.json under dir and, when db is not nil, what
+// the secrets-manager database holds; tiers resolves the database's tier
+// names.
+func ReadVrooli(dir string, db *Database, tiers *store.TierCatalog) (*Vrooli, error) {
+	v := &Vrooli{Resources: map[string]*store.Resource{}, Scenarios: map[string]*store.Scenario{},
+		Undeclared: map[string][]string{}, Renamed: map[string]string{}}
 	files, err := filepath.Glob(filepath.Join(dir, "resources", "*", "config", "secrets.yaml"))
 	if err != nil {
 		return nil, err
@@ -59,6 +73,9 @@ func ReadVrooli(dir string) (*Vrooli, error) {
 		if err := v.readScenario(f); err != nil {
 			return nil, err
 		}
+	}
+	if db != nil {
+		v.applyDatabase(db, tiers)
 	}
 	for _, sc := range v.Scenarios {
 		for _, use := range sc.Resources {
@@ -126,52 +143,75 @@ func (v *Vrooli) readResource(path string) error {
 	if err := yaml.Unmarshal(data, &doc); err != nil {
 		recovered, line := truncateAtError(data, err)
 		if recovered == nil || yaml.Unmarshal(recovered, &doc) != nil {
-			v.Skipped = append(v.Skipped, fmt.Sprintf("%s: not imported: %v", path, err))
+			v.skip("%s: not imported: %v", path, err)
 			return nil
 		}
-		v.Skipped = append(v.Skipped, fmt.Sprintf("%s: malformed from line %d on (%v); imported the lines before it", path, line, err))
+		v.skip("%s: malformed from line %d on (%v); imported the lines before it", path, line, err)
 	}
-	name := filepath.Base(filepath.Dir(filepath.Dir(path)))
+	name := v.normal(filepath.Base(filepath.Dir(filepath.Dir(path))))
 	if !store.ValidName(name) {
-		v.Skipped = append(v.Skipped, fmt.Sprintf("%s: resource name %q is not a valid store name", path, name))
+		v.skip("%s: resource name %q is not a valid store name", path, name)
 		return nil
 	}
-	r := &store.Resource{Version: store.DocumentVersion, Name: name, Description: doc.Description, Secrets: []store.Secret{}}
+	r := v.resource(name, doc.Description)
 	for _, group := range slices.Sorted(maps.Keys(doc.Secrets)) {
 		node := doc.Secrets[group]
 		list, err := details(group, &node)
 		if err != nil {
-			v.Skipped = append(v.Skipped, fmt.Sprintf("%s: secrets.%s: not imported: %v", path, group, err))
+			v.skip("%s: secrets.%s: not imported: %v", path, group, err)
 			continue
 		}
 		for _, d := range list {
-			key := d.DefaultEnv
-			if key == "" {
-				key = strings.ToUpper(d.Name)
-			}
-			switch {
-			case !validKey.MatchString(key):
-				v.Skipped = append(v.Skipped, fmt.Sprintf("%s: secret %q: key %q is not a valid key", path, d.Name, key))
-				continue
-			case slices.ContainsFunc(r.Secrets, func(s store.Secret) bool { return s.Key == key }):
-				v.Skipped = append(v.Skipped, fmt.Sprintf("%s: secret %q: key %s is declared twice; the first is kept", path, d.Name, key))
-				continue
-			}
-			s := store.Secret{Key: key, Description: d.Description, Required: d.Required, ValidationPattern: d.Validation.Pattern}
-			if strings.HasPrefix(d.Documentation, "http://") || strings.HasPrefix(d.Documentation, "https://") {
-				s.DocumentationURL = d.Documentation
-			}
-			if s.ValidationPattern != "" {
-				if _, err := regexp.Compile(s.ValidationPattern); err != nil {
-					v.Skipped = append(v.Skipped, fmt.Sprintf("%s: secret %s: validation pattern dropped (%v)", path, key, err))
-					s.ValidationPattern = ""
-				}
-			}
-			r.Secrets = append(r.Secrets, s)
+			v.addFileSecret(r, path, d)
 		}
 	}
-	v.Resources[name] = r
 	return nil
+}
+
+// resource returns the resource being imported under name, creating it.
+func (v *Vrooli) resource(name, description string) *store.Resource {
+	r, ok := v.Resources[name]
+	if !ok {
+		r = &store.Resource{Version: store.DocumentVersion, Name: name, Secrets: []store.Secret{}}
+		v.Resources[name] = r
+	}
+	if r.Description == "" {
+		r.Description = description
+	}
+	return r
+}
+
+// addFileSecret adds one secret of a secrets.yaml to r.
+func (v *Vrooli) addFileSecret(r *store.Resource, path string, d vrooliSecretDetail) {
+	key := d.DefaultEnv
+	if key == "" {
+		key = strings.ToUpper(d.Name)
+	}
+	switch {
+	case !validKey.MatchString(key):
+		v.skip("%s: secret %q: key %q is not a valid key", path, d.Name, key)
+		return
+	case slices.ContainsFunc(r.Secrets, func(s store.Secret) bool { return s.Key == key }):
+		v.skip("%s: secret %q: key %s is declared twice; the first is kept", path, d.Name, key)
+		return
+	}
+	s := store.Secret{Key: key, Description: d.Description, Required: d.Required, ValidationPattern: d.Validation.Pattern}
+	if isURL(d.Documentation) {
+		s.DocumentationURL = d.Documentation
+	}
+	if s.ValidationPattern != "" {
+		if _, err := regexp.Compile(s.ValidationPattern); err != nil {
+			v.skip("%s: secret %s: validation pattern dropped (%v)", path, key, err)
+			s.ValidationPattern = ""
+		}
+	}
+	r.Secrets = append(r.Secrets, s)
+}
+
+func isURL(s string) bool { return strings.HasPrefix(s, "http://") || strings.HasPrefix(s, "https://") }
+
+func (v *Vrooli) skip(format string, args ...any) {
+	v.Skipped = append(v.Skipped, fmt.Sprintf(format, args...))
 }
 
 var yamlErrLine = regexp.MustCompile(`^yaml: line (\d+):`)
@@ -189,102 +229,4 @@ func truncateAtError(data []byte, err error) ([]byte, int) {
 		return nil, 0
 	}
 	return bytes.Join(lines[:line-1], nil), line
-}
-
-// vrooliService is the part of .vrooli/service.json the import reads.
-type vrooliService struct {
-	Service struct {
-		Description string `json:"description"`
-	} `json:"service"`
-	Dependencies struct {
-		Resources map[string]json.RawMessage `json:"resources"`
-	} `json:"dependencies"`
-}
-
-// resourceUses reads dependencies.resources: normally an object keyed by
-// resource name ({"postgres": {"required": true}}); some manifests group
-// names instead ({"required": ["postgres"], "optional": [{"name": "redis"}]}).
-func resourceUses(raw map[string]json.RawMessage) (map[string]bool, error) {
-	optional := map[string]bool{}
-	if grouped(raw) {
-		for group, isOptional := range map[string]bool{"required": false, "optional": true} {
-			var items []json.RawMessage
-			if len(raw[group]) > 0 {
-				if err := json.Unmarshal(raw[group], &items); err != nil {
-					return nil, fmt.Errorf("dependencies.resources.%s: %w", group, err)
-				}
-			}
-			for _, it := range items {
-				var name string
-				if json.Unmarshal(it, &name) != nil {
-					var obj struct{ Name string }
-					if err := json.Unmarshal(it, &obj); err != nil || obj.Name == "" {
-						return nil, fmt.Errorf("dependencies.resources.%s: an item is neither a name nor an object with a name", group)
-					}
-					name = obj.Name
-				}
-				optional[name] = isOptional
-			}
-		}
-		return optional, nil
-	}
-	for name, msg := range raw {
-		var dep struct {
-			Required *bool `json:"required"`
-		}
-		if err := json.Unmarshal(msg, &dep); err != nil {
-			return nil, fmt.Errorf("dependencies.resources.%s: %w", name, err)
-		}
-		optional[name] = dep.Required != nil && !*dep.Required
-	}
-	return optional, nil
-}
-
-// grouped reports whether dependencies.resources lists names in required /
-// optional arrays rather than keying objects by name.
-func grouped(raw map[string]json.RawMessage) bool {
-	if len(raw) == 0 {
-		return false
-	}
-	for k, v := range raw {
-		if k != "required" && k != "optional" && k != "details" {
-			return false
-		}
-		if k != "details" && !bytes.HasPrefix(bytes.TrimSpace(v), []byte("[")) {
-			return false
-		}
-	}
-	return true
-}
-
-func (v *Vrooli) readScenario(path string) error {
-	data, err := os.ReadFile(path)
-	if err != nil {
-		return err
-	}
-	var doc vrooliService
-	if err := json.Unmarshal(data, &doc); err != nil {
-		v.Skipped = append(v.Skipped, fmt.Sprintf("%s: not imported: %v", path, err))
-		return nil
-	}
-	name := filepath.Base(filepath.Dir(filepath.Dir(path)))
-	if !store.ValidName(name) {
-		v.Skipped = append(v.Skipped, fmt.Sprintf("%s: scenario name %q is not a valid store name", path, name))
-		return nil
-	}
-	uses, err := resourceUses(doc.Dependencies.Resources)
-	if err != nil {
-		v.Skipped = append(v.Skipped, fmt.Sprintf("%s: not imported: %v", path, err))
-		return nil
-	}
-	sc := &store.Scenario{Version: store.DocumentVersion, Name: name, Description: doc.Service.Description}
-	for _, res := range slices.Sorted(maps.Keys(uses)) {
-		if !store.ValidName(res) || res == name {
-			v.Skipped = append(v.Skipped, fmt.Sprintf("%s: resource %q cannot be used by scenario %s", path, res, name))
-			continue
-		}
-		sc.Resources = append(sc.Resources, store.ResourceUse{Name: res, Optional: uses[res]})
-	}
-	v.Scenarios[name] = sc
-	return nil
 }

@@ -2,6 +2,7 @@ package ledger
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -119,24 +120,27 @@ func (r Reader) read(files []store.LedgerFile) ([]Event, error) {
 // readAll reads events in the reader's mode; a Verified read checks each
 // event's fingerprints.
 func (r Reader) readAll(files []store.LedgerFile) ([]Event, error) {
+	if r.Mode == Metadata {
+		evs, err := r.Snapshot.LedgerEventsMetadata(files)
+		if err != nil {
+			return nil, err
+		}
+		out := make([]Event, len(files))
+		for i, ev := range evs {
+			out[i] = Event{LedgerEvent: ev, Path: files[i].Path}
+		}
+		return out, nil
+	}
 	v := &verifier{r: r}
 	out := make([]Event, 0, len(files))
 	for _, f := range files {
-		var ev *store.LedgerEvent
-		var err error
-		if r.Mode == Metadata {
-			ev, err = r.Snapshot.LedgerEventMetadata(f)
-		} else {
-			ev, err = r.Snapshot.LedgerEvent(f)
-		}
+		ev, err := r.Snapshot.LedgerEvent(f)
 		if err != nil {
 			return nil, err
 		}
 		e := Event{LedgerEvent: ev, Path: f.Path}
-		if r.Mode == Verified {
-			if err := v.check(e); err != nil {
-				return nil, err
-			}
+		if err := v.check(e); err != nil {
+			return nil, err
 		}
 		out = append(out, e)
 	}
@@ -163,23 +167,25 @@ func (r Reader) All(scenario string) ([]*Deployment, error) {
 	if err != nil {
 		return nil, err
 	}
+	if scenario != "" {
+		files = slices.DeleteFunc(files, func(f store.LedgerFile) bool { return f.Scenario != scenario })
+	}
+	// One read of every file, so that it can use every core.
+	events, err := r.read(files)
+	if err != nil {
+		return nil, err
+	}
 	var out []*Deployment
 	for i := 0; i < len(files); {
 		j := i
 		for j < len(files) && files[j].Scenario == files[i].Scenario && files[j].Deployment == files[i].Deployment {
 			j++
 		}
-		if scenario == "" || files[i].Scenario == scenario {
-			events, err := r.read(files[i:j])
-			if err != nil {
-				return nil, err
-			}
-			d, err := Derive(events, r.Grace, r.Now)
-			if err != nil {
-				return nil, err
-			}
-			out = append(out, d)
+		d, err := Derive(events[i:j], r.Grace, r.Now)
+		if err != nil {
+			return nil, err
 		}
+		out = append(out, d)
 		i = j
 	}
 	return out, nil

@@ -1,7 +1,9 @@
 package gitrepo
 
 import (
+	"errors"
 	"fmt"
+	"io/fs"
 	"strings"
 	"testing"
 
@@ -52,4 +54,36 @@ func TestWalkApartMatchesWalk(t *testing.T) {
 	want := collect(r.Walk)
 	require.Len(t, want, 2)
 	require.Equal(t, want, collect(r.WalkApart))
+}
+
+func TestReadFilesApartMatchesReadFile(t *testing.T) {
+	_, tree, names := packedLedger(t)
+	for _, workers := range []int{1, 2, 3, 7} {
+		got := make([]string, len(names))
+		require.NoError(t, tree.ReadFilesApart(names, workers, func(i int, data []byte) error {
+			got[i] = string(data)
+			return nil
+		}))
+		for i, name := range names {
+			want, err := tree.ReadFile(name)
+			require.NoError(t, err)
+			require.Equal(t, string(want), got[i], "%s with %d workers", name, workers)
+		}
+	}
+}
+
+func TestReadFilesApartStopsOnError(t *testing.T) {
+	_, tree, names := packedLedger(t)
+	err := tree.ReadFilesApart(append(names, "deployments/s/missing.yaml"), 2, func(int, []byte) error { return nil })
+	require.ErrorIs(t, err, fs.ErrNotExist)
+	require.ErrorContains(t, err, "missing.yaml")
+
+	boom := errors.New("boom")
+	err = tree.ReadFilesApart(names, 3, func(i int, _ []byte) error {
+		if i == len(names)-1 {
+			return boom
+		}
+		return nil
+	})
+	require.ErrorIs(t, err, boom)
 }
