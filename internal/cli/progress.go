@@ -38,6 +38,7 @@ type progress struct {
 	delay time.Duration
 	bar   *progressbar.ProgressBar
 	stop  chan struct{} // ends a spinner's ticker
+	tick  sync.WaitGroup // the spinner's ticker, running
 }
 
 // newProgress starts counting units of work towards total (-1 or 0 when
@@ -121,7 +122,7 @@ func spin(e *env, label string) *progress {
 		return nil
 	}
 	p.stop = make(chan struct{})
-	go func() {
+	p.tick.Go(func() {
 		t := time.NewTicker(100 * time.Millisecond)
 		defer t.Stop()
 		for {
@@ -132,7 +133,7 @@ func spin(e *env, label string) *progress {
 				p.add(0)
 			}
 		}
-	}()
+	})
 	return p
 }
 
@@ -143,12 +144,14 @@ func (p *progress) done() {
 	}
 	if p.stop != nil {
 		close(p.stop)
+		p.tick.Wait() // no redraw after the line is cleared
 	}
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if p.bar != nil {
+		// Finish, not Exit: it also stops the library's spinner ticker.
+		_ = p.bar.Finish()
 		_ = p.bar.Clear()
-		_ = p.bar.Exit()
 	}
 }
 

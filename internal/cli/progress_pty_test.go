@@ -4,7 +4,9 @@ import (
 	"bytes"
 	"io"
 	"os"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/creack/pty"
 	"github.com/stretchr/testify/assert"
@@ -62,4 +64,17 @@ func onTerminal(t *testing.T, args []string) (string, int) {
 	code := Main(args, bytes.NewReader(nil), io.Discard, tty)
 	require.NoError(t, tty.Close())
 	return string(<-got), code
+}
+
+// TestSpinnerStopsBeforeClearing checks that a spinner draws while its
+// work runs and nothing after done returns.
+func TestSpinnerStopsBeforeClearing(t *testing.T) {
+	var out storetest.SyncBuffer
+	e := &env{stderr: &out, stderrTTY: true, getenv: func(string) string { return "0s" }}
+	p := spin(e, "linting")
+	require.Eventually(t, func() bool { return strings.Contains(out.String(), "linting") }, 5*time.Second, 10*time.Millisecond)
+	p.done()
+	n := len(out.String())
+	time.Sleep(300 * time.Millisecond)
+	assert.Equal(t, n, len(out.String()), "drawn after done")
 }
