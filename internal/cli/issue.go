@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"fmt"
 
 	ucli "github.com/urfave/cli/v3"
 
@@ -27,6 +28,12 @@ work tree, the index and HEAD are left as they are, so issue works from any
 branch, a detached HEAD or a bare clone (--store repo.git). Issuing a
 deployment again renders the same values and commits nothing (only secrets
 the plan gained since are generated).
+
+Nothing reaches --out before the event is committed: the bundle is rendered
+and checked in a private directory (.secretsctl-stage-*, mode 0700) next to
+--out and renamed into it after the commit. When the commit fails (the
+ledger ref's lock is held: exit 1) --out is left as it was; the stage a
+killed issue leaves is removed by the next issue or render next to --out.
 
 An infrastructure secret planned for a tier that ships to end users is
 never generated (exit 4). --out must lie outside the store's git work tree.
@@ -66,7 +73,12 @@ func runIssue(ctx context.Context, opts issueOptions, e *env) error {
 	// SPEC §9: issue scans its own output for infrastructure and stripped
 	// values, as verify-bundle does, and commits nothing when one is there.
 	w.Check = issueBundleCheck(e)
-	res, err := w.Issue(ctx, ledger.IssueRequest{Scenario: opts.Scenario, Tier: opts.Tier, Deployment: opts.Deployment, Out: out})
+	// The bundle reaches --out only once its event is committed.
+	retry := fmt.Sprintf("run `secretsctl render -d %s --out %s` to write it", opts.Deployment, opts.Out)
+	res, err := staged(out, "the values are recorded in the ledger", retry, func(stage string) (*ledger.Result, error) {
+		req := ledger.IssueRequest{Scenario: opts.Scenario, Tier: opts.Tier, Deployment: opts.Deployment, Out: out, Stage: stage}
+		return w.Issue(ctx, req)
+	})
 	if err != nil {
 		return err
 	}
@@ -119,7 +131,9 @@ func runRender(ctx context.Context, opts renderOptions, e *env) error {
 	if err != nil {
 		return err
 	}
-	res, err := w.Render(ctx, ledger.Target{Scenario: opts.Scenario, Deployment: opts.Deployment}, out)
+	res, err := staged(out, "the bundle was rendered", "run the command again", func(dir string) (*ledger.Result, error) {
+		return w.Render(ctx, ledger.Target{Scenario: opts.Scenario, Deployment: opts.Deployment}, dir)
+	})
 	if err != nil {
 		return notFetched(w.Store, err)
 	}

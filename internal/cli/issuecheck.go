@@ -48,7 +48,7 @@ func issueBundleCheck(e *env) ledger.BundleCheck {
 			return nil
 		}
 		var b strings.Builder
-		fmt.Fprintf(&b, "it carries %d value(s) that must never ship; nothing was committed and the rendered files were removed:", len(rep.Findings))
+		fmt.Fprintf(&b, "it carries %d value(s) that must never ship; nothing was committed and nothing was written to --out:", len(rep.Findings))
 		for _, f := range rep.Findings {
 			b.WriteString("\n  " + f.String())
 		}

@@ -100,10 +100,23 @@ type IssueRequest struct {
 	Scenario, Tier, Deployment string
 	// Out is the output directory.
 	Out string
+	// Stage, when set, is where the bundle is rendered and checked instead
+	// of Out, and Out only names the bundle in messages: the caller moves
+	// the files (Result.Files) from Stage into Out once Issue has returned,
+	// that is, once the event that records their values is committed.
+	Stage string
+}
+
+// dir is the directory the bundle is rendered into.
+func (r IssueRequest) dir() string {
+	if r.Stage != "" {
+		return r.Stage
+	}
+	return r.Out
 }
 
 // Issue generates every bundle-time secret of a new deployment, renders its
-// targets into Out and commits one issue event. For a deployment issued
+// targets into Out (or Stage) and commits one issue event. For a deployment issued
 // before it renders the values it holds and commits only values the plan
 // has gained since, if any.
 func (w *Writer) Issue(ctx context.Context, req IssueRequest) (*Result, error) {
@@ -154,14 +167,14 @@ func (w *Writer) issueOnce(ctx context.Context, req IssueRequest) (*Result, erro
 	if err := sn.CheckLedgerRules(m.Scenario, req.Deployment); err != nil {
 		return nil, err // before a value is written anywhere
 	}
-	if err := b.WriteDir(req.Out); err != nil {
+	if err := b.WriteDir(req.dir()); err != nil {
 		return nil, err
 	}
 	if w.Check != nil {
-		if err := w.Check(ctx, sn, m, req.Out); err != nil {
+		if err := w.Check(ctx, sn, m, req.dir()); err != nil {
 			// The files hold values that must not ship and values no
 			// ledger records: take them back out.
-			if rerr := removeFiles(req.Out, b.Files); rerr != nil {
+			if rerr := removeFiles(req.dir(), b.Files); rerr != nil {
 				return nil, fmt.Errorf("check the bundle in %s: %w (and removing its files failed: %v)", req.Out, err, rerr)
 			}
 			return nil, fmt.Errorf("check the bundle in %s: %w", req.Out, err)
@@ -192,8 +205,8 @@ func (w *Writer) issueOnce(ctx context.Context, req IssueRequest) (*Result, erro
 	if err != nil {
 		// No ledger records these values (say .sops.yaml would have left
 		// them clear): take the files back out.
-		if rerr := removeFiles(req.Out, b.Files); rerr != nil {
-			return nil, fmt.Errorf("%w (and removing the bundle's files from %s failed: %v)", err, req.Out, rerr)
+		if rerr := removeFiles(req.dir(), b.Files); rerr != nil {
+			return nil, fmt.Errorf("%w (and removing the bundle's files from %s failed: %v)", err, req.dir(), rerr)
 		}
 	}
 	return res, err

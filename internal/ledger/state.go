@@ -84,9 +84,14 @@ func Derive(events []Event, grace func(secretID string) time.Duration, now time.
 // revoked.
 func (d *Deployment) applyEvent(ev Event) error {
 	earlier := len(d.Values)
+	// Only the few active values go in the map: a long-lived deployment has
+	// hundreds of earlier values, and copying them all for every event made
+	// deriving its state quadratic in map work.
 	wasActive := map[*Value]bool{}
 	for _, v := range d.Values {
-		wasActive[v] = v.Status == store.StatusActive
+		if v.Status == store.StatusActive {
+			wasActive[v] = true
+		}
 	}
 	for _, e := range ev.Secrets {
 		if err := d.apply(ev, e, d.Values[:earlier], wasActive); err != nil {
