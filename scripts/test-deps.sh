@@ -206,6 +206,7 @@ main() {
 	install_keyring
 	install_sshd
 	install_postgresql
+	apt_install "zsh fish" zsh fish bash-completion # the shell completion tests
 	install_vault
 	printf '%s\n' "$BIN"
 }

@@ -21,6 +21,8 @@ type env struct {
 	stderrTTY bool
 	// command is the full name of the command that ran, for usage errors.
 	command string
+	// quiet turns progress off: --quiet, or a machine output format.
+	quiet bool
 }
 
 // Main runs secretsctl with args (args[0] is the program name) and returns
@@ -60,7 +62,7 @@ Examples:
 		Writer:    e.stdout,
 		ErrWriter: e.stderr,
 		Reader:    e.stdin,
-		Flags:     []ucli.Flag{storeFlag()},
+		Flags:     []ucli.Flag{storeFlag(), quietFlag()},
 		Commands: []*ucli.Command{
 			newInitCommand(e),
 			newPlanCommand(e),
@@ -97,6 +99,7 @@ Examples:
 	}
 	// Usage mistakes print one line to stderr, not the whole help on stdout.
 	wireUsage(app, e)
+	wireCompletion(app, e)
 	return app
 }
 

@@ -53,7 +53,9 @@ func runAudit(ctx context.Context, opts ledgerReadOptions, e *env) error {
 	if err != nil {
 		return err
 	}
+	bar := spin(e, "reading the ledger")
 	a, err := r.Audit(ledger.Filter{Secret: opts.Secret, Scenario: opts.Scenario, Deployment: opts.Deployment})
+	bar.done()
 	if err != nil {
 		return err
 	}
@@ -85,7 +87,7 @@ func auditText(e *env, a *ledger.Audit) error {
 func auditTables(out io.Writer, a *ledger.Audit) error {
 	fmt.Fprintf(out, "ledger at %s (integrity %s)\n\n", short(a.Revision), a.Integrity)
 	tw := tabwriter.NewWriter(out, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "DEPLOYMENT\tSCENARIO\tTIER\tSTATUS\tSINCE\tCOMMIT\tFINGERPRINT")
+	fmt.Fprintln(tw, "DEPLOYMENT\tSCENARIO\tTIER\tSECRET\tSTATUS\tSINCE\tCOMMIT\tFINGERPRINT")
 	for _, h := range a.Holdings {
 		status := h.Status
 		if h.Reason != "" {
@@ -94,7 +96,7 @@ func auditTables(out io.Writer, a *ledger.Audit) error {
 		if h.Forged {
 			status = "FORGED " + status
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", h.Deployment, h.Scenario, h.Tier, status, stamp(h.Since), short(h.Commit), h.Fingerprint)
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", h.Deployment, h.Scenario, h.Tier, h.SecretID, status, stamp(h.Since), short(h.Commit), h.Fingerprint)
 	}
 	if err := tw.Flush(); err != nil {
 		return err

@@ -34,10 +34,10 @@ func writeBundleReport(e *env, opts verifyBundleOptions, m *store.Manifest, rep 
 	fmt.Fprintln(e.stdout, set.line())
 	verdict := "clean"
 	if len(rep.Findings) > 0 {
-		verdict = fmt.Sprintf("%d findings", len(rep.Findings))
+		verdict = countNoun(len(rep.Findings), "finding")
 	}
-	fmt.Fprintf(e.stdout, "%s on %s: %d secrets looked for in %d files (%s): %s\n",
-		m.Scenario, m.TierID, rep.Secrets, rep.Files, humanBytes(rep.Bytes), verdict)
+	fmt.Fprintf(e.stdout, "%s on %s: %s looked for in %s (%s): %s\n",
+		m.Scenario, m.TierID, countNoun(rep.Secrets, "secret"), countNoun(rep.Files, "file"), humanBytes(rep.Bytes), verdict)
 	return nil
 }
 

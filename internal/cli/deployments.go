@@ -113,7 +113,9 @@ func runDeployments(ctx context.Context, opts ledgerReadOptions, e *env) error {
 	if err != nil {
 		return err
 	}
+	bar := spin(e, "reading the ledger")
 	deps, err := r.All(opts.Scenario)
+	bar.done()
 	if err != nil {
 		return err
 	}

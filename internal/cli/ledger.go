@@ -96,7 +96,7 @@ func runLedgerMigrate(ctx context.Context, opts ledgerMigrateOptions, e *env) er
 		fmt.Fprintf(e.stdout, "no %s/ at HEAD: nothing to migrate (the ledger lives on %s)\n", store.LedgerDir, m.Branch)
 		return nil
 	}
-	fmt.Fprintf(e.stdout, "moved %d files of %s/ to branch %s (commit %s)\n", m.Files, store.LedgerDir, m.Branch, m.Ledger)
+	fmt.Fprintf(e.stdout, "moved %s of %s/ to branch %s (commit %s)\n", countNoun(m.Files, "file"), store.LedgerDir, m.Branch, m.Ledger)
 	fmt.Fprintf(e.stdout, "removed %s/ from the current branch (commit %s): push it for review, and push %s\n", store.LedgerDir, m.Removal, m.Branch)
 	return nil
 }

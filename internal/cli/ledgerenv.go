@@ -138,12 +138,16 @@ func printResult(e *env, format, verb string, r *ledger.Result, out string) erro
 	if format == "json" {
 		return writeJSON(e, r)
 	}
-	fmt.Fprintf(e.stdout, "%s %s/%s on %s: %d recorded, %d unchanged\n", verb, r.Scenario, r.Deployment, r.Tier, len(r.Changed), len(r.Kept))
+	if verb == "rendered" { // render records nothing
+		fmt.Fprintf(e.stdout, "%s %s/%s on %s\n", verb, r.Scenario, r.Deployment, r.Tier)
+	} else {
+		fmt.Fprintf(e.stdout, "%s %s/%s on %s: %d recorded, %d unchanged\n", verb, r.Scenario, r.Deployment, r.Tier, len(r.Changed), len(r.Kept))
+	}
 	for _, id := range r.Changed {
 		fmt.Fprintf(e.stdout, "  %s\n", id)
 	}
 	if out != "" {
-		fmt.Fprintf(e.stdout, "wrote %d files to %s\n", len(r.Files), out)
+		fmt.Fprintf(e.stdout, "wrote %s to %s\n", countNoun(len(r.Files), "file"), out)
 	}
 	if r.Committed {
 		fmt.Fprintf(e.stdout, "commit %s\n", r.Commit)

@@ -53,7 +53,9 @@ func runLint(ctx context.Context, opts lintOptions, e *env) error {
 	if err != nil {
 		return err
 	}
+	bar := spin(e, "linting")
 	rep, err := lint.Run(ctx, sn, st.HasKey())
+	bar.done()
 	if err != nil {
 		return err
 	}
@@ -73,7 +75,7 @@ func runLint(ctx context.Context, opts lintOptions, e *env) error {
 				fmt.Fprintf(e.stdout, "    hint: %s\n", f.Hint)
 			}
 		}
-		fmt.Fprintf(e.stdout, "%d errors, %d warnings; integrity: %s\n", rep.Errors, rep.Warnings, rep.Integrity)
+		fmt.Fprintf(e.stdout, "%s, %s; integrity: %s\n", countNoun(rep.Errors, "error"), countNoun(rep.Warnings, "warning"), rep.Integrity)
 	}
 	if rep.Errors > 0 {
 		return checkFailed{}

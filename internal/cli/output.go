@@ -64,8 +64,23 @@ func (w *manifestWriter) write(m *store.Manifest) error {
 	if _, err := io.WriteString(w.e.stdout, sep); err != nil {
 		return err
 	}
-	_, err = w.e.stdout.Write(bytes.TrimSuffix(data, []byte("\n")))
+	// Each element is indented one level inside the array. JSON strings
+	// escape newlines, so every raw newline is between tokens.
+	data = bytes.ReplaceAll(bytes.TrimSuffix(data, []byte("\n")), []byte("\n"), []byte("\n  "))
+	_, err = w.e.stdout.Write(append([]byte("  "), data...))
 	return err
+}
+
+// blockingIDs are the summary's blocking secrets as secret ids
+// (resource/KEY), the form every other output uses; the manifest keeps
+// Vrooli's resource:KEY.
+func blockingIDs(sum store.Summary) []string {
+	ids := make([]string, len(sum.BlockingSecrets))
+	for i, b := range sum.BlockingSecrets {
+		owner, key, _ := strings.Cut(b, ":")
+		ids[i] = owner + "/" + key
+	}
+	return ids
 }
 
 func (w *manifestWriter) close() error {
@@ -143,7 +158,7 @@ func manifestTable(e *env, m *store.Manifest) error {
 	fmt.Fprintf(e.stdout, "\n%d secrets, %d strategized, %d in the bundle, %d blocking", sum.TotalSecrets,
 		sum.StrategizedSecrets, len(m.BundleSecrets), len(sum.BlockingSecrets))
 	if len(sum.BlockingSecrets) > 0 {
-		fmt.Fprintf(e.stdout, ": %s", strings.Join(sum.BlockingSecrets, ", "))
+		fmt.Fprintf(e.stdout, ": %s", strings.Join(blockingIDs(sum), ", "))
 	}
 	fmt.Fprintln(e.stdout)
 	return nil

@@ -13,7 +13,7 @@ import (
 type planBlocks struct {
 	allow   bool
 	planned int
-	blocked []string // "scenario on tier (resource:KEY, …)"
+	blocked []string // "scenario on tier: resource/KEY, …"
 }
 
 // add notes m's blocking secrets, if any.
@@ -22,7 +22,7 @@ func (b *planBlocks) add(m *store.Manifest) {
 	if len(m.Summary.BlockingSecrets) == 0 {
 		return
 	}
-	b.blocked = append(b.blocked, fmt.Sprintf("%s on %s: %s", m.Scenario, m.TierID, strings.Join(m.Summary.BlockingSecrets, ", ")))
+	b.blocked = append(b.blocked, fmt.Sprintf("%s on %s: %s", m.Scenario, m.TierID, strings.Join(blockingIDs(m.Summary), ", ")))
 }
 
 // err is the failed check when a plan blocks and blocking is not allowed.

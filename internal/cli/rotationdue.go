@@ -45,7 +45,9 @@ func runRotationDue(ctx context.Context, opts ledgerReadOptions, e *env) error {
 	if err != nil {
 		return err
 	}
+	bar := spin(e, "reading the ledger")
 	due, err := r.RotationDue(opts.Scenario)
+	bar.done()
 	if err != nil {
 		return err
 	}

@@ -44,6 +44,8 @@ killed it); before that, with its own.` + exitCodeHelp,
 		Flags: append(localFlags(true),
 			&ucli.BoolFlag{Name: "allow-missing", Usage: "run even when required secrets are missing"},
 		),
+		// Everything from CMD on is CMD's, -- or not: its flags are not ours.
+		StopOnNthArg: new(1),
 		Action: func(ctx context.Context, c *ucli.Command) error {
 			if c.NArg() == 0 {
 				return usagef("run needs a command: secretsctl run --scenario S -- CMD [ARG...]")

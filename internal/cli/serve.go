@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"net/http"
 	"os"
 	"os/signal"
 	"strings"
@@ -162,7 +163,19 @@ func runServe(ctx context.Context, opts serveOptions, e *env) error {
 			}
 		}()
 	}
-	return serveUntilDone(ctx, srv.HTTPServer(srv), ln)
+	return serveUntilDone(ctx, srv.HTTPServer(dashboardRedirect(srv)), ln)
+}
+
+// dashboardRedirect sends a browser that opens the server's root to the
+// dashboard; every other request goes to h.
+func dashboardRedirect(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/" && (r.Method == http.MethodGet || r.Method == http.MethodHead) {
+			http.Redirect(w, r, ui.Prefix, http.StatusFound)
+			return
+		}
+		h.ServeHTTP(w, r)
+	})
 }
 
 // openReplica opens the replica, checking the credential files are
@@ -194,6 +207,8 @@ func announce(e *env, addr net.Addr, o api.Options, replica *store.Replica) {
 		what = "replica of " + replica.Remote()
 	}
 	fmt.Fprintf(e.stderr, "secretsctl: serving %s on http://%s\n", what, addr)
+	fmt.Fprintf(e.stderr, "secretsctl: dashboard http://%s%s, API http://%s/api/v1/ (described at http://%s/openapi.json)\n",
+		addr, ui.Prefix, addr, addr)
 	if ta, ok := addr.(*net.TCPAddr); ok && !ta.IP.IsLoopback() && len(o.Tokens) == 0 {
 		fmt.Fprintf(e.stderr, "secretsctl: warning: %s is reachable from other machines and no --token-file is set\n", addr)
 	}

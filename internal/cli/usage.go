@@ -17,20 +17,26 @@ import (
 // subcommands an action that refuses an unknown one with a suggestion.
 func wireUsage(app *ucli.Command, e *env) {
 	_ = app.Walk(func(c *ucli.Command) error {
-		c.OnUsageError = func(_ context.Context, c *ucli.Command, err error, _ bool) error {
-			e.command = c.FullName()
-			return usageError{rewriteUsage(c, err)}
-		}
-		action := c.Action
-		if action == nil {
-			action = groupAction
-		}
-		c.Action = func(ctx context.Context, c *ucli.Command) error {
-			e.command = c.FullName()
-			return action(ctx, c)
-		}
+		wireCommand(c, e)
 		return nil
 	})
+}
+
+// wireCommand is wireUsage for one command.
+func wireCommand(c *ucli.Command, e *env) {
+	c.OnUsageError = func(_ context.Context, c *ucli.Command, err error, _ bool) error {
+		e.command = c.FullName()
+		return usageError{rewriteUsage(c, err)}
+	}
+	action := c.Action
+	if action == nil {
+		action = groupAction
+	}
+	c.Action = func(ctx context.Context, c *ucli.Command) error {
+		e.command = c.FullName()
+		e.quiet = c.Bool("quiet") || machineFormat(c.String("format"))
+		return action(ctx, c)
+	}
 }
 
 // groupAction runs for a command with subcommands when none was named:
@@ -53,14 +59,14 @@ func unknownCommand(c *ucli.Command, name string) error {
 		names = append(names, sub.Names()...)
 	}
 	msg := fmt.Sprintf("unknown command %q", name)
-	if s := suggest(name, names); s != "" {
+	if s := nearestName(name, names); s != "" {
 		msg += fmt.Sprintf(" (did you mean %q?)", s)
 	}
 	return usagef("%s", msg)
 }
 
-// suggest is store.Suggest, else the one candidate name starts with.
-func suggest(name string, candidates []string) string {
+// nearestName is store.Suggest, else the one candidate name starts with.
+func nearestName(name string, candidates []string) string {
 	if s := store.Suggest(name, candidates); s != "" {
 		return s
 	}
@@ -90,7 +96,7 @@ func rewriteUsage(c *ucli.Command, err error) error {
 	if name, ok := strings.CutPrefix(msg, "flag provided but not defined: "); ok {
 		name = strings.TrimLeft(name, "-")
 		out := fmt.Sprintf("unknown flag %s", dashed(name))
-		if s := suggest(name, flagNames(c)); s != "" {
+		if s := nearestName(name, flagNames(c)); s != "" {
 			out += fmt.Sprintf(" (did you mean %s?)", dashed(s))
 		}
 		return fmt.Errorf("%s", out)

@@ -2,7 +2,6 @@ package cli
 
 import (
 	"context"
-	"fmt"
 	"os"
 	"slices"
 	"strings"
@@ -212,19 +211,16 @@ func envNames(s store.ManifestSecret) []string {
 	return names
 }
 
-// byteProgress prints "scanning files n/N, X MiB" on stderr when it is a
-// terminal.
+// byteProgress shows "scanning X MiB" and files done of all on stderr
+// (see [progress]).
 type byteProgress struct{ p *progress }
 
 func newByteProgress(e *env) *byteProgress {
-	return &byteProgress{p: newProgress(e, "scanning", 0)}
+	return &byteProgress{p: newProgressUnit(e, "scanning", "files", 0)}
 }
 
 func (b *byteProgress) update(p bundlescan.Progress) {
-	if b.p == nil {
-		return
-	}
-	fmt.Fprintf(b.p.w, "\r\033[Kscanning: %d/%d files, %s", p.FilesDone, p.Files, humanBytes(p.Bytes))
+	b.p.set(p.FilesDone, p.Files, "scanning "+humanBytes(p.Bytes))
 }
 
 func (b *byteProgress) done() { b.p.done() }

@@ -38,6 +38,7 @@ type TrailSecret struct {
 
 // Holding is one value of a secret a deployment received.
 type Holding struct {
+	SecretID    string    `json:"secret_id"`
 	Scenario    string    `json:"scenario"`
 	Deployment  string    `json:"deployment"`
 	Tier        string    `json:"tier"`
@@ -170,7 +171,7 @@ func (r Reader) Audit(f Filter) (*Audit, error) {
 func (a *Audit) add(d *Deployment, secret string, history map[string]store.LedgerCommit) {
 	for _, v := range d.Values {
 		if secret == "" || v.SecretID == secret {
-			a.Holdings = append(a.Holdings, Holding{Scenario: d.Scenario, Deployment: d.Deployment, Tier: d.Tier,
+			a.Holdings = append(a.Holdings, Holding{SecretID: v.SecretID, Scenario: d.Scenario, Deployment: d.Deployment, Tier: d.Tier,
 				Fingerprint: v.Fingerprint, Status: v.Status, Since: v.Since, Commit: history[v.Event].Hash,
 				Revoked: v.Revoked, Reason: v.Reason, Forged: a.forged[v.Event]})
 		}

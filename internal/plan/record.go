@@ -77,7 +77,11 @@ func recordSubject(ch store.Change) string {
 	case 1:
 		return fmt.Sprintf("plan: record %s on %s", msg.Scenarios[0], msg.Tiers[0])
 	}
-	return fmt.Sprintf("plan: record %d plans of %d scenarios", len(ch.Files), len(msg.Scenarios))
+	scenarios := "scenarios"
+	if len(msg.Scenarios) == 1 {
+		scenarios = "scenario"
+	}
+	return fmt.Sprintf("plan: record %d plans of %d %s", len(ch.Files), len(msg.Scenarios), scenarios)
 }
 
 func appendNew(list []string, v string) []string {

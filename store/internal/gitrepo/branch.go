@@ -217,7 +217,12 @@ type commitSpec struct {
 func (r *Repo) writeCommit(ctx context.Context, s commitSpec) (Commit, error) {
 	now := time.Now()
 	sig := object.Signature{Name: s.author.Name, Email: s.author.Email, When: now.Truncate(time.Second)}
-	co := &object.Commit{Author: sig, Committer: sig, Message: s.msg, TreeHash: s.tree, ParentHashes: s.parents}
+	who, err := committer(s.author)
+	if err != nil {
+		return Commit{}, err
+	}
+	by := object.Signature{Name: who.Name, Email: who.Email, When: sig.When}
+	co := &object.Commit{Author: sig, Committer: by, Message: s.msg, TreeHash: s.tree, ParentHashes: s.parents}
 	o, err := r.encode(co)
 	if err != nil {
 		return Commit{}, fmt.Errorf("encode commit: %w", err)

@@ -14,11 +14,12 @@ import (
 // errNoIdentity asks the user for an identity, naming both ways to give one.
 var errNoIdentity = errors.New("no author identity: set user.name and user.email with git config, or pass --author")
 
-// author completes sig from the git configuration: the repository's config,
-// then the global one ($GIT_CONFIG_GLOBAL, or ~/.gitconfig then
+// author completes sig as git does: from $GIT_AUTHOR_NAME and
+// $GIT_AUTHOR_EMAIL (else $EMAIL), then the repository's config, then the
+// global one ($GIT_CONFIG_GLOBAL, or ~/.gitconfig then
 // $XDG_CONFIG_HOME/git/config), each filling what is still missing.
 func (r *Repo) author(sig Signature) (Signature, error) {
-	sig.Name, sig.Email = strings.TrimSpace(sig.Name), strings.TrimSpace(sig.Email)
+	sig = fromEnv(sig, "GIT_AUTHOR_NAME", "GIT_AUTHOR_EMAIL", "EMAIL")
 	if sig.Name == "" || sig.Email == "" {
 		r.mu.Lock()
 		cfg, err := r.repo.Config()
@@ -45,6 +46,37 @@ func (r *Repo) author(sig Signature) (Signature, error) {
 		return Signature{}, err
 	}
 	return sig, nil
+}
+
+// fromEnv trims sig and sets its empty fields from the environment
+// variables nameVar and the first of emailVars that is set.
+func fromEnv(sig Signature, nameVar string, emailVars ...string) Signature {
+	sig.Name, sig.Email = strings.TrimSpace(sig.Name), strings.TrimSpace(sig.Email)
+	if sig.Name == "" {
+		sig.Name = strings.TrimSpace(os.Getenv(nameVar))
+	}
+	for _, v := range emailVars {
+		if sig.Email == "" {
+			sig.Email = strings.TrimSpace(os.Getenv(v))
+		}
+	}
+	return sig
+}
+
+// committer is who commits for author: $GIT_COMMITTER_NAME and
+// $GIT_COMMITTER_EMAIL where set, as git reads them, else the author.
+func committer(author Signature) (Signature, error) {
+	c := fromEnv(Signature{}, "GIT_COMMITTER_NAME", "GIT_COMMITTER_EMAIL")
+	if c.Name == "" {
+		c.Name = author.Name
+	}
+	if c.Email == "" {
+		c.Email = author.Email
+	}
+	if err := checkSignature(c); err != nil {
+		return Signature{}, fmt.Errorf("GIT_COMMITTER_NAME/GIT_COMMITTER_EMAIL: %w", err)
+	}
+	return c, nil
 }
 
 // fill sets the empty fields of sig from cfg's [user] section.
