@@ -48,7 +48,7 @@ func TestScripts(t *testing.T) {
 // scriptTools are the programs scripts skip themselves without
 // (`[!exec:NAME] skip`), all installed by scripts/test-deps.sh. Under CI a
 // missing one fails the run, so that no script is skipped there.
-var scriptTools = []string{"sops", "vault", "gpg", "zip", "tar", "gzip", "sh"}
+var scriptTools = []string{"sops", "vault", "gpg", "zip", "tar", "gzip", "sh", "bash", "zsh", "fish"}
 
 func requireScriptTools(t *testing.T) {
 	if os.Getenv("CI") == "" {
