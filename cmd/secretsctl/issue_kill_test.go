@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bufio"
 	"bytes"
 	"fmt"
 	"io/fs"
@@ -68,7 +67,7 @@ func TestIssueKilled(t *testing.T) {
 			rel, err := filepath.Rel(out, f)
 			require.NoError(t, err)
 			staged[strings.Split(rel, string(filepath.Separator))[0]] = true
-			canaries = append(canaries, envValues(t, f)...)
+			canaries = append(canaries, storetest.EnvValues(t, f)...)
 		}
 	}
 	t.Logf("kills spread over %v: %d of 100 issues killed before they exited; %d wrote their bundle; %d left a stage with values in it",
@@ -79,7 +78,7 @@ func TestIssueKilled(t *testing.T) {
 	assert.Empty(t, requireOnlyStagesAndBundles(t, out), "the next issue removes the stages dead issues left")
 	require.NoError(t, filepath.WalkDir(out, func(p string, e fs.DirEntry, err error) error {
 		if err == nil && e.Type().IsRegular() {
-			canaries = append(canaries, envValues(t, p)...)
+			canaries = append(canaries, storetest.EnvValues(t, p)...)
 		}
 		return err
 	}))
@@ -164,22 +163,4 @@ func requireOnlyStagesAndBundles(t *testing.T, out string) []string {
 		})
 	}
 	return files
-}
-
-// envValues returns the values of the lines KEY=VALUE in a rendered file
-// that are long enough to be secrets.
-func envValues(t *testing.T, path string) []string {
-	t.Helper()
-	f, err := os.Open(path)
-	require.NoError(t, err)
-	defer f.Close()
-	var vals []string
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		if _, v, ok := strings.Cut(sc.Text(), "="); ok && len(v) >= 8 {
-			vals = append(vals, strings.Trim(v, `"'`))
-		}
-	}
-	require.NoError(t, sc.Err())
-	return vals
 }

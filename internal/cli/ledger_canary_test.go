@@ -1,9 +1,7 @@
 package cli
 
 import (
-	"bufio"
 	"bytes"
-	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
@@ -53,7 +51,7 @@ func TestLedgerCanary(t *testing.T) {
 
 	canaries := []string{canaryKey}
 	for _, d := range []string{"a", "d", "e"} {
-		canaries = append(canaries, envValues(t, filepath.Join(out(d), ".env"))...)
+		canaries = append(canaries, storetest.EnvValues(t, filepath.Join(out(d), ".env"))...)
 	}
 	require.GreaterOrEqual(t, len(canaries), 1+3*4, "every bundle holds the example's four bundle-time values")
 
@@ -65,23 +63,6 @@ func TestLedgerCanary(t *testing.T) {
 		assert.False(t, bytes.Contains(objects, []byte(c)), "a value is in a git object in clear")
 	}
 	assert.Contains(t, output.String(), "hmac-sha256:", "audit shows fingerprints")
-}
-
-// envValues returns the values of an env file.
-func envValues(t *testing.T, path string) []string {
-	t.Helper()
-	f, err := os.Open(path)
-	require.NoError(t, err)
-	defer f.Close()
-	var vals []string
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		if _, v, ok := strings.Cut(sc.Text(), "="); ok && len(v) >= 8 {
-			vals = append(vals, strings.Trim(v, `"'`))
-		}
-	}
-	require.NoError(t, sc.Err())
-	return vals
 }
 
 // allObjects returns the decompressed content of every object in the

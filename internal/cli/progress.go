@@ -37,7 +37,7 @@ type progress struct {
 	start time.Time
 	delay time.Duration
 	bar   *progressbar.ProgressBar
-	stop  chan struct{} // ends a spinner's ticker
+	stop  chan struct{}  // ends a spinner's ticker
 	tick  sync.WaitGroup // the spinner's ticker, running
 }
 
