@@ -197,6 +197,10 @@ func bundleSecrets(ctx context.Context, sn *store.Snapshot, m *store.Manifest, o
 	for i := range secrets {
 		secrets[i].Value = values[secrets[i].ID]
 	}
+	// A secret without a value is named once, above, as unscannable; the
+	// scanner would name it again in its own words. One stripped by name
+	// is still looked for by its names.
+	secrets = slices.DeleteFunc(secrets, func(s bundlescan.Secret) bool { return len(s.Value) == 0 && len(s.Names) == 0 })
 	return secrets, unscannable, nil
 }
 
