@@ -100,11 +100,14 @@ func runImportVrooli(ctx context.Context, opts importOptions, e *env) error {
 	if err != nil {
 		return err
 	}
+	bar := spin(e, "reading the Vrooli checkout")
 	v, err := importer.ReadVrooli(resolvePath(e, opts.Dir), db, sn.Tiers())
 	if err != nil {
+		bar.done()
 		return usageError{err}
 	}
 	res, err := importer.Merge(sn, v)
+	bar.done()
 	if err != nil {
 		return err
 	}
@@ -118,7 +121,9 @@ func runImportVrooli(ctx context.Context, opts importOptions, e *env) error {
 		Subject: fmt.Sprintf("import: vrooli: %d created, %d updated", len(res.Created), len(res.Updated))}
 	res.Change.Author = author
 	res.Change.Parent = sn.Revision
+	bar = spin(e, fmt.Sprintf("encrypting and committing %s", countNoun(len(res.Change.Documents), "document")))
 	c, _, err := st.Commit(ctx, res.Change)
+	bar.done()
 	if err != nil {
 		return err
 	}

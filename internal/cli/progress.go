@@ -121,6 +121,7 @@ func spin(e *env, label string) *progress {
 	if p == nil {
 		return nil
 	}
+	p.add(0) // draws at once when there is no delay
 	p.stop = make(chan struct{})
 	p.tick.Go(func() {
 		t := time.NewTicker(100 * time.Millisecond)

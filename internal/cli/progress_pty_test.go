@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"io"
 	"os"
+	"os/exec"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -77,4 +79,27 @@ func TestSpinnerStopsBeforeClearing(t *testing.T) {
 	n := len(out.String())
 	time.Sleep(300 * time.Millisecond)
 	assert.Equal(t, n, len(out.String()), "drawn after done")
+}
+
+// TestImportShowsProgressOnTerminal: import vrooli (which reads a checkout
+// and encrypts every document it writes) shows what it is doing on a
+// terminal and nothing with --quiet.
+func TestImportShowsProgressOnTerminal(t *testing.T) {
+	storetest.Isolate(t)
+	dir := storetest.NewExample(t)
+	t.Setenv("SOPS_AGE_KEY_FILE", storetest.DemoKeyFile())
+	t.Setenv("SECRETSCTL_PROGRESS_DELAY", "0s")
+	vrooli, err := filepath.Abs(filepath.Join("testdata", "vrooli"))
+	require.NoError(t, err)
+
+	stderr, code := onTerminal(t, []string{"secretsctl", "--store", dir, "--quiet", "import", "vrooli", vrooli})
+	assert.Equal(t, ExitOK, code, stderr)
+	assert.NotContains(t, stderr, "reading the Vrooli checkout")
+	assert.NotContains(t, stderr, "encrypting and committing")
+
+	require.NoError(t, exec.Command("git", "-C", dir, "reset", "-q", "--hard", "HEAD~1").Run())
+	stderr, code = onTerminal(t, []string{"secretsctl", "--store", dir, "import", "vrooli", vrooli})
+	assert.Equal(t, ExitOK, code, stderr)
+	assert.Contains(t, stderr, "reading the Vrooli checkout")
+	assert.Contains(t, stderr, "encrypting and committing")
 }
