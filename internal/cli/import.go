@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	neturl "net/url"
+	"regexp"
 	"strings"
 
 	ucli "github.com/urfave/cli/v3"
@@ -149,12 +150,30 @@ func readVrooliDB(ctx context.Context, url string) (*importer.Database, error) {
 }
 
 // holdsPassword reports whether a PostgreSQL URL or keyword/value string
-// carries a password.
+// carries a password: in a URL's userinfo or as a query parameter (keys
+// decoded, as pgx decodes them), or as a `password` keyword with any
+// spacing around its '='. It errs on the side of refusing.
 func holdsPassword(dsn string) bool {
-	if u, err := neturl.Parse(dsn); err == nil && u.User != nil {
-		if _, set := u.User.Password(); set {
-			return true
+	if strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://") {
+		u, err := neturl.Parse(dsn)
+		if err != nil {
+			return strings.Contains(strings.ToLower(dsn), "pass") // unparsable: refuse what may hold one
 		}
+		if u.User != nil {
+			if _, set := u.User.Password(); set {
+				return true
+			}
+		}
+		for k := range u.Query() {
+			if strings.EqualFold(k, "password") {
+				return true
+			}
+		}
+		return false
 	}
-	return strings.Contains(dsn, "password=")
+	return passwordKeyword.MatchString(dsn)
 }
+
+// passwordKeyword is the password keyword of a keyword/value connection
+// string ("host=h password = x").
+var passwordKeyword = regexp.MustCompile(`(?i)(^|\s)password\s*=`)
