@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"encoding/binary"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -90,4 +91,22 @@ func TestSecondUnlistedEntryInGap(t *testing.T) {
 		z = bundletest.DropRecord(t, bundletest.DropRecord(t, z, 1), 1)
 		assertOnlyPlace(t, "app.zip", z, "app.zip!<unlisted entry 2>")
 	}
+}
+
+// test that hostile gaps stay bounded: a gap of 1 MiB of local header
+// signatures is searched quickly and the entry after it still found, and
+// an unlisted entry counts against --max-expanded.
+func TestUnlistedEntryBounds(t *testing.T) {
+	v := string(testSecret[0].Value)
+	z := bundletest.DropRecord(t, zipOf(t, zip.Deflate, [2]string{"a.txt", "clean"}, [2]string{"h", v}), 1)
+	at := bytes.LastIndex(z, []byte("PK\x03\x04"))
+	start := time.Now()
+	assertOnlyPlace(t, "app.zip", spliceAt(t, z, at, bytes.Repeat([]byte("PK\x03\x04"), 1<<18)), "app.zip!<unlisted entry 1>")
+	assert.Less(t, time.Since(start), 2*time.Second)
+
+	z = bundletest.DropRecord(t, zipOf(t, zip.Deflate, [2]string{"a.txt", "clean"}, [2]string{"h", string(make([]byte, 2<<20))}), 1)
+	_, err := scanBytes(t, "app.zip", z, Options{Limits: Limits{MaxExpanded: 1 << 20}})
+	ae := archiveErr(t, err)
+	assert.Contains(t, ae.Error(), "limit --max-expanded")
+	assert.Equal(t, "app.zip!<unlisted entry 1>", ae.File)
 }
