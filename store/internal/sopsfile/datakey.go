@@ -186,29 +186,52 @@ func (k *Keyring) ordered(group sops.KeyGroup) []*sopsage.MasterKey {
 	return append(mine, others...)
 }
 
-// checkVaultAddress refuses a Vault transit key whose vault_address is not
-// VAULT_ADDR, when that is set. sops sends VAULT_TOKEN to whatever address
-// a document's metadata or .sops.yaml names, and both are plain text anyone
-// who can push may edit: a token holder who sets VAULT_ADDR sends it
-// nowhere else. Scheme, host and port are compared.
+// checkVaultAddress refuses a Vault transit key whose vault_address does
+// not have the origin of VAULT_ADDR, and every Vault key when VAULT_ADDR is
+// unset. sops sends VAULT_TOKEN (or ~/.vault-token) to whatever address a
+// document's metadata or .sops.yaml names, and both are plain text anyone
+// who can push may edit: the token goes only where the reader said it may.
+// Scheme, host and port are compared, default ports made explicit.
 func checkVaultAddress(mk keys.MasterKey) error {
 	vk, ok := mk.(*hcvault.MasterKey)
+	if !ok {
+		return nil
+	}
 	want := os.Getenv("VAULT_ADDR")
-	if !ok || want == "" || sameOrigin(vk.VaultAddress, want) {
+	switch {
+	case want == "":
+		return fmt.Errorf("VAULT_ADDR is not set: the Vault token is sent to no address; set VAULT_ADDR=%s to use this key", vk.VaultAddress)
+	case sameOrigin(vk.VaultAddress, want):
 		return nil
 	}
 	return fmt.Errorf("vault_address %s is not VAULT_ADDR (%s): the Vault token is not sent there", vk.VaultAddress, want)
 }
 
-// sameOrigin reports whether two URLs have the same scheme, host and port.
+// sameOrigin reports whether two URLs have the same scheme, host and port
+// (https://v and https://v:443 are the same origin). A URL without a
+// scheme or host has no origin.
 func sameOrigin(a, b string) bool {
-	ua, err := url.Parse(a)
-	if err != nil {
+	sa, ha, pa, ok := origin(a)
+	if !ok {
 		return false
 	}
-	ub, err := url.Parse(b)
-	if err != nil {
-		return false
-	}
-	return strings.EqualFold(ua.Scheme, ub.Scheme) && strings.EqualFold(ua.Host, ub.Host)
+	sb, hb, pb, ok := origin(b)
+	return ok && sa == sb && strings.EqualFold(ha, hb) && pa == pb
 }
+
+// origin splits a URL into its lower-case scheme, host and port, the port
+// the scheme's default when the URL names none.
+func origin(raw string) (scheme, host, port string, ok bool) {
+	u, err := url.Parse(raw)
+	if err != nil || u.Scheme == "" || u.Hostname() == "" {
+		return "", "", "", false
+	}
+	scheme, host, port = strings.ToLower(u.Scheme), u.Hostname(), u.Port()
+	if port == "" {
+		port = defaultPorts[scheme]
+	}
+	return scheme, host, port, true
+}
+
+// defaultPorts are the ports a URL of a scheme means when it names none.
+var defaultPorts = map[string]string{"http": "80", "https": "443"}
