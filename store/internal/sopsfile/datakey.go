@@ -8,6 +8,7 @@ import (
 	"os"
 	"slices"
 	"strings"
+	"time"
 
 	"filippo.io/age"
 	"github.com/getsops/sops/v3"
@@ -34,6 +35,7 @@ func (k *Keyring) dataKey(m sops.Metadata) ([]byte, error) {
 	}
 	results := make([]groupResult, len(m.KeyGroups))
 	var parts [][]byte
+	need := threshold(m)
 	for i, group := range m.KeyGroups {
 		part, res, err := k.decryptGroup(group)
 		if err != nil {
@@ -43,8 +45,10 @@ func (k *Keyring) dataKey(m sops.Metadata) ([]byte, error) {
 		if part != nil {
 			parts = append(parts, part)
 		}
+		if len(parts) == need {
+			break // later groups, perhaps added by whoever can push, are never contacted
+		}
 	}
-	need := threshold(m)
 	if len(parts) < need {
 		return nil, k.noKey(m, results, need)
 	}
@@ -154,11 +158,29 @@ func otherKeys(group sops.KeyGroup) []keys.MasterKey {
 	return append(pgpKeys, rest...)
 }
 
-// decryptWithService asks sops' local key service to decrypt the data key
-// a master key holds, as `sops decrypt` does.
+// keyTimeout bounds one master key's attempt to decrypt the data key, so
+// an unresponsive Vault or KMS named in a document cannot hang a command.
+// A variable only so tests can shorten it.
+var keyTimeout = 30 * time.Second
+
+// contextDecrypter is a sops master key that decrypts with a context (every
+// provider's key in sops v3.13; sops' local key service drops the context).
+type contextDecrypter interface {
+	DecryptContext(ctx context.Context) ([]byte, error)
+}
+
+// decryptWithService decrypts the data key a master key holds, within
+// keyTimeout: with the key's own DecryptContext, which is what sops' local
+// key service calls (without a context) for `sops decrypt`, or through
+// that service for a key without one.
 func decryptWithService(mk keys.MasterKey) ([]byte, error) {
+	ctx, cancel := context.WithTimeout(context.Background(), keyTimeout)
+	defer cancel()
+	if cd, ok := mk.(contextDecrypter); ok {
+		return cd.DecryptContext(ctx)
+	}
 	svcKey := keyservice.KeyFromMasterKey(mk)
-	rsp, err := keyservice.NewLocalClient().Decrypt(context.Background(), &keyservice.DecryptRequest{
+	rsp, err := keyservice.NewLocalClient().Decrypt(ctx, &keyservice.DecryptRequest{
 		Key:        &svcKey,
 		Ciphertext: mk.EncryptedDataKey(),
 	})
