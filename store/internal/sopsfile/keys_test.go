@@ -166,3 +166,14 @@ func TestSameOrigin(t *testing.T) {
 		assert.Equal(t, c.same, sameOrigin(c.a, c.b), "%q vs %q", c.a, c.b)
 	}
 }
+
+// test that shamir_threshold 1 with several key groups, which sops cannot
+// split, is refused with the rule and what to write instead.
+func TestShamirThresholdOneIsRefused(t *testing.T) {
+	a, b := newTestKey(t), newTestKey(t)
+	rules, err := ParseRules([]byte("creation_rules:\n  - shamir_threshold: 1\n    key_groups:\n" +
+		"      - age: [" + a.recipient + "]\n      - age: [" + b.recipient + "]\n"))
+	require.NoError(t, err)
+	_, err = rules.For("x.yaml")
+	assert.ErrorContains(t, err, `shamir_threshold 1 with 2 key groups: sops splits the data key into shares, at least 2 of which must open; for "any one key", put the keys in one group`)
+}
