@@ -8,6 +8,7 @@ import (
 	"os"
 	"slices"
 	"strings"
+	"time"
 
 	"filippo.io/age"
 	"github.com/getsops/sops/v3"
@@ -34,6 +35,7 @@ func (k *Keyring) dataKey(m sops.Metadata) ([]byte, error) {
 	}
 	results := make([]groupResult, len(m.KeyGroups))
 	var parts [][]byte
+	need := threshold(m)
 	for i, group := range m.KeyGroups {
 		part, res, err := k.decryptGroup(group)
 		if err != nil {
@@ -43,8 +45,10 @@ func (k *Keyring) dataKey(m sops.Metadata) ([]byte, error) {
 		if part != nil {
 			parts = append(parts, part)
 		}
+		if len(parts) == need {
+			break // later groups, perhaps added by whoever can push, are never contacted
+		}
 	}
-	need := threshold(m)
 	if len(parts) < need {
 		return nil, k.noKey(m, results, need)
 	}
@@ -154,11 +158,29 @@ func otherKeys(group sops.KeyGroup) []keys.MasterKey {
 	return append(pgpKeys, rest...)
 }
 
-// decryptWithService asks sops' local key service to decrypt the data key
-// a master key holds, as `sops decrypt` does.
+// keyTimeout bounds one master key's attempt to decrypt the data key, so
+// an unresponsive Vault or KMS named in a document cannot hang a command.
+// A variable only so tests can shorten it.
+var keyTimeout = 30 * time.Second
+
+// contextDecrypter is a sops master key that decrypts with a context (every
+// provider's key in sops v3.13; sops' local key service drops the context).
+type contextDecrypter interface {
+	DecryptContext(ctx context.Context) ([]byte, error)
+}
+
+// decryptWithService decrypts the data key a master key holds, within
+// keyTimeout: with the key's own DecryptContext, which is what sops' local
+// key service calls (without a context) for `sops decrypt`, or through
+// that service for a key without one.
 func decryptWithService(mk keys.MasterKey) ([]byte, error) {
+	ctx, cancel := context.WithTimeout(context.Background(), keyTimeout)
+	defer cancel()
+	if cd, ok := mk.(contextDecrypter); ok {
+		return cd.DecryptContext(ctx)
+	}
 	svcKey := keyservice.KeyFromMasterKey(mk)
-	rsp, err := keyservice.NewLocalClient().Decrypt(context.Background(), &keyservice.DecryptRequest{
+	rsp, err := keyservice.NewLocalClient().Decrypt(ctx, &keyservice.DecryptRequest{
 		Key:        &svcKey,
 		Ciphertext: mk.EncryptedDataKey(),
 	})
@@ -186,29 +208,52 @@ func (k *Keyring) ordered(group sops.KeyGroup) []*sopsage.MasterKey {
 	return append(mine, others...)
 }
 
-// checkVaultAddress refuses a Vault transit key whose vault_address is not
-// VAULT_ADDR, when that is set. sops sends VAULT_TOKEN to whatever address
-// a document's metadata or .sops.yaml names, and both are plain text anyone
-// who can push may edit: a token holder who sets VAULT_ADDR sends it
-// nowhere else. Scheme, host and port are compared.
+// checkVaultAddress refuses a Vault transit key whose vault_address does
+// not have the origin of VAULT_ADDR, and every Vault key when VAULT_ADDR is
+// unset. sops sends VAULT_TOKEN (or ~/.vault-token) to whatever address a
+// document's metadata or .sops.yaml names, and both are plain text anyone
+// who can push may edit: the token goes only where the reader said it may.
+// Scheme, host and port are compared, default ports made explicit.
 func checkVaultAddress(mk keys.MasterKey) error {
 	vk, ok := mk.(*hcvault.MasterKey)
+	if !ok {
+		return nil
+	}
 	want := os.Getenv("VAULT_ADDR")
-	if !ok || want == "" || sameOrigin(vk.VaultAddress, want) {
+	switch {
+	case want == "":
+		return fmt.Errorf("VAULT_ADDR is not set: the Vault token is sent to no address; set VAULT_ADDR=%s to use this key", vk.VaultAddress)
+	case sameOrigin(vk.VaultAddress, want):
 		return nil
 	}
 	return fmt.Errorf("vault_address %s is not VAULT_ADDR (%s): the Vault token is not sent there", vk.VaultAddress, want)
 }
 
-// sameOrigin reports whether two URLs have the same scheme, host and port.
+// sameOrigin reports whether two URLs have the same scheme, host and port
+// (https://v and https://v:443 are the same origin). A URL without a
+// scheme or host has no origin.
 func sameOrigin(a, b string) bool {
-	ua, err := url.Parse(a)
-	if err != nil {
+	sa, ha, pa, ok := origin(a)
+	if !ok {
 		return false
 	}
-	ub, err := url.Parse(b)
-	if err != nil {
-		return false
-	}
-	return strings.EqualFold(ua.Scheme, ub.Scheme) && strings.EqualFold(ua.Host, ub.Host)
+	sb, hb, pb, ok := origin(b)
+	return ok && sa == sb && strings.EqualFold(ha, hb) && pa == pb
 }
+
+// origin splits a URL into its lower-case scheme, host and port, the port
+// the scheme's default when the URL names none.
+func origin(raw string) (scheme, host, port string, ok bool) {
+	u, err := url.Parse(raw)
+	if err != nil || u.Scheme == "" || u.Hostname() == "" {
+		return "", "", "", false
+	}
+	scheme, host, port = strings.ToLower(u.Scheme), u.Hostname(), u.Port()
+	if port == "" {
+		port = defaultPorts[scheme]
+	}
+	return scheme, host, port, true
+}
+
+// defaultPorts are the ports a URL of a scheme means when it names none.
+var defaultPorts = map[string]string{"http": "80", "https": "443"}

@@ -4,8 +4,10 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"path/filepath"
 	"slices"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/getsops/sops/v3"
 	sopsage "github.com/getsops/sops/v3/age"
@@ -167,20 +169,61 @@ var credentialVars = []string{
 	"SOPS_AGE_KEY", "HUAWEICLOUD_SDK_SK",
 }
 
-// maxReasonSize bounds a provider's error message.
+// vaultTokenFile is where sops' Vault client reads a token when
+// VAULT_TOKEN is unset: ~/.vault-token (sops v3.13 reads no
+// VAULT_TOKEN_FILE).
+const vaultTokenFile = ".vault-token"
+
+// maxReasonSize bounds a provider's error message, in bytes.
 const maxReasonSize = 400
 
 // safeReason is a provider error on one line, without any credential of
-// the environment, and bounded in length.
+// the environment or the Vault token file, and bounded in length. The
+// credentials are cut out before whitespace is collapsed and, in their
+// collapsed form, after: a multi-line credential (GOOGLE_CREDENTIALS) is
+// caught either way.
 func safeReason(err error) string {
-	msg := strings.Join(strings.Fields(err.Error()), " ")
+	secrets := credentials()
+	msg := redact(err.Error(), secrets)
+	msg = redact(strings.Join(strings.Fields(msg), " "), secrets)
+	if len(msg) > maxReasonSize {
+		cut := maxReasonSize
+		for cut > 0 && !utf8.RuneStart(msg[cut]) {
+			cut--
+		}
+		msg = msg[:cut] + "…"
+	}
+	return msg
+}
+
+// credentials are the values of credentialVars and the Vault token file,
+// each as it is and with its whitespace collapsed; values shorter than 4
+// bytes are left out (they would redact ordinary words).
+func credentials() []string {
+	var values []string
 	for _, name := range credentialVars {
-		if v := os.Getenv(name); len(v) >= 4 {
-			msg = strings.ReplaceAll(msg, v, "[redacted]")
+		values = append(values, os.Getenv(name))
+	}
+	if home, err := os.UserHomeDir(); err == nil {
+		if b, err := os.ReadFile(filepath.Join(home, vaultTokenFile)); err == nil {
+			values = append(values, strings.TrimSpace(string(b)))
 		}
 	}
-	if len(msg) > maxReasonSize {
-		msg = msg[:maxReasonSize] + "…"
+	var out []string
+	for _, v := range values {
+		for _, form := range []string{v, strings.Join(strings.Fields(v), " ")} {
+			if len(form) >= 4 && !slices.Contains(out, form) {
+				out = append(out, form)
+			}
+		}
+	}
+	return out
+}
+
+// redact replaces every occurrence of each secret in msg.
+func redact(msg string, secrets []string) string {
+	for _, v := range secrets {
+		msg = strings.ReplaceAll(msg, v, "[redacted]")
 	}
 	return msg
 }

@@ -128,3 +128,52 @@ func TestVaultKeyElsewhereThanVaultAddrIsRefused(t *testing.T) {
 
 	assert.NoError(t, checkVaultAddress(&hcvault.MasterKey{VaultAddress: "HTTP://127.0.0.1:8200/", EnginePath: "transit", KeyName: "team"}))
 }
+
+// test that with VAULT_ADDR unset no Vault key is used: the error names
+// the key's address and says to set VAULT_ADDR to it, never the token.
+func TestVaultKeyWithoutVaultAddrIsRefused(t *testing.T) {
+	t.Setenv("VAULT_ADDR", "")
+	t.Setenv("VAULT_TOKEN", "hvs.not-a-real-token")
+	vk := &hcvault.MasterKey{VaultAddress: "https://vault.example.net:8200", EnginePath: "transit", KeyName: "team", EncryptedKey: "vault:v1:AAAA"}
+	_, err := (*Keyring)(nil).dataKey(sops.Metadata{KeyGroups: []sops.KeyGroup{{vk}}})
+	require.ErrorIs(t, err, ErrNoKey)
+	assert.Contains(t, err.Error(), "hc_vault key https://vault.example.net:8200/v1/transit/keys/team: VAULT_ADDR is not set: the Vault token is sent to no address; set VAULT_ADDR=https://vault.example.net:8200 to use this key")
+	assert.NotContains(t, err.Error(), "hvs.not-a-real-token")
+
+	_, err = Encrypt([]byte("value: x\n"), Rule{KeyGroups: []sops.KeyGroup{{vk}}})
+	assert.ErrorContains(t, err, "set VAULT_ADDR=https://vault.example.net:8200")
+}
+
+// test that origins compare scheme, host and port with default ports made
+// explicit, and that anything else is another origin.
+func TestSameOrigin(t *testing.T) {
+	for _, c := range []struct {
+		a, b string
+		same bool
+	}{
+		{"https://v", "https://v:443", true},
+		{"http://v", "http://v:80/", true},
+		{"HTTPS://V.example.net/v1", "https://v.example.net:443", true},
+		{"http://[::1]:8200", "http://[::1]:8200", true},
+		{"https://v", "http://v", false},
+		{"https://v", "https://v:8200", false},
+		{"http://v:443", "https://v", false},
+		{"https://v", "https://w", false},
+		{"https://v@evil", "https://v", false},
+		{"v:8200", "v:8200", false},
+		{"", "", false},
+	} {
+		assert.Equal(t, c.same, sameOrigin(c.a, c.b), "%q vs %q", c.a, c.b)
+	}
+}
+
+// test that shamir_threshold 1 with several key groups, which sops cannot
+// split, is refused with the rule and what to write instead.
+func TestShamirThresholdOneIsRefused(t *testing.T) {
+	a, b := newTestKey(t), newTestKey(t)
+	rules, err := ParseRules([]byte("creation_rules:\n  - shamir_threshold: 1\n    key_groups:\n" +
+		"      - age: [" + a.recipient + "]\n      - age: [" + b.recipient + "]\n"))
+	require.NoError(t, err)
+	_, err = rules.For("x.yaml")
+	assert.ErrorContains(t, err, `shamir_threshold 1 with 2 key groups: sops splits the data key into shares, at least 2 of which must open; for "any one key", put the keys in one group`)
+}

@@ -231,6 +231,9 @@ func (r Rule) validate() error {
 			return fmt.Errorf("key group %d has no master keys", i+1)
 		}
 	}
+	if len(r.KeyGroups) > 1 && r.ShamirThreshold == 1 {
+		return fmt.Errorf("shamir_threshold 1 with %d key groups: sops splits the data key into shares, at least 2 of which must open; for \"any one key\", put the keys in one group", len(r.KeyGroups))
+	}
 	if len(r.KeyGroups) > 1 && r.ShamirThreshold > len(r.KeyGroups) {
 		return fmt.Errorf("shamir_threshold %d is more than the %d key groups", r.ShamirThreshold, len(r.KeyGroups))
 	}
