@@ -113,7 +113,7 @@ func writeSuggestions(ctx context.Context, e *env, st *store.Store, sn *store.Sn
 	if err != nil {
 		return err
 	}
-	subject := fmt.Sprintf("suggest: %d proposals in %d documents, to review", len(rep.Proposals), len(docs))
+	subject := fmt.Sprintf("suggest: %s in %s, to review", countNoun(len(rep.Proposals), "proposal"), countNoun(len(docs), "document"))
 	return commitSuggestions(ctx, e, st, sn, docs, subject, author)
 }
 
@@ -172,7 +172,7 @@ func proposalTable(w io.Writer, rep *proposal.Report) error {
 	for _, rule := range rep.Rules() {
 		by = append(by, fmt.Sprintf("%s %d", rule, counts[rule]))
 	}
-	_, err := fmt.Fprintf(w, "\n%d proposals", len(rep.Proposals))
+	_, err := fmt.Fprintf(w, "\n%s", countNoun(len(rep.Proposals), "proposal"))
 	if len(by) > 0 {
 		_, err = fmt.Fprintf(w, ": %s", strings.Join(by, ", "))
 	}
