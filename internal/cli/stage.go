@@ -1,10 +1,12 @@
 package cli
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io/fs"
 	"os"
+	"os/signal"
 	"path"
 	"path/filepath"
 	"strings"
@@ -216,13 +218,23 @@ func sweepStage(dir string) {
 // staged runs write on a new stage for out and, when it succeeds, moves the
 // files it wrote into out. A failed write leaves out as it was; a failed
 // move names what was done already (done) and how to finish (retry).
-func staged(out, done, retry string, write func(dir string) (*ledger.Result, error)) (*ledger.Result, error) {
+//
+// SIGINT, SIGTERM and SIGHUP cancel the context write gets instead of
+// killing the process: write stops, nothing reaches out and the stage is
+// removed with the values in it before the command exits 1, as an
+// interrupted edit does.
+func staged(ctx context.Context, out, done, retry string, write func(ctx context.Context, dir string) (*ledger.Result, error)) (*ledger.Result, error) {
+	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)
+	defer stop() // after s.remove: a signal while removing is still caught
 	s, err := newStage(out)
 	if err != nil {
 		return nil, err
 	}
 	defer s.remove()
-	res, err := write(s.dir())
+	res, err := write(ctx, s.dir())
+	if ctx.Err() != nil {
+		return nil, interrupted(out, done, retry, res)
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -234,4 +246,13 @@ func staged(out, done, retry string, write func(dir string) (*ledger.Result, err
 		return nil, fmt.Errorf("%s, but writing the bundle to %s failed: %w; %s", done, out, err, retry)
 	}
 	return res, nil
+}
+
+// interrupted is the error of a staged command stopped by a signal before
+// it wrote anything to out; res says whether its event was committed.
+func interrupted(out, done, retry string, res *ledger.Result) error {
+	if res != nil && res.Committed {
+		return fmt.Errorf("interrupted: %s, but nothing was written to %s; %s", done, out, retry)
+	}
+	return fmt.Errorf("interrupted: nothing was recorded or written to %s", out)
 }
