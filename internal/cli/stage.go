@@ -9,7 +9,6 @@ import (
 	"os/signal"
 	"path"
 	"path/filepath"
-	"strings"
 	"syscall"
 	"time"
 
@@ -28,7 +27,7 @@ import (
 // writable. It holds a file "lock", locked for as long as its process
 // lives, and the bundle under "bundle". A stage whose lock is free belongs
 // to a process that died (a SIGKILL, a power cut): the next issue or render
-// next to the same --out removes it (see sweepStage), with the values in
+// next to the same --out removes it (see sweepStages), with the values in
 // it, which no event records when issue was the one that died.
 type stage struct {
 	root *os.Root // the directory holding both the stage and --out
@@ -172,47 +171,10 @@ func (s *stage) copyTo(to *stage, f string) error {
 
 // remove deletes the stage with what is left in it.
 func (s *stage) remove() {
-	dir := filepath.Join(s.root.Name(), s.name)
-	_ = os.RemoveAll(filepath.Join(dir, "bundle")) // while still locked
+	_ = s.root.RemoveAll(path.Join(s.name, "bundle")) // while still locked
 	_ = s.lock.Close()
-	_ = os.RemoveAll(dir)
+	_ = s.root.RemoveAll(s.name)
 	_ = s.root.Close()
-}
-
-// sweepStages removes the stages in dir whose process is gone. Errors are
-// ignored: a stage that cannot be removed now is tried again next time.
-func sweepStages(dir string) {
-	entries, err := os.ReadDir(dir)
-	if err != nil {
-		return
-	}
-	for _, e := range entries {
-		if e.IsDir() && strings.HasPrefix(e.Name(), stagePrefix) {
-			sweepStage(filepath.Join(dir, e.Name()))
-		}
-	}
-}
-
-// sweepStage removes dir when its process is gone. Its process makes the
-// bundle directory only once it holds the lock, so a free lock with a
-// bundle means a dead process; a stage without a bundle may be being
-// created right now (a sweeper can even hold its lock for an instant, which
-// createStage waits out), and is removed only once it is a minute old.
-func sweepStage(dir string) {
-	lock := flock.New(filepath.Join(dir, "lock"), flock.SetFlag(os.O_RDONLY)) // never create it
-	ok, err := lock.TryLock()
-	defer lock.Close()
-	if (err == nil && !ok) || (err != nil && !errors.Is(err, fs.ErrNotExist)) {
-		return // alive, or not ours to judge
-	}
-	if _, err := os.Stat(filepath.Join(dir, "bundle")); err != nil {
-		if fi, err := os.Stat(dir); err != nil || time.Since(fi.ModTime()) < stageGrace {
-			return
-		}
-	}
-	_ = os.RemoveAll(filepath.Join(dir, "bundle"))
-	_ = lock.Close()
-	_ = os.RemoveAll(dir)
 }
 
 // staged runs write on a new stage for out and, when it succeeds, moves the
