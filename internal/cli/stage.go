@@ -69,7 +69,8 @@ func newStage(out string) (*stage, error) {
 }
 
 // realPath resolves the symbolic links of out (or, while it does not exist,
-// of its directory), so that the stage is on out's filesystem.
+// of its directory), so that the stage is on out's filesystem. outDir
+// checks this same path against the store's work tree.
 func realPath(out string) string {
 	if r, err := filepath.EvalSymlinks(out); err == nil {
 		return r
