@@ -32,8 +32,10 @@ the plan gained since are generated).
 Nothing reaches --out before the event is committed: the bundle is rendered
 and checked in a private directory (.secretsctl-stage-*, mode 0700) next to
 --out and renamed into it after the commit. When the commit fails (the
-ledger ref's lock is held: exit 1) --out is left as it was; the stage a
-killed issue leaves is removed by the next issue or render next to --out.
+ledger ref's lock is held: exit 1) --out is left as it was. SIGINT, SIGTERM
+or SIGHUP stop issue: the stage is removed, nothing reaches --out, exit 1.
+The stage an issue killed otherwise (SIGKILL) leaves is removed by the next
+issue or render next to --out.
 
 An infrastructure secret planned for a tier that ships to end users is
 never generated (exit 4). --out must lie outside the store's git work tree.
@@ -75,7 +77,7 @@ func runIssue(ctx context.Context, opts issueOptions, e *env) error {
 	w.Check = issueBundleCheck(e)
 	// The bundle reaches --out only once its event is committed.
 	retry := fmt.Sprintf("run `secretsctl render -d %s --out %s` to write it", opts.Deployment, opts.Out)
-	res, err := staged(out, "the values are recorded in the ledger", retry, func(stage string) (*ledger.Result, error) {
+	res, err := staged(ctx, out, "the values are recorded in the ledger", retry, func(ctx context.Context, stage string) (*ledger.Result, error) {
 		req := ledger.IssueRequest{Scenario: opts.Scenario, Tier: opts.Tier, Deployment: opts.Deployment, Out: out, Stage: stage}
 		return w.Issue(ctx, req)
 	})
@@ -131,7 +133,7 @@ func runRender(ctx context.Context, opts renderOptions, e *env) error {
 	if err != nil {
 		return err
 	}
-	res, err := staged(out, "the bundle was rendered", "run the command again", func(dir string) (*ledger.Result, error) {
+	res, err := staged(ctx, out, "the bundle was rendered", "run the command again", func(ctx context.Context, dir string) (*ledger.Result, error) {
 		return w.Render(ctx, ledger.Target{Scenario: opts.Scenario, Deployment: opts.Deployment}, dir)
 	})
 	if err != nil {

@@ -85,26 +85,31 @@ func (o ledgerOptions) writer(ctx context.Context, e *env) (*ledger.Writer, erro
 		AllowUnverified: o.AllowUnverified}, nil
 }
 
-// outDir resolves --out and refuses a directory inside the store's
-// repository: rendered files hold values in clear and must never be
-// committed by accident.
+// outDir resolves --out (its symbolic links, as the stage does: realPath)
+// and refuses a directory inside the store's repository: rendered files
+// hold values in clear and must never be committed by accident. It
+// returns the resolved path, which is where the files go.
 func outDir(e *env, st *store.Store, out string) (string, error) {
 	if out == "" {
 		return "", usagef("--out DIR is required")
 	}
 	abs := resolvePath(e, out)
+	real := realPath(abs)
 	root := strings.TrimSuffix(filepath.ToSlash(st.Dir()), "/"+st.RepoDir())
-	real := abs
-	if r, err := filepath.EvalSymlinks(filepath.Dir(abs)); err == nil {
-		real = filepath.Join(r, filepath.Base(abs))
-	}
-	for _, p := range []string{abs, real} {
-		rel, err := filepath.Rel(filepath.FromSlash(root), p)
-		if err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(os.PathSeparator)) {
-			return "", usagef("--out %s is inside the store's git work tree %s: rendered files hold values in clear; choose a directory outside it", out, root)
+	for _, r := range []string{filepath.FromSlash(root), realPath(filepath.FromSlash(root))} {
+		for _, p := range []string{abs, real} {
+			if within(r, p) {
+				return "", usagef("--out %s is inside the store's git work tree %s: rendered files hold values in clear; choose a directory outside it", out, root)
+			}
 		}
 	}
-	return abs, nil
+	return real, nil
+}
+
+// within reports whether p is dir or lies under it.
+func within(dir, p string) bool {
+	rel, err := filepath.Rel(dir, p)
+	return err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(os.PathSeparator))
 }
 
 // ledgerErr gives ledger errors their exit codes.

@@ -1,13 +1,14 @@
 package cli
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io/fs"
 	"os"
+	"os/signal"
 	"path"
 	"path/filepath"
-	"strings"
 	"syscall"
 	"time"
 
@@ -26,7 +27,7 @@ import (
 // writable. It holds a file "lock", locked for as long as its process
 // lives, and the bundle under "bundle". A stage whose lock is free belongs
 // to a process that died (a SIGKILL, a power cut): the next issue or render
-// next to the same --out removes it (see sweepStage), with the values in
+// next to the same --out removes it (see sweepStages), with the values in
 // it, which no event records when issue was the one that died.
 type stage struct {
 	root *os.Root // the directory holding both the stage and --out
@@ -68,7 +69,8 @@ func newStage(out string) (*stage, error) {
 }
 
 // realPath resolves the symbolic links of out (or, while it does not exist,
-// of its directory), so that the stage is on out's filesystem.
+// of its directory), so that the stage is on out's filesystem. outDir
+// checks this same path against the store's work tree.
 func realPath(out string) string {
 	if r, err := filepath.EvalSymlinks(out); err == nil {
 		return r
@@ -170,59 +172,32 @@ func (s *stage) copyTo(to *stage, f string) error {
 
 // remove deletes the stage with what is left in it.
 func (s *stage) remove() {
-	dir := filepath.Join(s.root.Name(), s.name)
-	_ = os.RemoveAll(filepath.Join(dir, "bundle")) // while still locked
+	_ = s.root.RemoveAll(path.Join(s.name, "bundle")) // while still locked
 	_ = s.lock.Close()
-	_ = os.RemoveAll(dir)
+	_ = s.root.RemoveAll(s.name)
 	_ = s.root.Close()
-}
-
-// sweepStages removes the stages in dir whose process is gone. Errors are
-// ignored: a stage that cannot be removed now is tried again next time.
-func sweepStages(dir string) {
-	entries, err := os.ReadDir(dir)
-	if err != nil {
-		return
-	}
-	for _, e := range entries {
-		if e.IsDir() && strings.HasPrefix(e.Name(), stagePrefix) {
-			sweepStage(filepath.Join(dir, e.Name()))
-		}
-	}
-}
-
-// sweepStage removes dir when its process is gone. Its process makes the
-// bundle directory only once it holds the lock, so a free lock with a
-// bundle means a dead process; a stage without a bundle may be being
-// created right now (a sweeper can even hold its lock for an instant, which
-// createStage waits out), and is removed only once it is a minute old.
-func sweepStage(dir string) {
-	lock := flock.New(filepath.Join(dir, "lock"), flock.SetFlag(os.O_RDONLY)) // never create it
-	ok, err := lock.TryLock()
-	defer lock.Close()
-	if (err == nil && !ok) || (err != nil && !errors.Is(err, fs.ErrNotExist)) {
-		return // alive, or not ours to judge
-	}
-	if _, err := os.Stat(filepath.Join(dir, "bundle")); err != nil {
-		if fi, err := os.Stat(dir); err != nil || time.Since(fi.ModTime()) < stageGrace {
-			return
-		}
-	}
-	_ = os.RemoveAll(filepath.Join(dir, "bundle"))
-	_ = lock.Close()
-	_ = os.RemoveAll(dir)
 }
 
 // staged runs write on a new stage for out and, when it succeeds, moves the
 // files it wrote into out. A failed write leaves out as it was; a failed
 // move names what was done already (done) and how to finish (retry).
-func staged(out, done, retry string, write func(dir string) (*ledger.Result, error)) (*ledger.Result, error) {
+//
+// SIGINT, SIGTERM and SIGHUP cancel the context write gets instead of
+// killing the process: write stops, nothing reaches out and the stage is
+// removed with the values in it before the command exits 1, as an
+// interrupted edit does.
+func staged(ctx context.Context, out, done, retry string, write func(ctx context.Context, dir string) (*ledger.Result, error)) (*ledger.Result, error) {
+	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)
+	defer stop() // after s.remove: a signal while removing is still caught
 	s, err := newStage(out)
 	if err != nil {
 		return nil, err
 	}
 	defer s.remove()
-	res, err := write(s.dir())
+	res, err := write(ctx, s.dir())
+	if ctx.Err() != nil {
+		return nil, interrupted(out, done, retry, res)
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -234,4 +209,13 @@ func staged(out, done, retry string, write func(dir string) (*ledger.Result, err
 		return nil, fmt.Errorf("%s, but writing the bundle to %s failed: %w; %s", done, out, err, retry)
 	}
 	return res, nil
+}
+
+// interrupted is the error of a staged command stopped by a signal before
+// it wrote anything to out; res says whether its event was committed.
+func interrupted(out, done, retry string, res *ledger.Result) error {
+	if res != nil && res.Committed {
+		return fmt.Errorf("interrupted: %s, but nothing was written to %s; %s", done, out, retry)
+	}
+	return fmt.Errorf("interrupted: nothing was recorded or written to %s", out)
 }

@@ -149,3 +149,55 @@ func TestStagePublishAcross(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, "PEM", string(b))
 }
+
+// TestSweepStagesSymlink: in a shared directory another user can plant a
+// stage-named symbolic link to a directory of the victim holding a bundle
+// (outside the directory swept, or inside it), or swap a stage directory
+// for one after the sweep listed it; the sweep follows neither and removes
+// nothing they point to.
+func TestSweepStagesSymlink(t *testing.T) {
+	parent, elsewhere := t.TempDir(), t.TempDir()
+	inside := filepath.Join(parent, "victim")
+	ago := time.Now().Add(-2 * stageGrace)
+	for _, victim := range []string{elsewhere, inside} {
+		require.NoError(t, os.MkdirAll(filepath.Join(victim, "bundle"), 0o700))
+		require.NoError(t, os.WriteFile(filepath.Join(victim, "lock"), nil, 0o600))
+		require.NoError(t, os.WriteFile(filepath.Join(victim, "bundle", "keep"), []byte("x"), 0o600))
+		require.NoError(t, os.Chtimes(victim, ago, ago))
+	}
+	require.NoError(t, os.Symlink(elsewhere, filepath.Join(parent, stagePrefix+"out")))
+	require.NoError(t, os.Symlink(inside, filepath.Join(parent, stagePrefix+"in")))
+
+	s, err := newStage(filepath.Join(parent, "bundle"))
+	require.NoError(t, err)
+	s.remove()
+	// The swap after the listing: sweepStage is handed the name of what
+	// was a directory and is now a link.
+	root, err := os.OpenRoot(parent)
+	require.NoError(t, err)
+	defer root.Close()
+	sweepStage(root, stagePrefix+"out")
+	sweepStage(root, stagePrefix+"in")
+	for _, victim := range []string{elsewhere, inside} {
+		assert.FileExists(t, filepath.Join(victim, "bundle", "keep"), "the sweep followed a symbolic link to %s", victim)
+		assert.FileExists(t, filepath.Join(victim, "lock"))
+	}
+}
+
+// TestSweepStagesOtherUser: a dead stage that belongs to another user is
+// not ours to remove (it may also be bait).
+func TestSweepStagesOtherUser(t *testing.T) {
+	if os.Geteuid() != 0 {
+		t.Skip("needs root to give a directory to another user")
+	}
+	parent := t.TempDir()
+	theirs := filepath.Join(parent, stagePrefix+"theirs")
+	require.NoError(t, os.MkdirAll(filepath.Join(theirs, "bundle"), 0o700))
+	require.NoError(t, os.WriteFile(filepath.Join(theirs, "lock"), nil, 0o600))
+	require.NoError(t, os.Lchown(theirs, 65534, 65534))
+
+	s, err := newStage(filepath.Join(parent, "bundle"))
+	require.NoError(t, err)
+	s.remove()
+	assert.DirExists(t, filepath.Join(theirs, "bundle"))
+}
