@@ -95,14 +95,3 @@ func (e *expander) Read(p []byte) (int, error) {
 	return n, err
 }
 
-// counter counts the bytes read through it.
-type counter struct {
-	r io.Reader
-	n int64
-}
-
-func (c *counter) Read(p []byte) (int, error) {
-	n, err := c.r.Read(p)
-	c.n += int64(n)
-	return n, err
-}
