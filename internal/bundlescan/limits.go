@@ -94,4 +94,3 @@ func (e *expander) Read(p []byte) (int, error) {
 	}
 	return n, err
 }
-
