@@ -1,15 +1,12 @@
 package main
 
 import (
-	"context"
 	"testing"
 
 	"github.com/chromedp/chromedp"
 	"github.com/stretchr/testify/assert"
-	"github.com/stretchr/testify/require"
 
 	"github.com/secretsctl/secretsctl/internal/storetest"
-	"github.com/secretsctl/secretsctl/store"
 )
 
 // TestUIMatrixWithoutSecrets: a scenario × tier without any secret is its
@@ -17,17 +14,7 @@ import (
 // the same counts `secretsctl coverage` prints.
 func TestUIMatrixWithoutSecrets(t *testing.T) {
 	dir := storetest.NewExample(t)
-	s, err := store.Open(dir, store.Options{})
-	require.NoError(t, err)
-	_, _, err = s.Commit(context.Background(), store.Change{
-		Documents: map[string]any{
-			"resources/static-site.yaml": &store.Resource{Version: 1, Name: "static-site", Secrets: []store.Secret{}},
-			"scenarios/landing-page.yaml": &store.Scenario{Version: 1, Name: "landing-page",
-				Tiers: []string{"local", "desktop"}, Resources: []store.ResourceUse{{Name: "static-site"}}},
-		},
-		Message: store.Message{Subject: "a scenario without secrets", Action: "edit"},
-	})
-	require.NoError(t, err)
+	storetest.AddScenarioWithoutSecrets(t, dir)
 	base := startUIServer(t, dir)
 	ctx, reqs := browser(t)
 

@@ -22,16 +22,9 @@ import (
 // declares no secret: two scenario × tier pairs without secrets.
 func withoutSecrets(t *testing.T) *Report {
 	t.Helper()
-	s, err := store.Open(storetest.NewExample(t), store.Options{})
-	require.NoError(t, err)
-	_, _, err = s.Commit(context.Background(), store.Change{
-		Documents: map[string]any{
-			"resources/static-site.yaml": &store.Resource{Version: 1, Name: "static-site", Secrets: []store.Secret{}},
-			"scenarios/landing-page.yaml": &store.Scenario{Version: 1, Name: "landing-page",
-				Tiers: []string{"local", "desktop"}, Resources: []store.ResourceUse{{Name: "static-site"}}},
-		},
-		Message: store.Message{Subject: "a scenario without secrets", Action: "test"},
-	})
+	dir := storetest.NewExample(t)
+	storetest.AddScenarioWithoutSecrets(t, dir)
+	s, err := store.Open(dir, store.Options{})
 	require.NoError(t, err)
 	sn, err := s.Snapshot(store.ReadOptions{})
 	require.NoError(t, err)
